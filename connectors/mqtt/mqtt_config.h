@@ -1,0 +1,31 @@
+// Configuration of one MQTT source: a [[sources.mqtt]] table.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/config.h"
+
+namespace ef::connectors {
+
+struct MqttSourceConfig {
+  std::string name;                         // Required in a file; unique among sources
+  std::string uri = "tcp://127.0.0.1:1883";   // Default: the local broker
+  std::string client_id;                    // Default: "edgeferry-<gateway id>-<name>"
+  std::vector<std::string> topics = {"#"};  // Default: every topic
+  int64_t device_id_level = 1;              // Default: 1 (0-based topic level of the device id)
+  int64_t qos = 1;                          // Default: 1
+  std::string stream = "telemetry";         // Default: "telemetry"
+  std::string username;                     // Default: none
+  std::string password;                     // Default: none; never logged
+  int64_t keepalive_s = 30;                 // Default: 30 s
+};
+
+// Fills `out` from one [[sources.mqtt]] table; errors go to `errors` with their positions.
+void BindMqttSourceConfig(const ConfigNode& table, MqttSourceConfig& out, ConfigErrors& errors);
+
+// The device id carried by `topic` at 0-based `level`, or the last level if it has fewer.
+std::string DeviceIdFromTopic(std::string_view topic, int64_t level);
+
+}  // namespace ef::connectors

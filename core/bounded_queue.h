@@ -1,0 +1,76 @@
+// BoundedQueue<T>: a blocking multi-producer, single-consumer queue with a fixed capacity.
+//
+// Producers block in Push() while the queue is full: that is how ingest applies backpressure
+// (an MQTT source stops taking messages, so the broker keeps them). Close() wakes everyone;
+// after it, Push() refuses new items and PopBatch() still returns what was queued until the
+// queue is empty, so nothing accepted is lost at shutdown. All methods are thread-safe.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <vector>
+
+namespace ef {
+
+template <typename T>
+class BoundedQueue {
+ public:
+  explicit BoundedQueue(size_t capacity) : capacity_(capacity == 0 ? 1 : capacity) {}
+
+  // Blocks until there is room or the queue is closed. Returns false (and drops nothing that
+  // was accepted before) when closed.
+  bool Push(T item) {
+    std::unique_lock lock(mu_);
+    not_full_.wait(lock, [&] { return closed_ || items_.size() < capacity_; });
+    if (closed_) return false;
+    items_.push_back(std::move(item));
+    not_empty_.notify_one();
+    return true;
+  }
+
+  // Waits up to `first_wait` for a first item, then up to `linger` for more, and moves up to
+  // `max` items into `out`. Returns false only when the queue is closed and empty.
+  template <class Rep1, class Per1, class Rep2, class Per2>
+  bool PopBatch(std::vector<T>* out, size_t max, std::chrono::duration<Rep1, Per1> first_wait,
+                std::chrono::duration<Rep2, Per2> linger) {
+    std::unique_lock lock(mu_);
+    if (!not_empty_.wait_for(lock, first_wait, [&] { return closed_ || !items_.empty(); })) {
+      return true;
+    }
+    if (items_.size() < max && !closed_) {
+      not_empty_.wait_for(lock, linger, [&] { return closed_ || items_.size() >= max; });
+    }
+    if (closed_ && items_.empty()) return false;
+    const size_t n = std::min(max, items_.size());
+    for (size_t i = 0; i < n; ++i) {
+      out->push_back(std::move(items_.front()));
+      items_.pop_front();
+    }
+    not_full_.notify_all();
+    return true;
+  }
+
+  void Close() {
+    std::lock_guard lock(mu_);
+    closed_ = true;
+    not_full_.notify_all();
+    not_empty_.notify_all();
+  }
+
+  size_t Size() const {
+    std::lock_guard lock(mu_);
+    return items_.size();
+  }
+
+ private:
+  const size_t capacity_;
+  mutable std::mutex mu_;
+  std::condition_variable not_full_;
+  std::condition_variable not_empty_;
+  std::deque<T> items_;
+  bool closed_ = false;
+};
+
+}  // namespace ef

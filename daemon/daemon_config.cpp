@@ -1,0 +1,163 @@
+#include "daemon/daemon_config.h"
+
+#include <unistd.h>
+
+#include <array>
+#include <cstdlib>
+#include <filesystem>
+#include <set>
+
+#include "core/config_bind.h"
+#include "core/log.h"
+
+namespace ef::daemon {
+namespace {
+
+// What `edgeferry run` does with no configuration file: ingest everything from the local
+// broker, keep it locally, no uplink until one is configured.
+constexpr char kEmbeddedDefaults[] = R"toml(
+[[sources.mqtt]]
+name = "local"
+uri = "tcp://127.0.0.1:1883"
+topics = ["#"]
+)toml";
+
+std::string CheckLogLevel(const ConfigNode& node) {
+  const auto& level = std::get<std::string>(node.scalar);
+  return ParseLogLevel(level) ? std::string()
+                              : "must be one of debug, info, warning, error; not \"" + level + "\"";
+}
+
+const std::array<ConfigField<GatewayConfig>, 3> kGatewayFields = {{
+    {"id", &GatewayConfig::id, false, CheckNonEmpty},
+    {"data_dir", &GatewayConfig::data_dir, false, CheckNonEmpty},
+    {"log_level", &GatewayConfig::log_level, false, CheckLogLevel},
+}};
+
+bool ExpectTable(const ConfigNode& node, std::string_view name, ConfigErrors& errors) {
+  if (node.type == ConfigType::kTable) return true;
+  errors.Add(node.pos, "'" + std::string(name) + "' must be a table, not " +
+                           std::string(ConfigTypeName(node.type)));
+  return false;
+}
+
+void BindMqttSources(const ConfigNode& node, DaemonConfig& out, ConfigErrors& errors) {
+  if (node.type != ConfigType::kArray) {
+    errors.Add(node.pos, "'sources.mqtt' must be an array of tables: write [[sources.mqtt]]");
+    return;
+  }
+  std::set<std::string> names;
+  for (const ConfigNode& item : node.items) {
+    if (!ExpectTable(item, "sources.mqtt", errors)) continue;
+    connectors::MqttSourceConfig source;
+    BindMqttSourceConfig(item, source, errors);
+    if (!source.name.empty() && !names.insert(source.name).second) {
+      errors.Add(item.Find("name")->pos, "duplicate source name '" + source.name + "'");
+    }
+    out.mqtt_sources.push_back(std::move(source));
+  }
+}
+
+void BindSources(const ConfigNode& node, DaemonConfig& out, ConfigErrors& errors) {
+  static constexpr std::array<std::string_view, 1> kKinds = {"mqtt"};
+  for (const auto& [kind, child] : node.members) {
+    if (kind == "mqtt") {
+      BindMqttSources(child, out, errors);
+    } else {
+      config_internal::ReportUnknown(kind, child, "sources", kKinds, errors);
+    }
+  }
+}
+
+using SectionBinder = void (*)(const ConfigNode&, DaemonConfig&, ConfigErrors&);
+struct Section {
+  std::string_view name;
+  SectionBinder bind;
+};
+const std::array<Section, 4> kSections = {{
+    {"gateway",
+     [](const ConfigNode& n, DaemonConfig& c, ConfigErrors& e) {
+       BindTable<GatewayConfig>(n, "gateway", kGatewayFields, c.gateway, e);
+     }},
+    {"sources", BindSources},
+    {"queue",
+     [](const ConfigNode& n, DaemonConfig& c, ConfigErrors& e) {
+       storage::BindQueueConfig(n, c.queue, e);
+     }},
+    {"uplink",
+     [](const ConfigNode& n, DaemonConfig& c, ConfigErrors& e) {
+       c.uplink.emplace();
+       uplink::BindUplinkConfig(n, *c.uplink, e);
+     }},
+}};
+
+std::string HostName() {
+  char name[256] = {};
+  if (gethostname(name, sizeof(name) - 1) != 0 || name[0] == '\0') return "edgeferry";
+  return name;
+}
+
+std::string DefaultDataDir() {
+  // systemd sets STATE_DIRECTORY (a colon-separated list) for StateDirectory=.
+  if (const char* state = std::getenv("STATE_DIRECTORY"); state != nullptr && *state != '\0') {
+    const std::string dirs = state;
+    return dirs.substr(0, dirs.find(':'));
+  }
+  return "./edgeferry-data";
+}
+
+void FillMachineDefaults(DaemonConfig& config) {
+  if (config.gateway.id.empty()) config.gateway.id = HostName();
+  if (config.gateway.data_dir.empty()) config.gateway.data_dir = DefaultDataDir();
+  for (auto& source : config.mqtt_sources) {
+    if (source.client_id.empty()) {
+      source.client_id = "edgeferry-" + config.gateway.id + "-" + source.name;
+    }
+  }
+  if (config.uplink && config.uplink->client_id.empty()) {
+    config.uplink->client_id = "edgeferry-" + config.gateway.id;
+  }
+}
+
+}  // namespace
+
+std::vector<std::string> LoadConfigText(std::string_view text, const std::string& origin,
+                                        DaemonConfig* out) {
+  ConfigErrors errors(origin);
+  ConfigNode root = ParseConfigText(text, errors);
+  DaemonConfig config;
+  config.origin = origin;
+  std::array<std::string_view, kSections.size()> names;
+  for (size_t i = 0; i < kSections.size(); ++i) names[i] = kSections[i].name;
+  for (const auto& [name, node] : root.members) {
+    const Section* section = nullptr;
+    for (const Section& s : kSections) section = s.name == name ? &s : section;
+    if (section == nullptr) {
+      config_internal::ReportUnknown(name, node, "", names, errors);
+    } else if (ExpectTable(node, name, errors)) {
+      section->bind(node, config, errors);
+    }
+  }
+  if (errors.empty() && config.mqtt_sources.empty()) {
+    errors.Add(root.pos, "no source configured: add at least one [[sources.mqtt]] table");
+  }
+  FillMachineDefaults(config);
+  *out = std::move(config);
+  return errors.lines();
+}
+
+std::vector<std::string> LoadConfig(const std::string& path, DaemonConfig* out) {
+  std::string file = path;
+  if (file.empty()) {
+    std::error_code ec;
+    if (!std::filesystem::exists(kDefaultConfigPath, ec)) {
+      return LoadConfigText(kEmbeddedDefaults, "embedded defaults", out);
+    }
+    file = kDefaultConfigPath;
+  }
+  Result<std::string> text = ReadConfigFile(file);
+  if (!text.ok()) return {"cannot read configuration " + text.status().message()};
+  return LoadConfigText(*text, file, out);
+}
+
+}  // namespace ef::daemon

@@ -1,0 +1,40 @@
+// The daemon's whole configuration: the sections of edgeferry.toml, each bound by the
+// component that owns it, plus the defaults that depend on the machine (host name, state
+// directory). Built once at start-up; plain values.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "connectors/mqtt/mqtt_config.h"
+#include "storage/queue_config.h"
+#include "uplink/uplink_config.h"
+
+namespace ef::daemon {
+
+inline constexpr char kDefaultConfigPath[] = "/etc/edgeferry/edgeferry.toml";
+
+struct GatewayConfig {
+  std::string id;               // Default: the host name
+  std::string data_dir;         // Default: $STATE_DIRECTORY, else ./edgeferry-data
+  std::string log_level = "info";  // Default: "info"
+};
+
+struct DaemonConfig {
+  std::string origin;  // the file it came from, or "embedded defaults"
+  GatewayConfig gateway;
+  std::vector<connectors::MqttSourceConfig> mqtt_sources;
+  storage::QueueConfig queue;
+  std::optional<uplink::UplinkConfig> uplink;  // nullopt: keep events locally
+};
+
+// Loads `path`; an empty path means kDefaultConfigPath when it exists, else the embedded
+// defaults. Returns the errors as "file:line:col: message" lines (empty on success).
+std::vector<std::string> LoadConfig(const std::string& path, DaemonConfig* out);
+
+// Parses TOML text named `origin` in errors; used by LoadConfig and by tests.
+std::vector<std::string> LoadConfigText(std::string_view text, const std::string& origin,
+                                        DaemonConfig* out);
+
+}  // namespace ef::daemon

@@ -1,0 +1,136 @@
+// edgeferry's entry point: parses the command line, loads the configuration and hands over
+// to the command. The object graph is built in run.cpp; logic lives in the libraries.
+#include <array>
+#include <cstdio>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <systemd/sd-daemon.h>
+
+#include "core/config.h"
+#include "core/json.h"
+#include "core/log.h"
+#include "daemon/daemon_config.h"
+#include "daemon/run.h"
+#include "storage/sqlite_store.h"
+#include "uplink/mqtt_publisher.h"
+
+namespace {
+
+using ef::daemon::DaemonConfig;
+
+struct Options {
+  std::string command;
+  std::string config_path;
+  std::optional<ef::LogLevel> log_level;
+};
+
+constexpr char kUsage[] =
+    "usage: edgeferry <command> [options]\n"
+    "\n"
+    "commands:\n"
+    "  run       run the gateway until SIGTERM or SIGINT\n"
+    "  check     validate the configuration; print errors as file:line:col: message\n"
+    "  version   print the version of edgeferry and of the libraries it uses\n"
+    "\n"
+    "options:\n"
+    "  --config FILE        configuration (default: /etc/edgeferry/edgeferry.toml if it\n"
+    "                       exists, else built-in defaults)\n"
+    "  --log-level LEVEL    debug, info, warning or error (default: from the file, or info)\n";
+
+// Returns an error message, or empty when `args` parsed.
+std::string ParseArgs(int argc, char** argv, Options* out) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    auto value = [&]() -> std::optional<std::string> {
+      if (i + 1 >= argc) return std::nullopt;
+      return std::string(argv[++i]);
+    };
+    if (arg == "--config") {
+      auto v = value();
+      if (!v) return "--config needs a file";
+      out->config_path = *v;
+    } else if (arg == "--log-level") {
+      auto v = value();
+      if (!v || !(out->log_level = ef::ParseLogLevel(*v))) {
+        return "--log-level needs one of debug, info, warning, error";
+      }
+    } else if (arg == "--help" || arg == "-h") {
+      out->command = "help";
+    } else if (arg == "--version") {
+      out->command = "version";
+    } else if (out->command.empty() && !arg.starts_with("-")) {
+      out->command = std::string(arg);
+    } else {
+      return "unexpected argument '" + std::string(arg) + "'";
+    }
+  }
+  return {};
+}
+
+bool Load(const Options& options, DaemonConfig* config) {
+  const std::vector<std::string> errors = ef::daemon::LoadConfig(options.config_path, config);
+  for (const std::string& line : errors) std::fprintf(stderr, "%s\n", line.c_str());
+  return errors.empty();
+}
+
+int CommandCheck(const Options& options) {
+  DaemonConfig config;
+  if (!Load(options, &config)) return 1;
+  std::printf("%s: OK (%zu source%s, %s)\n", config.origin.c_str(), config.mqtt_sources.size(),
+              config.mqtt_sources.size() == 1 ? "" : "s",
+              config.uplink ? ("uplink to " + config.uplink->uri).c_str() : "no uplink");
+  return 0;
+}
+
+int CommandRun(const Options& options) {
+  DaemonConfig config;
+  if (!Load(options, &config)) {
+    sd_notify(0, "STATUS=invalid configuration");
+    return 1;
+  }
+  ef::Logger log(options.log_level.value_or(*ef::ParseLogLevel(config.gateway.log_level)));
+  return ef::daemon::RunDaemon(config, log);
+}
+
+int CommandVersion(const Options&) {
+  std::printf("edgeferry %s\n  %s\n  %s\n  %s\n  %s\n  libsystemd (sd_notify)\n", EF_VERSION,
+              ef::uplink::MqttLibraryVersion().c_str(),
+              ef::storage::SqliteLibraryVersion().c_str(), ef::ConfigLibraryVersion().c_str(),
+              ef::JsonLibraryVersion().c_str());
+  return 0;
+}
+
+int CommandHelp(const Options&) {
+  std::fputs(kUsage, stdout);
+  return 0;
+}
+
+struct Command {
+  std::string_view name;
+  int (*run)(const Options&);
+};
+constexpr std::array<Command, 4> kCommands = {{
+    {"run", CommandRun},
+    {"check", CommandCheck},
+    {"version", CommandVersion},
+    {"help", CommandHelp},
+}};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options options;
+  if (std::string error = ParseArgs(argc, argv, &options); !error.empty()) {
+    std::fprintf(stderr, "edgeferry: %s\n\n%s", error.c_str(), kUsage);
+    return 2;
+  }
+  for (const Command& command : kCommands) {
+    if (command.name == options.command) return command.run(options);
+  }
+  std::fprintf(stderr, "edgeferry: %s\n\n%s",
+               options.command.empty() ? "no command given"
+                                       : ("unknown command '" + options.command + "'").c_str(),
+               kUsage);
+  return 2;
+}

@@ -1,0 +1,199 @@
+#include "daemon/run.h"
+
+#include <signal.h>
+#include <systemd/sd-daemon.h>
+
+#include <filesystem>
+#include <memory>
+#include <vector>
+
+#include "connectors/mqtt/mqtt_source.h"
+#include "core/bounded_queue.h"
+#include "storage/committer.h"
+#include "storage/sqlite_store.h"
+#include "uplink/forwarder.h"
+#include "uplink/mqtt_publisher.h"
+
+namespace ef::daemon {
+namespace {
+constexpr char kComponent[] = "edgeferry";
+constexpr auto kStatsEvery = std::chrono::seconds(60);
+
+// Hands events from sources to the committer's queue.
+class QueueSink final : public EventSink {
+ public:
+  explicit QueueSink(BoundedQueue<Event>& queue) : queue_(queue) {}
+  bool Push(Event event) override { return queue_.Push(std::move(event)); }
+
+ private:
+  BoundedQueue<Event>& queue_;
+};
+
+// The components of a running gateway, in construction order; destroyed in reverse.
+struct Gateway {
+  SystemClock clock;
+  std::unique_ptr<storage::SqliteStore> store;
+  std::unique_ptr<BoundedQueue<Event>> queue;
+  std::unique_ptr<QueueSink> sink;
+  std::unique_ptr<uplink::MqttPublisher> publisher;
+  std::unique_ptr<uplink::Forwarder> forwarder;
+  std::unique_ptr<storage::Committer> committer;
+  std::vector<std::unique_ptr<connectors::MqttSource>> sources;
+};
+
+Status OpenStore(const DaemonConfig& config, Gateway& gw, Logger& log) {
+  std::error_code ec;
+  std::filesystem::create_directories(config.gateway.data_dir, ec);
+  if (ec) return Status::IoError("cannot create " + config.gateway.data_dir + ": " + ec.message());
+  storage::SqliteStoreOptions options;
+  options.path = config.gateway.data_dir + "/queue.db";
+  options.durability = config.queue.durability == "full" ? storage::Durability::kFull
+                                                          : storage::Durability::kNormal;
+  auto store = storage::SqliteStore::Open(options);
+  if (!store.ok()) return store.status();
+  gw.store = std::move(store.value());
+  if (auto stats = gw.store->Stats(); stats.ok()) {
+    log.Info(kComponent, "queue " + options.path + " opened (" + config.queue.durability +
+                             " durability), " + std::to_string(stats->events) +
+                             " events waiting from before");
+  }
+  return Status::Ok();
+}
+
+Status StartUplink(const DaemonConfig& config, Gateway& gw, Logger& log) {
+  if (!config.uplink) {
+    log.Warning(kComponent, "no [uplink] configured: events are kept in the local queue " +
+                                config.gateway.data_dir + "/queue.db until one is");
+    return Status::Ok();
+  }
+  gw.publisher = std::make_unique<uplink::MqttPublisher>(*config.uplink, gw.clock, log);
+  if (Status s = gw.publisher->Start(); !s.ok()) return s;
+  uplink::ForwarderOptions options;
+  options.gateway_id = config.gateway.id;
+  options.topic_template = config.uplink->topic;
+  options.qos = static_cast<int>(config.uplink->qos);
+  options.max_inflight = static_cast<size_t>(config.uplink->max_inflight);
+  options.drain_timeout = std::chrono::milliseconds(config.uplink->drain_timeout_ms);
+  gw.forwarder = std::make_unique<uplink::Forwarder>(*gw.store, *gw.publisher, gw.clock, log,
+                                                     options);
+  gw.forwarder->Start();
+  return Status::Ok();
+}
+
+Status StartIngest(const DaemonConfig& config, Gateway& gw, Logger& log) {
+  gw.queue = std::make_unique<BoundedQueue<Event>>(static_cast<size_t>(config.queue.memory_events));
+  gw.sink = std::make_unique<QueueSink>(*gw.queue);
+  storage::CommitterOptions options;
+  options.max_events = static_cast<size_t>(config.queue.commit_max_events);
+  options.interval = std::chrono::milliseconds(config.queue.commit_interval_ms);
+  uplink::Forwarder* forwarder = gw.forwarder.get();
+  gw.committer = std::make_unique<storage::Committer>(
+      *gw.queue, *gw.store, gw.clock, log, options, [forwarder] {
+        if (forwarder != nullptr) forwarder->Wake();
+      });
+  gw.committer->Start();
+  for (const auto& source_config : config.mqtt_sources) {
+    auto source = std::make_unique<connectors::MqttSource>(source_config, gw.clock, log);
+    if (Status s = source->Start(*gw.sink); !s.ok()) return s;
+    gw.sources.push_back(std::move(source));
+  }
+  return Status::Ok();
+}
+
+struct Totals {
+  uint64_t received = 0, committed = 0, uplinked = 0, dropped = 0, queued = 0;
+};
+
+Totals Collect(Gateway& gw) {
+  Totals t;
+  for (const auto& source : gw.sources) t.received += source->received();
+  if (gw.committer) t.committed = gw.committer->committed();
+  if (gw.forwarder) {
+    t.uplinked = gw.forwarder->counters().acked;
+    t.dropped = gw.forwarder->counters().dropped;
+  }
+  if (gw.store) {
+    if (auto stats = gw.store->Stats(); stats.ok()) t.queued = stats->events;
+  }
+  return t;
+}
+
+std::string Describe(const Totals& t) {
+  return "received=" + std::to_string(t.received) + " committed=" + std::to_string(t.committed) +
+         " uplinked=" + std::to_string(t.uplinked) + " dropped=" + std::to_string(t.dropped) +
+         " queued=" + std::to_string(t.queued);
+}
+
+// Stops in dependency order: ingest first, then commit everything received, then let the
+// uplink finish what is in flight. Nothing received is left uncommitted.
+void Shutdown(Gateway& gw) {
+  for (auto& source : gw.sources) source->Stop();
+  if (gw.queue) gw.queue->Close();
+  if (gw.committer) gw.committer->Stop();
+  if (gw.forwarder) {
+    gw.forwarder->Wake();
+    gw.forwarder->Stop();
+  }
+  if (gw.publisher) gw.publisher->Stop();
+}
+
+bool AllSourcesReady(const Gateway& gw) {
+  for (const auto& source : gw.sources) {
+    if (!source->Ready()) return false;
+  }
+  return true;
+}
+
+// Waits for SIGTERM/SIGINT, announcing readiness once ingest is up and logging totals now
+// and then.
+void WaitForStop(Gateway& gw, Logger& log, const sigset_t& signals) {
+  bool announced = false;
+  auto next_stats = gw.clock.Now() + kStatsEvery;
+  const timespec tick = {0, 100'000'000};
+  for (;;) {
+    const int sig = sigtimedwait(&signals, nullptr, &tick);
+    if (sig == SIGTERM || sig == SIGINT) {
+      log.Info(kComponent, std::string("received ") + (sig == SIGTERM ? "SIGTERM" : "SIGINT") +
+                               ", stopping");
+      return;
+    }
+    if (!announced && AllSourcesReady(gw)) {
+      announced = true;
+      sd_notify(0, "READY=1\nSTATUS=ingest is up");
+      log.Info(kComponent, "ingest is up");
+    }
+    if (gw.clock.Now() >= next_stats) {
+      next_stats = gw.clock.Now() + kStatsEvery;
+      log.Info(kComponent, "totals: " + Describe(Collect(gw)));
+    }
+  }
+}
+
+}  // namespace
+
+int RunDaemon(const DaemonConfig& config, Logger& log) {
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  log.Info(kComponent, "edgeferry " EF_VERSION " starting, gateway '" + config.gateway.id +
+                           "', configuration from " + config.origin);
+  Gateway gw;
+  Status s = OpenStore(config, gw, log);
+  if (s.ok()) s = StartUplink(config, gw, log);
+  if (s.ok()) s = StartIngest(config, gw, log);
+  if (!s.ok()) {
+    log.Error(kComponent, "cannot start: " + s.ToString());
+    Shutdown(gw);
+    return 1;
+  }
+  WaitForStop(gw, log, signals);
+  sd_notify(0, "STOPPING=1");
+  Shutdown(gw);
+  log.Info(kComponent, "stopped: " + Describe(Collect(gw)));
+  return 0;
+}
+
+}  // namespace ef::daemon

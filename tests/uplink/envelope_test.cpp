@@ -1,0 +1,43 @@
+#include <doctest/doctest.h>
+
+#include "uplink/envelope.h"
+
+namespace ef::uplink {
+
+Event Sample(PayloadFormat format, std::string payload) {
+  Event e;
+  e.stream = "telemetry";
+  e.device_id = "dev-07";
+  e.origin = "plant/dev-07/telemetry";
+  e.seq = 42;
+  e.event_time_ms = 1764312000123;
+  e.format = format;
+  e.payload = std::move(payload);
+  return e;
+}
+
+TEST_CASE("a JSON payload is embedded verbatim in the envelope") {
+  std::string out;
+  AppendEnvelope(out, "gw-1", Sample(PayloadFormat::kJson, R"({"temp":21.5})"));
+  CHECK(out == R"({"gateway":"gw-1","stream":"telemetry","device":"dev-07","seq":42,)"
+               R"("time":1764312000123,"topic":"plant/dev-07/telemetry","payload":{"temp":21.5}})");
+}
+
+TEST_CASE("a binary payload is carried as base64") {
+  std::string out;
+  AppendEnvelope(out, "gw-1", Sample(PayloadFormat::kBinary, std::string("\x01\x02hello", 7)));
+  CHECK(out.ends_with(R"("payload_b64":"AQJoZWxsbw=="})"));
+}
+
+TEST_CASE("topic templates expand placeholders and neutralise wildcards") {
+  TopicTemplate t("edgeferry/{gateway}/{stream}/{device}");
+  Event e = Sample(PayloadFormat::kJson, "{}");
+  CHECK(t.Expand("gw-1", e) == "edgeferry/gw-1/telemetry/dev-07");
+  e.device_id = "a+b#";
+  CHECK(t.Expand("gw-1", e) == "edgeferry/gw-1/telemetry/a_b_");
+  CHECK(TopicTemplate::Validate("x/{devices}").find("unknown placeholder '{devices}'") == 0);
+  CHECK_FALSE(TopicTemplate::Validate("x/#").empty());
+  CHECK(TopicTemplate::Validate("site/{gateway}").empty());
+}
+
+}  // namespace ef::uplink

@@ -1,0 +1,47 @@
+// MqttPublisher: the Publisher for an MQTT cloud broker (Paho C asynchronous client).
+//
+// The session is clean: the local Store, not the broker, remembers what still has to be
+// sent, and the Forwarder resends it after a reconnect. Every publish's completion is
+// reported exactly once: kOk on PUBACK, kRetry when not connected or when the connection was
+// lost first, kDrop for a message Paho rejects as invalid. Reconnects follow
+// core/reconnector.h (jittered backoff, never gives up).
+//
+// Thread-safety: Publish() and Connected() from any thread; Start/Stop from the owner.
+// No Paho type appears in this header.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "core/clock.h"
+#include "core/log.h"
+#include "core/publisher.h"
+#include "uplink/uplink_config.h"
+
+namespace ef::uplink {
+
+class MqttPublisher final : public Publisher {
+ public:
+  // REQUIRES: config.client_id is set (the daemon fills in the default).
+  MqttPublisher(UplinkConfig config, const Clock& clock, Logger& log);
+  ~MqttPublisher() override;
+  MqttPublisher(const MqttPublisher&) = delete;
+  MqttPublisher& operator=(const MqttPublisher&) = delete;
+
+  // Creates the client and starts connecting in the background.
+  Status Start();
+  // Disconnects; publishes still pending are completed with kRetry.
+  void Stop();
+
+  void Publish(const OutgoingMessage& message, Done done) override;
+  bool Connected() const override;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// "Paho MQTT C 1.3.12" style version of the linked MQTT library.
+std::string MqttLibraryVersion();
+
+}  // namespace ef::uplink
