@@ -1,18 +1,23 @@
 // Store: the durable store-and-forward queue between ingest and uplink.
 //
-// Events are appended in groups; Append assigns each event its per-gateway sequence number
-// (strictly increasing, never reused, also across restarts) and returns only once the group
-// is committed with the configured durability. The uplink reads events in sequence order and
-// calls Ack() only after the cloud acknowledged them; only then are they removed. Whatever is
-// appended and not acked survives a restart.
+// Every event belongs to a stream (telemetry, alerts, aggregates, or any stream a connector
+// or rule names); order is kept within a stream. Append assigns each event its per-gateway
+// sequence number (strictly increasing across all streams, never reused, also across
+// restarts) and returns once the group is committed with the configured durability. The
+// uplink reads a stream in sequence order and acks events only after the cloud acknowledged
+// them; only then are they removed. Whatever is appended and not acked survives a restart,
+// unless a bound or a TTL removes it, and then it is counted (dropped, rejected, expired)
+// per stream: nothing leaves the store uncounted.
 //
-// Implementations: storage::SqliteStore (the real one) and storage::MemStore (for tests).
-// All methods are thread-safe: the committer thread appends while the uplink thread reads
-// and acks.
+// Implementations: storage::SqliteStore (the real one) and storage::MemStore (same
+// behaviour in memory, for tests). All methods are thread-safe: the committer thread
+// appends while the uplink thread reads and acks.
 #pragma once
 
 #include <cstdint>
 #include <span>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/event.h"
@@ -20,23 +25,55 @@
 
 namespace ef {
 
+// What was done to a stream's events besides delivering them.
+struct StreamCounters {
+  uint64_t dropped = 0;       // removed by drop_oldest to make room
+  uint64_t rejected = 0;      // refused by reject_new
+  uint64_t expired = 0;       // older than the stream's TTL
+  uint64_t dead_lettered = 0;  // moved to the dead-letter table
+};
+
+struct StreamStats {
+  std::string stream;
+  uint64_t events = 0;         // waiting for an ack
+  uint64_t bytes = 0;          // their accounted size
+  int64_t oldest_ingest_ms = 0;  // 0 when empty
+  StreamCounters counters;
+};
+
 struct StoreStats {
-  uint64_t events = 0;         // events waiting for an ack
-  uint64_t bytes = 0;          // their payload bytes
+  uint64_t events = 0;
+  uint64_t bytes = 0;
   uint64_t last_seq = 0;       // highest sequence number ever assigned
-  int64_t oldest_ingest_ms = 0;  // ingest time of the oldest waiting event; 0 when empty
+  uint64_t dead_letters = 0;   // rows in the dead-letter table
+  std::vector<StreamStats> streams;  // sorted by name
+};
+
+// A stream with events waiting, for the uplink's scheduler. Cheap to ask for.
+struct StreamBacklog {
+  std::string stream;
+  uint64_t events = 0;
 };
 
 class Store {
  public:
   virtual ~Store() = default;
-  // Commits all `events` in one group and sets their `seq`. On failure nothing of the group
-  // is stored and no seq is consumed; the caller still owns the events and may retry.
+  // Commits `events` as one group and sets each stored event's `seq`. An event refused by a
+  // reject_new bound keeps seq 0 (and is counted). When a backpressure bound is reached the
+  // whole group is refused with a retryable Status::Unavailable and nothing is stored; so is
+  // any failed group: no seq is consumed and the caller may retry.
   virtual Status Append(std::span<Event> events) = 0;
-  // Appends to `out` up to `max` stored events with seq > `after_seq`, in sequence order.
-  virtual Status ReadAfter(uint64_t after_seq, size_t max, std::vector<Event>* out) = 0;
-  // Removes the events with these sequence numbers; unknown ones are ignored.
-  virtual Status Ack(std::span<const uint64_t> seqs) = 0;
+  // Appends to `out` up to `max` events of `stream` with seq > `after_seq`, in order.
+  virtual Status ReadAfter(std::string_view stream, uint64_t after_seq, size_t max,
+                           std::vector<Event>* out) = 0;
+  // Removes delivered events of `stream`; unknown sequence numbers are ignored.
+  virtual Status Ack(std::string_view stream, std::span<const uint64_t> seqs) = 0;
+  // Moves undeliverable events of `stream` to the dead-letter table with `reason`.
+  virtual Status DeadLetter(std::string_view stream, std::span<const uint64_t> seqs,
+                            std::string_view reason, int64_t now_ms) = 0;
+  // Removes (and counts) events older than their stream's TTL. Returns how many.
+  virtual Result<uint64_t> Expire(int64_t now_ms) = 0;
+  virtual std::vector<StreamBacklog> Backlog() = 0;
   virtual Result<StoreStats> Stats() = 0;
 };
 

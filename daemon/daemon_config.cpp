@@ -74,7 +74,7 @@ struct Section {
   std::string_view name;
   SectionBinder bind;
 };
-const std::array<Section, 4> kSections = {{
+const std::array<Section, 5> kSections = {{
     {"gateway",
      [](const ConfigNode& n, DaemonConfig& c, ConfigErrors& e) {
        BindTable<GatewayConfig>(n, "gateway", kGatewayFields, c.gateway, e);
@@ -83,6 +83,10 @@ const std::array<Section, 4> kSections = {{
     {"queue",
      [](const ConfigNode& n, DaemonConfig& c, ConfigErrors& e) {
        storage::BindQueueConfig(n, c.queue, e);
+     }},
+    {"streams",
+     [](const ConfigNode& n, DaemonConfig& c, ConfigErrors& e) {
+       storage::BindStreamsConfig(n, c.queue, e);
      }},
     {"uplink",
      [](const ConfigNode& n, DaemonConfig& c, ConfigErrors& e) {

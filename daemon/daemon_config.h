@@ -29,6 +29,11 @@ struct DaemonConfig {
   std::optional<uplink::UplinkConfig> uplink;  // nullopt: keep events locally
 };
 
+// Where the queue database of `config` lives.
+inline std::string QueuePath(const DaemonConfig& config) {
+  return config.gateway.data_dir + "/queue.db";
+}
+
 // Loads `path`; an empty path means kDefaultConfigPath when it exists, else the embedded
 // defaults. Returns the errors as "file:line:col: message" lines (empty on success).
 std::vector<std::string> LoadConfig(const std::string& path, DaemonConfig* out);

@@ -5,12 +5,14 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 #include <systemd/sd-daemon.h>
 
 #include "core/config.h"
 #include "core/json.h"
 #include "core/log.h"
 #include "daemon/daemon_config.h"
+#include "daemon/queue_command.h"
 #include "daemon/run.h"
 #include "storage/sqlite_store.h"
 #include "uplink/mqtt_publisher.h"
@@ -21,8 +23,13 @@ using ef::daemon::DaemonConfig;
 
 struct Options {
   std::string command;
+  std::vector<std::string> words;  // positional arguments after the command
   std::string config_path;
+  std::string data_dir;
   std::optional<ef::LogLevel> log_level;
+  bool json = false;
+  bool all = false;
+  size_t limit = 50;
 };
 
 constexpr char kUsage[] =
@@ -32,11 +39,18 @@ constexpr char kUsage[] =
     "  run       run the gateway until SIGTERM or SIGINT\n"
     "  check     validate the configuration; print errors as file:line:col: message\n"
     "  version   print the version of edgeferry and of the libraries it uses\n"
+    "  queue stats [--json]             what waits in the local queue, per stream, with\n"
+    "                                   drops, rejections, expiries and dead letters\n"
+    "  queue dlq list [--limit N]       dead letters (events the cloud refused)\n"
+    "  queue dlq show ID                one dead letter with its payload\n"
+    "  queue dlq replay ID...|--all     send them again\n"
+    "  queue dlq purge ID...|--all      delete them\n"
     "\n"
     "options:\n"
     "  --config FILE        configuration (default: /etc/edgeferry/edgeferry.toml if it\n"
     "                       exists, else built-in defaults)\n"
-    "  --log-level LEVEL    debug, info, warning or error (default: from the file, or info)\n";
+    "  --log-level LEVEL    debug, info, warning or error (default: from the file, or info)\n"
+    "  --data-dir DIR       queue commands: the state folder (default: from the configuration)\n";
 
 // Returns an error message, or empty when `args` parsed.
 std::string ParseArgs(int argc, char** argv, Options* out) {
@@ -55,12 +69,28 @@ std::string ParseArgs(int argc, char** argv, Options* out) {
       if (!v || !(out->log_level = ef::ParseLogLevel(*v))) {
         return "--log-level needs one of debug, info, warning, error";
       }
+    } else if (arg == "--data-dir") {
+      auto v = value();
+      if (!v) return "--data-dir needs a folder";
+      out->data_dir = *v;
+    } else if (arg == "--limit") {
+      auto v = value();
+      if (!v || v->empty() || v->find_first_not_of("0123456789") != std::string::npos) {
+        return "--limit needs a number";
+      }
+      out->limit = std::stoul(*v);
+    } else if (arg == "--json") {
+      out->json = true;
+    } else if (arg == "--all") {
+      out->all = true;
     } else if (arg == "--help" || arg == "-h") {
       out->command = "help";
     } else if (arg == "--version") {
       out->command = "version";
     } else if (out->command.empty() && !arg.starts_with("-")) {
       out->command = std::string(arg);
+    } else if (out->command == "queue" && !arg.starts_with("-")) {
+      out->words.emplace_back(arg);
     } else {
       return "unexpected argument '" + std::string(arg) + "'";
     }
@@ -101,6 +131,24 @@ int CommandVersion(const Options&) {
   return 0;
 }
 
+int CommandQueue(const Options& options) {
+  ef::daemon::QueueCommandArgs args;
+  args.words = options.words;
+  args.json = options.json;
+  args.all = options.all;
+  args.limit = options.limit;
+  std::string data_dir = options.data_dir;
+  if (data_dir.empty()) {
+    DaemonConfig config;
+    if (!Load(options, &config)) return 1;
+    data_dir = config.gateway.data_dir;
+  }
+  DaemonConfig located;
+  located.gateway.data_dir = data_dir;
+  args.db_path = ef::daemon::QueuePath(located);
+  return ef::daemon::RunQueueCommand(args);
+}
+
 int CommandHelp(const Options&) {
   std::fputs(kUsage, stdout);
   return 0;
@@ -110,8 +158,9 @@ struct Command {
   std::string_view name;
   int (*run)(const Options&);
 };
-constexpr std::array<Command, 4> kCommands = {{
+constexpr std::array<Command, 5> kCommands = {{
     {"run", CommandRun},
+    {"queue", CommandQueue},
     {"check", CommandCheck},
     {"version", CommandVersion},
     {"help", CommandHelp},

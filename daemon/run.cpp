@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <systemd/sd-daemon.h>
 
+#include <ctime>
 #include <filesystem>
 #include <memory>
 #include <vector>
@@ -41,16 +42,35 @@ struct Gateway {
   std::vector<std::unique_ptr<connectors::MqttSource>> sources;
 };
 
+std::string UtcStamp(const Clock& clock) {
+  const std::time_t t = std::chrono::system_clock::to_time_t(
+      std::chrono::time_point_cast<std::chrono::system_clock::duration>(clock.WallNow()));
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof(buf), "%Y%m%dT%H%M%SZ", &tm);
+  return buf;
+}
+
 Status OpenStore(const DaemonConfig& config, Gateway& gw, Logger& log) {
   std::error_code ec;
   std::filesystem::create_directories(config.gateway.data_dir, ec);
   if (ec) return Status::IoError("cannot create " + config.gateway.data_dir + ": " + ec.message());
   storage::SqliteStoreOptions options;
-  options.path = config.gateway.data_dir + "/queue.db";
+  options.path = QueuePath(config);
   options.durability = config.queue.durability == "full" ? storage::Durability::kFull
                                                           : storage::Durability::kNormal;
-  auto store = storage::SqliteStore::Open(options);
+  options.max_file_bytes = static_cast<uint64_t>(config.queue.max_file_bytes);
+  options.now_utc = UtcStamp(gw.clock);
+  std::string quarantined;
+  auto store = storage::SqliteStore::Open(options, storage::ToStorePolicy(config.queue),
+                                          &quarantined);
   if (!store.ok()) return store.status();
+  if (!quarantined.empty()) {
+    log.Error(kComponent, "THE QUEUE DATABASE WAS DAMAGED: moved aside to " + quarantined +
+                              "; started with a fresh, empty queue. Events in the damaged "
+                              "file were not sent; inspect or recover it with sqlite3.");
+  }
   gw.store = std::move(store.value());
   if (auto stats = gw.store->Stats(); stats.ok()) {
     log.Info(kComponent, "queue " + options.path + " opened (" + config.queue.durability +
@@ -60,22 +80,9 @@ Status OpenStore(const DaemonConfig& config, Gateway& gw, Logger& log) {
   return Status::Ok();
 }
 
-Status StartUplink(const DaemonConfig& config, Gateway& gw, Logger& log) {
-  if (!config.uplink) {
-    log.Warning(kComponent, "no [uplink] configured: events are kept in the local queue " +
-                                config.gateway.data_dir + "/queue.db until one is");
-    return Status::Ok();
-  }
-  gw.publisher = std::make_unique<uplink::MqttPublisher>(*config.uplink, gw.clock, log);
-  if (Status s = gw.publisher->Start(); !s.ok()) return s;
-  uplink::ForwarderOptions options;
-  options.gateway_id = config.gateway.id;
-  options.topic_template = config.uplink->topic;
-  options.qos = static_cast<int>(config.uplink->qos);
-  options.max_inflight = static_cast<size_t>(config.uplink->max_inflight);
-  options.drain_timeout = std::chrono::milliseconds(config.uplink->drain_timeout_ms);
+uplink::ForwarderOptions ForwarderOptionsFor(const DaemonConfig& config) {
   gw.forwarder = std::make_unique<uplink::Forwarder>(*gw.store, *gw.publisher, gw.clock, log,
-                                                     options);
+                                                     ForwarderOptionsFor(config));
   gw.forwarder->Start();
   return Status::Ok();
 }
@@ -101,7 +108,8 @@ Status StartIngest(const DaemonConfig& config, Gateway& gw, Logger& log) {
 }
 
 struct Totals {
-  uint64_t received = 0, committed = 0, uplinked = 0, dropped = 0, queued = 0;
+  uint64_t received = 0, committed = 0, uplinked = 0, dead_lettered = 0, queued = 0;
+  StreamCounters losses;  // dropped, rejected, expired over all streams
 };
 
 Totals Collect(Gateway& gw) {
@@ -110,18 +118,28 @@ Totals Collect(Gateway& gw) {
   if (gw.committer) t.committed = gw.committer->committed();
   if (gw.forwarder) {
     t.uplinked = gw.forwarder->counters().acked;
-    t.dropped = gw.forwarder->counters().dropped;
+    t.dead_lettered = gw.forwarder->counters().dead_lettered;
   }
   if (gw.store) {
-    if (auto stats = gw.store->Stats(); stats.ok()) t.queued = stats->events;
+    if (auto stats = gw.store->Stats(); stats.ok()) {
+      t.queued = stats->events;
+      for (const StreamStats& st : stats->streams) {
+        t.losses.dropped += st.counters.dropped;
+        t.losses.rejected += st.counters.rejected;
+        t.losses.expired += st.counters.expired;
+      }
+    }
   }
   return t;
 }
 
 std::string Describe(const Totals& t) {
   return "received=" + std::to_string(t.received) + " committed=" + std::to_string(t.committed) +
-         " uplinked=" + std::to_string(t.uplinked) + " dropped=" + std::to_string(t.dropped) +
-         " queued=" + std::to_string(t.queued);
+         " uplinked=" + std::to_string(t.uplinked) + " queued=" + std::to_string(t.queued) +
+         " dead_lettered=" + std::to_string(t.dead_lettered) +
+         " dropped=" + std::to_string(t.losses.dropped) +
+         " rejected=" + std::to_string(t.losses.rejected) +
+         " expired=" + std::to_string(t.losses.expired);
 }
 
 // Stops in dependency order: ingest first, then commit everything received, then let the

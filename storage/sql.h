@@ -1,4 +1,6 @@
 // Every SQL statement of the SQLite store, in one place (as fluent-bit's tail_sql.h).
+// Each stream has its own table q_<id>, so reading, bounding and expiring one stream never
+// scans another and the rowid (= seq) is the only index.
 #pragma once
 
 namespace ef::storage::sql {
@@ -8,8 +10,19 @@ CREATE TABLE IF NOT EXISTS meta (
   key   TEXT PRIMARY KEY,
   value INTEGER NOT NULL
 ) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS events (
-  seq         INTEGER PRIMARY KEY,
+INSERT OR IGNORE INTO meta (key, value) VALUES ('last_seq', 0);
+INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', 2);
+CREATE TABLE IF NOT EXISTS streams (
+  id            INTEGER PRIMARY KEY,
+  name          TEXT    NOT NULL UNIQUE,
+  dropped       INTEGER NOT NULL DEFAULT 0,
+  rejected      INTEGER NOT NULL DEFAULT 0,
+  expired       INTEGER NOT NULL DEFAULT 0,
+  dead_lettered INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS dead_letters (
+  id          INTEGER PRIMARY KEY,
+  seq         INTEGER NOT NULL,
   stream      TEXT    NOT NULL,
   device      TEXT    NOT NULL,
   origin      TEXT    NOT NULL,
@@ -17,31 +30,57 @@ CREATE TABLE IF NOT EXISTS events (
   ingest_time INTEGER NOT NULL,
   quality     INTEGER NOT NULL,
   format      INTEGER NOT NULL,
-  payload     BLOB    NOT NULL
+  payload     BLOB    NOT NULL,
+  reason      TEXT    NOT NULL,
+  dead_time   INTEGER NOT NULL
 );
-INSERT OR IGNORE INTO meta (key, value) VALUES ('last_seq', 0);
-INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', 1);
 )sql";
 
 inline constexpr const char* kBegin = "BEGIN IMMEDIATE";
 inline constexpr const char* kCommit = "COMMIT";
 inline constexpr const char* kRollback = "ROLLBACK";
+inline constexpr const char* kDataVersion = "PRAGMA data_version";
 
 inline constexpr const char* kLoadLastSeq = "SELECT value FROM meta WHERE key = 'last_seq'";
 inline constexpr const char* kSaveLastSeq = "UPDATE meta SET value = ?1 WHERE key = 'last_seq'";
+inline constexpr const char* kLoadStreams =
+    "SELECT id, name, dropped, rejected, expired, dead_lettered FROM streams";
+inline constexpr const char* kAddStream = "INSERT INTO streams (name) VALUES (?1)";
+inline constexpr const char* kSaveCounters =
+    "UPDATE streams SET dropped = ?2, rejected = ?3, expired = ?4, dead_lettered = ?5"
+    " WHERE name = ?1";
+inline constexpr const char* kCountDeadLetters = "SELECT count(*) FROM dead_letters";
 
-inline constexpr const char* kInsertEvent =
-    "INSERT INTO events (seq, stream, device, origin, event_time, ingest_time, quality, format,"
+// Per-stream statements: "%T" stands for the stream's table name.
+inline constexpr const char* kCreateStreamTable =
+    "CREATE TABLE IF NOT EXISTS %T (seq INTEGER PRIMARY KEY, device TEXT NOT NULL,"
+    " origin TEXT NOT NULL, event_time INTEGER NOT NULL, ingest_time INTEGER NOT NULL,"
+    " quality INTEGER NOT NULL, format INTEGER NOT NULL, size INTEGER NOT NULL,"
+    " payload BLOB NOT NULL)";
+inline constexpr const char* kInsert =
+    "INSERT INTO %T (seq, device, origin, event_time, ingest_time, quality, format, size,"
     " payload) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
-
 inline constexpr const char* kReadAfter =
-    "SELECT seq, stream, device, origin, event_time, ingest_time, quality, format, payload"
-    " FROM events WHERE seq > ?1 ORDER BY seq LIMIT ?2";
+    "SELECT seq, device, origin, event_time, ingest_time, quality, format, payload"
+    " FROM %T WHERE seq > ?1 ORDER BY seq LIMIT ?2";
+inline constexpr const char* kDelete = "DELETE FROM %T WHERE seq = ?1 RETURNING size";
+inline constexpr const char* kHead = "SELECT seq, size, ingest_time FROM %T ORDER BY seq LIMIT ?1";
+inline constexpr const char* kDeleteUpTo = "DELETE FROM %T WHERE seq <= ?1";
+inline constexpr const char* kUsage = "SELECT count(*), coalesce(sum(size), 0) FROM %T";
+inline constexpr const char* kOldest = "SELECT ingest_time FROM %T ORDER BY seq LIMIT 1";
+inline constexpr const char* kToDeadLetters =
+    "INSERT INTO dead_letters (seq, stream, device, origin, event_time, ingest_time, quality,"
+    " format, payload, reason, dead_time) SELECT seq, ?2, device, origin, event_time,"
+    " ingest_time, quality, format, payload, ?3, ?4 FROM %T WHERE seq = ?1";
 
-inline constexpr const char* kDeleteEvent = "DELETE FROM events WHERE seq = ?1";
+}  // namespace ef::storage::sql
 
-inline constexpr const char* kStats =
-    "SELECT count(*), coalesce(sum(length(payload)), 0), coalesce(min(ingest_time), 0)"
-    " FROM events";
+namespace ef::storage::sql {
+
+inline constexpr const char* kListDeadLetters =
+    "SELECT id, seq, device, origin, event_time, ingest_time, quality, format, payload, stream,"
+    " reason, dead_time FROM dead_letters WHERE (?1 = 0 OR id = ?1) ORDER BY id LIMIT ?2";
+inline constexpr const char* kPurgeDeadLetter = "DELETE FROM dead_letters WHERE id = ?1";
+inline constexpr const char* kPurgeAllDeadLetters = "DELETE FROM dead_letters";
 
 }  // namespace ef::storage::sql

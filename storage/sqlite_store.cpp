@@ -1,212 +1,363 @@
 #include "storage/sqlite_store.h"
 
-#include <sqlite3.h>
+#include <cstdio>
+#include <filesystem>
 
 #include "storage/sql.h"
+#include "storage/sqlite_store_impl.h"
 
 namespace ef::storage {
 namespace {
 
-Status FromSqlite(sqlite3* db, int rc, const char* what) {
-  std::string msg = std::string(what) + ": " + (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
-  switch (rc & 0xFF) {
-    case SQLITE_CORRUPT:
-    case SQLITE_NOTADB: return Status::Corruption(std::move(msg));
-    case SQLITE_BUSY:
-    case SQLITE_LOCKED: return Status::Unavailable(std::move(msg));
-    default: return Status::IoError(std::move(msg));
+std::string WithTable(const char* pattern, const std::string& table) {
+  std::string sql = pattern;
+  for (size_t at = sql.find("%T"); at != std::string::npos; at = sql.find("%T", at)) {
+    sql.replace(at, 2, table);
   }
-}
-
-struct StatementDeleter {
-  void operator()(sqlite3_stmt* stmt) const { sqlite3_finalize(stmt); }
-};
-using Statement = std::unique_ptr<sqlite3_stmt, StatementDeleter>;
-
-// Resets a statement when it goes out of scope, so every exit path leaves it reusable.
-class ResetOnExit {
- public:
-  explicit ResetOnExit(sqlite3_stmt* stmt) : stmt_(stmt) {}
-  ~ResetOnExit() {
-    sqlite3_reset(stmt_);
-    sqlite3_clear_bindings(stmt_);
-  }
-  ResetOnExit(const ResetOnExit&) = delete;
-  ResetOnExit& operator=(const ResetOnExit&) = delete;
-
- private:
-  sqlite3_stmt* stmt_;
-};
-
-void BindText(sqlite3_stmt* stmt, int index, const std::string& text) {
-  sqlite3_bind_text(stmt, index, text.data(), static_cast<int>(text.size()), SQLITE_STATIC);
-}
-
-std::string ColumnText(sqlite3_stmt* stmt, int index) {
-  const auto* data = static_cast<const char*>(sqlite3_column_blob(stmt, index));
-  return std::string(data ? data : "", static_cast<size_t>(sqlite3_column_bytes(stmt, index)));
+  return sql;
 }
 
 }  // namespace
 
-struct SqliteStore::Db {
-  sqlite3* handle = nullptr;
-  Statement insert, read_after, remove, save_seq, stats, begin, commit, rollback;
-  uint64_t last_seq = 0;
-
-  ~Db() {
-    insert.reset(); read_after.reset(); remove.reset(); save_seq.reset(); stats.reset();
-    begin.reset(); commit.reset(); rollback.reset();
-    if (handle) sqlite3_close(handle);
-  }
-
-  Status Prepare(const char* sql, Statement* out) {
-    sqlite3_stmt* stmt = nullptr;
-    const int rc = sqlite3_prepare_v3(handle, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
-    if (rc != SQLITE_OK) return FromSqlite(handle, rc, "prepare");
-    out->reset(stmt);
-    return Status::Ok();
-  }
-
-  // Runs a statement that returns no rows.
-  Status Step(sqlite3_stmt* stmt, const char* what) {
-    ResetOnExit reset(stmt);
-    const int rc = sqlite3_step(stmt);
-    return rc == SQLITE_DONE ? Status::Ok() : FromSqlite(handle, rc, what);
-  }
-
-  Status Exec(const char* sql, const char* what) {
-    const int rc = sqlite3_exec(handle, sql, nullptr, nullptr, nullptr);
-    return rc == SQLITE_OK ? Status::Ok() : FromSqlite(handle, rc, what);
-  }
-};
-
-Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const SqliteStoreOptions& options) {
-  auto db = std::make_unique<Db>();
-  int rc = sqlite3_open_v2(options.path.c_str(), &db->handle,
-                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                           nullptr);
-  if (rc != SQLITE_OK) return FromSqlite(db->handle, rc, ("open " + options.path).c_str());
-  sqlite3_busy_timeout(db->handle, 5000);
-  const char* sync = options.durability == Durability::kFull ? "PRAGMA synchronous=FULL"
-                                                             : "PRAGMA synchronous=NORMAL";
-  for (const char* pragma : {"PRAGMA journal_mode=WAL", sync}) {
-    if (Status s = db->Exec(pragma, options.path.c_str()); !s.ok()) return s;
-  }
-  if (Status s = db->Exec(sql::kSchema, "create schema"); !s.ok()) return s;
-
-  const std::pair<const char*, Statement*> statements[] = {
-      {sql::kInsertEvent, &db->insert}, {sql::kReadAfter, &db->read_after},
-      {sql::kDeleteEvent, &db->remove}, {sql::kSaveLastSeq, &db->save_seq},
-      {sql::kStats, &db->stats},        {sql::kBegin, &db->begin},
-      {sql::kCommit, &db->commit},      {sql::kRollback, &db->rollback}};
-  for (const auto& [text, stmt] : statements) {
-    if (Status s = db->Prepare(text, stmt); !s.ok()) return s;
-  }
-  Statement load;
-  if (Status s = db->Prepare(sql::kLoadLastSeq, &load); !s.ok()) return s;
-  if (sqlite3_step(load.get()) == SQLITE_ROW) {
-    db->last_seq = static_cast<uint64_t>(sqlite3_column_int64(load.get(), 0));
-  }
-  return std::unique_ptr<SqliteStore>(new SqliteStore(std::move(db)));
+Event ReadEventRow(sqlite3_stmt* row, const std::string& stream) {
+  Event e;
+  e.stream = stream;
+  e.seq = static_cast<uint64_t>(sqlite3_column_int64(row, 0));
+  e.device_id = ColumnText(row, 1);
+  e.origin = ColumnText(row, 2);
+  e.event_time_ms = sqlite3_column_int64(row, 3);
+  e.ingest_time_ms = sqlite3_column_int64(row, 4);
+  e.quality = static_cast<Quality>(sqlite3_column_int(row, 5));
+  e.format = static_cast<PayloadFormat>(sqlite3_column_int(row, 6));
+  e.payload = ColumnText(row, 7);
+  return e;
 }
 
-SqliteStore::SqliteStore(std::unique_ptr<Db> db) : db_(std::move(db)) {}
+Status SqliteStore::Impl::PrepareCommon() {
+  const std::pair<const char*, Statement*> statements[] = {
+      {sql::kBegin, &begin},          {sql::kCommit, &commit},
+      {sql::kRollback, &rollback},    {sql::kDataVersion, &data_version},
+      {sql::kSaveLastSeq, &save_seq}, {sql::kAddStream, &add_stream},
+      {sql::kSaveCounters, &save_counters}, {sql::kCountDeadLetters, &count_dead}};
+  for (const auto& [text, stmt] : statements) {
+    if (Status s = db.Prepare(text, stmt); !s.ok()) return s;
+  }
+  return Status::Ok();
+}
+
+Result<StreamTable*> SqliteStore::Impl::Table(const std::string& stream, bool create) {
+  if (auto it = tables.find(stream); it != tables.end()) return it->second.get();
+  auto id = stream_ids.find(stream);
+  if (id == stream_ids.end()) {
+    if (!create) return static_cast<StreamTable*>(nullptr);
+    BindText(add_stream.get(), 1, stream);
+    if (Status s = Step(add_stream, "add stream"); !s.ok()) return s;
+    id = stream_ids.emplace(stream, sqlite3_last_insert_rowid(db.handle())).first;
+    created_in_group.push_back(stream);
+  }
+  const std::string name = "q_" + std::to_string(id->second);
+  if (create) {
+    if (Status s = db.Exec(WithTable(sql::kCreateStreamTable, name).c_str(), "create " + name);
+        !s.ok()) {
+      return s;
+    }
+  }
+  auto table = std::make_unique<StreamTable>();
+  const std::pair<const char*, Statement*> statements[] = {
+      {sql::kInsert, &table->insert},       {sql::kReadAfter, &table->read_after},
+      {sql::kDelete, &table->remove},       {sql::kHead, &table->head},
+      {sql::kDeleteUpTo, &table->delete_up_to}, {sql::kUsage, &table->usage},
+      {sql::kOldest, &table->oldest},       {sql::kToDeadLetters, &table->to_dead}};
+  for (const auto& [text, stmt] : statements) {
+    if (Status s = db.Prepare(WithTable(text, name), stmt); !s.ok()) return s;
+  }
+  return (tables[stream] = std::move(table)).get();
+}
+
+namespace {
+
+Status Configure(Db& db, const SqliteStoreOptions& options) {
+  if (options.read_only) return Status::Ok();
+  const std::string sync = options.durability == Durability::kFull ? "PRAGMA synchronous=FULL"
+                                                                   : "PRAGMA synchronous=NORMAL";
+  for (const std::string& pragma : {std::string("PRAGMA journal_mode=WAL"), sync}) {
+    if (Status s = db.Exec(pragma.c_str(), options.path); !s.ok()) return s;
+  }
+  if (options.max_file_bytes > 0) {
+    const uint64_t pages = std::max<uint64_t>(options.max_file_bytes / 4096, 16);
+    const std::string limit = "PRAGMA max_page_count=" + std::to_string(pages);
+    if (Status s = db.Exec(limit.c_str(), options.path); !s.ok()) return s;
+  }
+  if (Status s = db.QuickCheck(); !s.ok()) return s;
+  return db.Exec(sql::kSchema, "create schema");
+}
+
+// Moves a damaged database (and its WAL and shared-memory files) out of the way.
+std::string Quarantine(const SqliteStoreOptions& options) {
+  const std::string aside = options.path + ".corrupt-" + options.now_utc;
+  for (const char* suffix : {"", "-wal", "-shm"}) {
+    std::error_code ec;
+    std::filesystem::rename(options.path + suffix, aside + suffix, ec);
+  }
+  return aside;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const SqliteStoreOptions& options,
+                                                       StorePolicy policy,
+                                                       std::string* quarantined) {
+  auto impl = std::make_unique<Impl>();
+  Status s = impl->db.Open(options.path, options.read_only);
+  if (s.ok()) s = Configure(impl->db, options);
+  if (s.code() == Status::Code::kCorruption && !options.read_only) {
+    impl->db.Close();
+    const std::string aside = Quarantine(options);
+    if (quarantined != nullptr) *quarantined = aside + " (" + s.message() + ")";
+    s = impl->db.Open(options.path, false);
+    if (s.ok()) s = Configure(impl->db, options);
+  }
+  if (s.ok()) s = impl->PrepareCommon();
+  if (!s.ok()) return s;
+  std::unique_ptr<SqliteStore> store(new SqliteStore(std::move(policy), std::move(impl)));
+  if (Status loaded = store->Reload(); !loaded.ok()) return loaded;
+  store->ChangedElsewhere();  // take the current data version as the baseline
+  return store;
+}
+
+SqliteStore::SqliteStore(StorePolicy policy, std::unique_ptr<Impl> impl)
+    : QueueStore(std::move(policy)), impl_(std::move(impl)) {}
+
 SqliteStore::~SqliteStore() = default;
 
-Status SqliteStore::Append(std::span<Event> events) {
-  if (events.empty()) return Status::Ok();
-  std::lock_guard lock(mu_);
-  if (Status s = db_->Step(db_->begin.get(), "begin"); !s.ok()) return s;
-  Status s = AppendLocked(events);
-  if (s.ok()) s = db_->Step(db_->commit.get(), "commit");
-  if (!s.ok()) {
-    (void)db_->Step(db_->rollback.get(), "rollback");  // the group is not stored, seq unused
-    return s;
-  }
-  db_->last_seq += events.size();
-  return Status::Ok();
+Status SqliteStore::Begin() {
+  impl_->created_in_group.clear();
+  return impl_->Step(impl_->begin, "begin");
 }
 
-Status SqliteStore::AppendLocked(std::span<Event> events) {
-  uint64_t seq = db_->last_seq;
-  sqlite3_stmt* insert = db_->insert.get();
-  for (Event& event : events) {
-    ResetOnExit reset(insert);
-    sqlite3_bind_int64(insert, 1, static_cast<sqlite3_int64>(++seq));
-    BindText(insert, 2, event.stream);
-    BindText(insert, 3, event.device_id);
-    BindText(insert, 4, event.origin);
-    sqlite3_bind_int64(insert, 5, event.event_time_ms);
-    sqlite3_bind_int64(insert, 6, event.ingest_time_ms);
-    sqlite3_bind_int(insert, 7, static_cast<int>(event.quality));
-    sqlite3_bind_int(insert, 8, static_cast<int>(event.format));
-    sqlite3_bind_blob(insert, 9, event.payload.data(), static_cast<int>(event.payload.size()),
-                      SQLITE_STATIC);
-    const int rc = sqlite3_step(insert);
-    if (rc != SQLITE_DONE) return FromSqlite(db_->handle, rc, "insert event");
+Status SqliteStore::Commit() { return impl_->Step(impl_->commit, "commit"); }
+
+void SqliteStore::Rollback() {
+  (void)impl_->Step(impl_->rollback, "rollback");
+  for (const std::string& stream : impl_->created_in_group) {
+    impl_->tables.erase(stream);
+    impl_->stream_ids.erase(stream);
   }
-  sqlite3_bind_int64(db_->save_seq.get(), 1, static_cast<sqlite3_int64>(seq));
-  if (Status s = db_->Step(db_->save_seq.get(), "save sequence"); !s.ok()) return s;
-  // Only now hand out the numbers: a rolled-back group leaves the events untouched.
-  seq = db_->last_seq;
-  for (Event& event : events) event.seq = ++seq;
-  return Status::Ok();
+  impl_->created_in_group.clear();
+  impl_->saved.clear();  // what was "saved" in the group is gone: write all again next time
 }
 
-Status SqliteStore::ReadAfter(uint64_t after_seq, size_t max, std::vector<Event>* out) {
-  std::lock_guard lock(mu_);
-  sqlite3_stmt* read = db_->read_after.get();
+bool SqliteStore::IsFull(const Status& status) const { return IsFullStatus(status); }
+
+Status SqliteStore::Insert(const Event& event, uint64_t seq, uint64_t size) {
+  Result<StreamTable*> table = impl_->Table(event.stream, true);
+  if (!table.ok()) return table.status();
+  sqlite3_stmt* insert = (*table)->insert.get();
+  ResetOnExit reset(insert);
+  sqlite3_bind_int64(insert, 1, static_cast<sqlite3_int64>(seq));
+  BindText(insert, 2, event.device_id);
+  BindText(insert, 3, event.origin);
+  sqlite3_bind_int64(insert, 4, event.event_time_ms);
+  sqlite3_bind_int64(insert, 5, event.ingest_time_ms);
+  sqlite3_bind_int(insert, 6, static_cast<int>(event.quality));
+  sqlite3_bind_int(insert, 7, static_cast<int>(event.format));
+  sqlite3_bind_int64(insert, 8, static_cast<sqlite3_int64>(size));
+  sqlite3_bind_blob(insert, 9, event.payload.data(), static_cast<int>(event.payload.size()),
+                    SQLITE_STATIC);
+  const int rc = sqlite3_step(insert);
+  return rc == SQLITE_DONE ? Status::Ok() : FromSqlite(impl_->db.handle(), rc, "insert event");
+}
+
+Status SqliteStore::Read(const std::string& stream, uint64_t after_seq, size_t max,
+                         std::vector<Event>* out) {
+  Result<StreamTable*> table = impl_->Table(stream, false);
+  if (!table.ok()) return table.status();
+  if (*table == nullptr) return Status::Ok();
+  sqlite3_stmt* read = (*table)->read_after.get();
   ResetOnExit reset(read);
   sqlite3_bind_int64(read, 1, static_cast<sqlite3_int64>(after_seq));
   sqlite3_bind_int64(read, 2, static_cast<sqlite3_int64>(max));
   int rc;
-  while ((rc = sqlite3_step(read)) == SQLITE_ROW) {
-    Event event;
-    event.seq = static_cast<uint64_t>(sqlite3_column_int64(read, 0));
-    event.stream = ColumnText(read, 1);
-    event.device_id = ColumnText(read, 2);
-    event.origin = ColumnText(read, 3);
-    event.event_time_ms = sqlite3_column_int64(read, 4);
-    event.ingest_time_ms = sqlite3_column_int64(read, 5);
-    event.quality = static_cast<Quality>(sqlite3_column_int(read, 6));
-    event.format = static_cast<PayloadFormat>(sqlite3_column_int(read, 7));
-    event.payload = ColumnText(read, 8);
-    out->push_back(std::move(event));
-  }
-  return rc == SQLITE_DONE ? Status::Ok() : FromSqlite(db_->handle, rc, "read events");
+  while ((rc = sqlite3_step(read)) == SQLITE_ROW) out->push_back(ReadEventRow(read, stream));
+  return rc == SQLITE_DONE ? Status::Ok() : FromSqlite(impl_->db.handle(), rc, "read events");
 }
 
-Status SqliteStore::Ack(std::span<const uint64_t> seqs) {
-  if (seqs.empty()) return Status::Ok();
-  std::lock_guard lock(mu_);
-  if (Status s = db_->Step(db_->begin.get(), "begin"); !s.ok()) return s;
+Result<Removed> SqliteStore::Remove(const std::string& stream, std::span<const uint64_t> seqs) {
+  Result<StreamTable*> table = impl_->Table(stream, false);
+  if (!table.ok()) return table.status();
+  Removed removed;
+  if (*table == nullptr) return removed;
+  sqlite3_stmt* remove = (*table)->remove.get();
   for (uint64_t seq : seqs) {
-    sqlite3_bind_int64(db_->remove.get(), 1, static_cast<sqlite3_int64>(seq));
-    if (Status s = db_->Step(db_->remove.get(), "delete event"); !s.ok()) {
-      (void)db_->Step(db_->rollback.get(), "rollback");
-      return s;
+    ResetOnExit reset(remove);
+    sqlite3_bind_int64(remove, 1, static_cast<sqlite3_int64>(seq));
+    int rc;
+    while ((rc = sqlite3_step(remove)) == SQLITE_ROW) {
+      ++removed.events;
+      removed.bytes += static_cast<uint64_t>(sqlite3_column_int64(remove, 0));
     }
+    if (rc != SQLITE_DONE) return FromSqlite(impl_->db.handle(), rc, "delete event");
   }
-  return db_->Step(db_->commit.get(), "commit");
+  return removed;
 }
 
-Result<StoreStats> SqliteStore::Stats() {
-  std::lock_guard lock(mu_);
-  sqlite3_stmt* stats = db_->stats.get();
-  ResetOnExit reset(stats);
-  const int rc = sqlite3_step(stats);
-  if (rc != SQLITE_ROW) return FromSqlite(db_->handle, rc, "stats");
-  StoreStats out;
-  out.events = static_cast<uint64_t>(sqlite3_column_int64(stats, 0));
-  out.bytes = static_cast<uint64_t>(sqlite3_column_int64(stats, 1));
-  out.oldest_ingest_ms = sqlite3_column_int64(stats, 2);
-  out.last_seq = db_->last_seq;
-  return out;
+Result<Removed> SqliteStore::MoveToDeadLetters(const std::string& stream,
+                                               std::span<const uint64_t> seqs,
+                                               std::string_view reason, int64_t now_ms) {
+  Result<StreamTable*> table = impl_->Table(stream, false);
+  if (!table.ok()) return table.status();
+  if (*table == nullptr) return Removed{};
+  sqlite3_stmt* move = (*table)->to_dead.get();
+  const std::string why(reason);
+  for (uint64_t seq : seqs) {
+    sqlite3_bind_int64(move, 1, static_cast<sqlite3_int64>(seq));
+    BindText(move, 2, stream);
+    BindText(move, 3, why);
+    sqlite3_bind_int64(move, 4, now_ms);
+    if (Status s = impl_->db.Step(move, "dead-letter event"); !s.ok()) return s;
+  }
+  return Remove(stream, seqs);
 }
 
-}  // namespace ef::storage
+// Walks the head of the stream (oldest first) while `take(size, ingest_time)` says so, then
+// deletes up to the last row taken in one statement.
+template <class Take>
+static Result<Removed> RemoveHead(Db& db, StreamTable& table, Take take) {
+  Removed removed;
+  for (;;) {
+    uint64_t last = 0;
+    bool more = false;
+    {
+      sqlite3_stmt* head = table.head.get();
+      ResetOnExit reset(head);
+      sqlite3_bind_int64(head, 1, 512);
+      int rc;
+      size_t rows = 0;
+      while ((rc = sqlite3_step(head)) == SQLITE_ROW) {
+        ++rows;
+        const auto size = static_cast<uint64_t>(sqlite3_column_int64(head, 1));
+        if (!take(removed, size, sqlite3_column_int64(head, 2))) break;
+        last = static_cast<uint64_t>(sqlite3_column_int64(head, 0));
+        ++removed.events;
+        removed.bytes += size;
+      }
+      if (rc != SQLITE_ROW && rc != SQLITE_DONE) return FromSqlite(db.handle(), rc, "read head");
+      more = rc == SQLITE_DONE && rows == 512;
+    }
+    if (last == 0) return removed;
+    sqlite3_bind_int64(table.delete_up_to.get(), 1, static_cast<sqlite3_int64>(last));
+    if (Status s = db.Step(table.delete_up_to.get(), "delete oldest"); !s.ok()) return s;
+    if (!more) return removed;
+  }
+}
 
-namespace ef::storage {
+Result<Removed> SqliteStore::RemoveOldest(const std::string& stream, uint64_t bytes) {
+  Result<StreamTable*> table = impl_->Table(stream, false);
+  if (!table.ok()) return table.status();
+  if (*table == nullptr) return Removed{};
+  return RemoveHead(impl_->db, **table,
+                    [bytes](const Removed& r, uint64_t, int64_t) { return r.bytes < bytes; });
+}
+
+Result<Removed> SqliteStore::RemoveIngestedBefore(const std::string& stream, int64_t cutoff_ms) {
+  Result<StreamTable*> table = impl_->Table(stream, false);
+  if (!table.ok()) return table.status();
+  if (*table == nullptr) return Removed{};
+  return RemoveHead(impl_->db, **table, [cutoff_ms](const Removed&, uint64_t, int64_t ingest) {
+    return ingest < cutoff_ms;
+  });
+}
+
+Status SqliteStore::SaveState(uint64_t last_seq,
+                              const std::map<std::string, StreamCounters>& counters) {
+  sqlite3_bind_int64(impl_->save_seq.get(), 1, static_cast<sqlite3_int64>(last_seq));
+  if (Status s = impl_->Step(impl_->save_seq, "save sequence"); !s.ok()) return s;
+  for (const auto& [stream, c] : counters) {
+    const StreamCounters& was = impl_->saved[stream];
+    if (c.dropped == was.dropped && c.rejected == was.rejected && c.expired == was.expired &&
+        c.dead_lettered == was.dead_lettered) {
+      continue;
+    }
+    if (Result<StreamTable*> t = impl_->Table(stream, true); !t.ok()) return t.status();
+    sqlite3_stmt* save = impl_->save_counters.get();
+    BindText(save, 1, stream);
+    sqlite3_bind_int64(save, 2, static_cast<sqlite3_int64>(c.dropped));
+    sqlite3_bind_int64(save, 3, static_cast<sqlite3_int64>(c.rejected));
+    sqlite3_bind_int64(save, 4, static_cast<sqlite3_int64>(c.expired));
+    sqlite3_bind_int64(save, 5, static_cast<sqlite3_int64>(c.dead_lettered));
+    if (Status s = impl_->db.Step(save, "save counters"); !s.ok()) return s;
+  }
+  impl_->saved = counters;  // if the group rolls back, the next one writes them again
+  return Status::Ok();
+}
+
+Status SqliteStore::LoadState(std::map<std::string, Usage>* usage,
+                              std::map<std::string, StreamCounters>* counters,
+                              uint64_t* last_seq) {
+  Db& db = impl_->db;
+  Statement load_seq, load_streams;
+  if (Status s = db.Prepare(sql::kLoadLastSeq, &load_seq); !s.ok()) return s;
+  if (sqlite3_step(load_seq.get()) == SQLITE_ROW) {
+    *last_seq = static_cast<uint64_t>(sqlite3_column_int64(load_seq.get(), 0));
+  }
+  if (Status s = db.Prepare(sql::kLoadStreams, &load_streams); !s.ok()) return s;
+  impl_->tables.clear();
+  impl_->stream_ids.clear();
+  int rc;
+  while ((rc = sqlite3_step(load_streams.get())) == SQLITE_ROW) {
+    sqlite3_stmt* row = load_streams.get();
+    const std::string name = ColumnText(row, 1);
+    impl_->stream_ids[name] = sqlite3_column_int64(row, 0);
+    StreamCounters& c = (*counters)[name];
+    c.dropped = static_cast<uint64_t>(sqlite3_column_int64(row, 2));
+    c.rejected = static_cast<uint64_t>(sqlite3_column_int64(row, 3));
+    c.expired = static_cast<uint64_t>(sqlite3_column_int64(row, 4));
+    c.dead_lettered = static_cast<uint64_t>(sqlite3_column_int64(row, 5));
+  }
+  if (rc != SQLITE_DONE) return FromSqlite(db.handle(), rc, "load streams");
+  impl_->saved = *counters;
+  for (const auto& [name, id] : impl_->stream_ids) {
+    Result<StreamTable*> table = impl_->Table(name, false);
+    if (!table.ok()) return table.status();
+    sqlite3_stmt* sum = (*table)->usage.get();
+    ResetOnExit reset(sum);
+    if ((rc = sqlite3_step(sum)) != SQLITE_ROW) return FromSqlite(db.handle(), rc, "usage");
+    (*usage)[name] = {static_cast<uint64_t>(sqlite3_column_int64(sum, 0)),
+                      static_cast<uint64_t>(sqlite3_column_int64(sum, 1))};
+  }
+  return Status::Ok();
+}
+
+Result<int64_t> SqliteStore::OldestIngest(const std::string& stream) {
+  Result<StreamTable*> table = impl_->Table(stream, false);
+  if (!table.ok()) return table.status();
+  if (*table == nullptr) return int64_t{0};
+  sqlite3_stmt* oldest = (*table)->oldest.get();
+  ResetOnExit reset(oldest);
+  const int rc = sqlite3_step(oldest);
+  if (rc == SQLITE_ROW) return sqlite3_column_int64(oldest, 0);
+  if (rc == SQLITE_DONE) return int64_t{0};
+  return FromSqlite(impl_->db.handle(), rc, "oldest event");
+}
+
+Result<uint64_t> SqliteStore::DeadLetterCount() {
+  sqlite3_stmt* count = impl_->count_dead.get();
+  ResetOnExit reset(count);
+  const int rc = sqlite3_step(count);
+  if (rc != SQLITE_ROW) return FromSqlite(impl_->db.handle(), rc, "count dead letters");
+  return static_cast<uint64_t>(sqlite3_column_int64(count, 0));
+}
+
+bool SqliteStore::ChangedElsewhere() {
+  sqlite3_stmt* version = impl_->data_version.get();
+  ResetOnExit reset(version);
+  if (sqlite3_step(version) != SQLITE_ROW) return false;
+  const int64_t now = sqlite3_column_int64(version, 0);
+  const bool changed = impl_->last_data_version >= 0 && now != impl_->last_data_version;
+  impl_->last_data_version = now;
+  return changed;
+}
+
 std::string SqliteLibraryVersion() { return std::string("SQLite ") + sqlite3_libversion(); }
+
 }  // namespace ef::storage

@@ -1,59 +1,95 @@
-// SqliteStore: the durable Store, one SQLite database in WAL mode.
+// SqliteStore: the durable Store, one SQLite database in WAL mode with a table per stream.
 //
 // Each Append() is one transaction (the committer groups events before calling it), so a
 // group is either wholly stored or not at all. Durability:
 //   "normal": synchronous=NORMAL. A committed group survives a crash or kill of the process;
-//             the last groups committed before a power loss or kernel crash may be lost.
-//   "full":   synchronous=FULL. A committed group also survives power loss (fsync on commit).
-// Sequence numbers are kept in the `meta` table inside the same transaction as the events,
-// so they are never reused, even after the queue was empty and the daemon restarted.
+//             the groups committed in the last moments before a power loss or kernel crash
+//             may be lost (the WAL is not yet synced); the database stays consistent.
+//   "full":   synchronous=FULL. The WAL is synced at every commit: a committed group also
+//             survives power loss.
+// Sequence numbers and the per-stream counters are written in the same transaction as the
+// events, so they are never reused or lost, even across restarts.
 //
-// Thread-safety: all methods are safe to call concurrently; one connection is shared and
-// serialised by a mutex (SQLite allows one writer at a time anyway). The SQLite handle never
-// leaves this class.
+// A damaged database found at Open (not a database, truncated, failing its integrity check)
+// is moved aside as "<file>.corrupt-<UTC time>" with its -wal and -shm, and a fresh one is
+// created; Open reports it so that the daemon can say so loudly. `max_file_bytes` bounds the
+// file itself (SQLite's max_page_count); reaching it, or a full disk, lowers the store bound
+// to what fits and the overflow policy applies.
+//
+// Thread-safety: all methods are safe to call concurrently (QueueStore's mutex). The SQLite
+// handle never leaves storage/.
 #pragma once
 
 #include <memory>
-#include <mutex>
 #include <string>
+#include <vector>
 
-#include "core/store.h"
+#include "storage/queue_store.h"
 
 namespace ef::storage {
 
 enum class Durability { kNormal, kFull };
 
 struct SqliteStoreOptions {
-  std::string path;                          // database file; its folder must exist
+  std::string path;                             // database file; its folder must exist
   Durability durability = Durability::kNormal;  // Default: normal
+  uint64_t max_file_bytes = 0;                  // Default: 0 = no limit but the disk
+  bool read_only = false;  // Default: false. True: inspection only (queue stats)
+  std::string now_utc;     // names a quarantined file; "YYYYmmddTHHMMSSZ"
 };
 
-class SqliteStore final : public Store {
+struct DeadLetterRow {
+  uint64_t id = 0;
+  Event event;  // with its original seq
+  std::string reason;
+  int64_t dead_time_ms = 0;
+};
+
+class SqliteStore final : public QueueStore {
  public:
-  // Opens or creates the database. Returns an error naming the file when it cannot.
-  static Result<std::unique_ptr<SqliteStore>> Open(const SqliteStoreOptions& options);
+  struct Opened;
+  // Opens or creates the database. A damaged file is quarantined (see above) and named in
+  // `quarantined` when not null. Fails, naming the file, only when no usable database can
+  // be had (e.g. the folder is not writable).
+  static Result<std::unique_ptr<SqliteStore>> Open(const SqliteStoreOptions& options,
+                                                   StorePolicy policy,
+                                                   std::string* quarantined = nullptr);
   ~SqliteStore() override;
 
-  SqliteStore(const SqliteStore&) = delete;
-  SqliteStore& operator=(const SqliteStore&) = delete;
+  // Dead-letter administration (edgeferry queue dlq ...). `ids` empty means all.
+  Result<std::vector<DeadLetterRow>> ListDeadLetters(size_t limit, uint64_t only_id = 0);
+  // Moves dead letters back into their streams with new sequence numbers; returns how many.
+  Result<uint64_t> ReplayDeadLetters(const std::vector<uint64_t>& ids);
+  Result<uint64_t> PurgeDeadLetters(const std::vector<uint64_t>& ids);
 
-  Status Append(std::span<Event> events) override;
-  Status ReadAfter(uint64_t after_seq, size_t max, std::vector<Event>* out) override;
-  Status Ack(std::span<const uint64_t> seqs) override;
-  Result<StoreStats> Stats() override;
+ protected:
+  Status Begin() override;
+  Status Commit() override;
+  void Rollback() override;
+  Status Insert(const Event& event, uint64_t seq, uint64_t size) override;
+  bool IsFull(const Status& status) const override;
+  Result<Removed> RemoveOldest(const std::string& stream, uint64_t bytes) override;
+  Result<Removed> Remove(const std::string& stream, std::span<const uint64_t> seqs) override;
+  Result<Removed> MoveToDeadLetters(const std::string& stream, std::span<const uint64_t> seqs,
+                                    std::string_view reason, int64_t now_ms) override;
+  Result<Removed> RemoveIngestedBefore(const std::string& stream, int64_t cutoff_ms) override;
+  Status Read(const std::string& stream, uint64_t after_seq, size_t max,
+              std::vector<Event>* out) override;
+  Status SaveState(uint64_t last_seq,
+                   const std::map<std::string, StreamCounters>& counters) override;
+  Status LoadState(std::map<std::string, Usage>* usage,
+                   std::map<std::string, StreamCounters>* counters, uint64_t* last_seq) override;
+  Result<int64_t> OldestIngest(const std::string& stream) override;
+  Result<uint64_t> DeadLetterCount() override;
+  bool ChangedElsewhere() override;
 
  private:
-  struct Db;  // SQLite handle and prepared statements
-  explicit SqliteStore(std::unique_ptr<Db> db);
-  Status AppendLocked(std::span<Event> events);
-
-  std::mutex mu_;
-  std::unique_ptr<Db> db_;
+  struct Impl;
+  SqliteStore(StorePolicy policy, std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
 };
 
-}  // namespace ef::storage
-
-namespace ef::storage {
 // "SQLite 3.40.1": the SQLite library linked at run time.
 std::string SqliteLibraryVersion();
+
 }  // namespace ef::storage

@@ -5,7 +5,7 @@
 #include "core/log.h"
 #include "storage/committer.h"
 #include "tests/fakes/manual_clock.h"
-#include "tests/fakes/mem_store.h"
+#include "storage/mem_store.h"
 
 namespace ef::storage {
 namespace {
@@ -20,7 +20,7 @@ Event Numbered(int i) {
 
 TEST_CASE("clean shutdown commits every event that was queued") {
   BoundedQueue<Event> queue(100000);
-  testing::MemStore store;
+  MemStore store;
   testing::ManualClock clock;
   Logger log(LogLevel::kError);
   Committer committer(queue, store, clock, log, CommitterOptions{}, nullptr);
@@ -37,8 +37,8 @@ TEST_CASE("clean shutdown commits every event that was queued") {
 
 TEST_CASE("a failed commit is retried with the same events, in order") {
   BoundedQueue<Event> queue(100);
-  testing::MemStore store;
-  store.FailNextAppends(3);
+  MemStore store;
+  store.FailNextInserts(3);
   testing::ManualClock clock;
   Logger log(LogLevel::kError);
   Committer committer(queue, store, clock, log, CommitterOptions{}, nullptr);

@@ -1,19 +1,19 @@
-// One suite for every Store implementation, so MemStore cannot drift from SqliteStore.
+// One suite for both Store implementations, so MemStore cannot drift from SqliteStore.
 #include <doctest/doctest.h>
 #include <stdlib.h>
 
 #include <filesystem>
 #include <memory>
 
+#include "storage/mem_store.h"
 #include "storage/sqlite_store.h"
-#include "tests/fakes/mem_store.h"
 
 namespace ef::storage {
 namespace {
 
-Event Make(int i) {
+Event Make(int i, std::string stream = "telemetry") {
   Event e;
-  e.stream = "telemetry";
+  e.stream = std::move(stream);
   e.device_id = "dev-" + std::to_string(i % 3);
   e.origin = "plant/" + e.device_id + "/telemetry";
   e.ingest_time_ms = 1000 + i;
@@ -23,10 +23,27 @@ Event Make(int i) {
   return e;
 }
 
-std::vector<Event> MakeBatch(int first, int count) {
+std::vector<Event> MakeBatch(int first, int count, const std::string& stream = "telemetry") {
   std::vector<Event> out;
-  for (int i = first; i < first + count; ++i) out.push_back(Make(i));
+  for (int i = first; i < first + count; ++i) out.push_back(Make(i, stream));
   return out;
+}
+
+std::vector<uint64_t> Seqs(Store& store, const std::string& stream) {
+  std::vector<Event> events;
+  REQUIRE(store.ReadAfter(stream, 0, 100000, &events).ok());
+  std::vector<uint64_t> out;
+  for (const Event& e : events) out.push_back(e.seq);
+  return out;
+}
+
+StreamStats StatsOf(Store& store, const std::string& stream) {
+  auto stats = store.Stats();
+  REQUIRE(stats.ok());
+  for (const StreamStats& s : stats->streams) {
+    if (s.stream == stream) return s;
+  }
+  return StreamStats{};
 }
 
 struct SqliteFixture {
@@ -36,100 +53,331 @@ struct SqliteFixture {
     dir = mkdtemp(pattern.data());
   }
   ~SqliteFixture() { std::filesystem::remove_all(dir); }
-  std::unique_ptr<Store> Open() {
-    auto store = SqliteStore::Open({(dir / "queue.db").string(), Durability::kNormal});
+  std::unique_ptr<Store> Open(StorePolicy policy = {}) {
+    SqliteStoreOptions options;
+    options.path = (dir / "queue.db").string();
+    auto store = SqliteStore::Open(options, std::move(policy));
     REQUIRE(store.ok());
     return std::move(store.value());
   }
 };
 
 struct MemFixture {
-  std::shared_ptr<testing::MemStore> shared = std::make_shared<testing::MemStore>();
-  // "Reopening" a MemStore gives the same memory back, the way a file would.
-  std::unique_ptr<Store> Open() {
-    struct View final : Store {
-      std::shared_ptr<testing::MemStore> s;
-      Status Append(std::span<Event> e) override { return s->Append(e); }
-      Status ReadAfter(uint64_t a, size_t m, std::vector<Event>* o) override {
-        return s->ReadAfter(a, m, o);
-      }
-      Status Ack(std::span<const uint64_t> q) override { return s->Ack(q); }
-      Result<StoreStats> Stats() override { return s->Stats(); }
-    };
-    auto view = std::make_unique<View>();
-    view->s = shared;
-    return view;
+  // MemStore keeps nothing across "reopen"; tests that reopen are SQLite-only.
+  std::unique_ptr<Store> Open(StorePolicy policy = {}) {
+    return std::make_unique<MemStore>(std::move(policy));
   }
 };
 
-TEST_CASE_TEMPLATE("a store keeps events in sequence order until they are acked", Fixture,
+// Each event of MakeBatch is accounted as payload + strings + 40 bytes: about 85 bytes.
+constexpr uint64_t kEventBytes = 85;
+
+StorePolicy OneStream(Overflow overflow, uint64_t stream_max, uint64_t store_max = 1 << 30) {
+  StorePolicy policy;
+  policy.max_bytes = store_max;
+  StreamPolicy telemetry;
+  telemetry.name = "telemetry";
+  telemetry.priority = 10;
+  telemetry.max_bytes = stream_max;
+  telemetry.overflow = overflow;
+  policy.streams.push_back(telemetry);
+  return policy;
+}
+
+TEST_CASE_TEMPLATE("a store keeps each stream in sequence order until acked", Fixture,
                    SqliteFixture, MemFixture) {
   Fixture fixture;
   auto store = fixture.Open();
-  auto batch = MakeBatch(0, 10);
+  auto batch = MakeBatch(0, 6);
+  batch[1].stream = "alerts";
+  batch[4].stream = "alerts";
   REQUIRE(store->Append(batch).ok());
   for (size_t i = 0; i < batch.size(); ++i) CHECK(batch[i].seq == i + 1);
+  CHECK(Seqs(*store, "telemetry") == std::vector<uint64_t>{1, 3, 4, 6});
+  CHECK(Seqs(*store, "alerts") == std::vector<uint64_t>{2, 5});
 
   std::vector<Event> read;
-  REQUIRE(store->ReadAfter(0, 4, &read).ok());
-  REQUIRE(read.size() == 4);
-  CHECK(read[0].seq == 1);
-  CHECK(read[3].seq == 4);
-  CHECK(read[2].payload == "{\"n\":2}");
-  CHECK(read[2].device_id == "dev-2");
-  CHECK(read[2].format == PayloadFormat::kJson);
+  REQUIRE(store->ReadAfter("telemetry", 3, 1, &read).ok());
+  REQUIRE(read.size() == 1);
+  CHECK(read[0].seq == 4);
+  CHECK(read[0].payload == "{\"n\":3}");
+  CHECK(read[0].device_id == "dev-0");
+  CHECK(read[0].stream == "telemetry");
 
-  const std::vector<uint64_t> acked = {1, 2, 4};
-  REQUIRE(store->Ack(acked).ok());
-  read.clear();
-  REQUIRE(store->ReadAfter(0, 100, &read).ok());
-  REQUIRE(read.size() == 7);
-  CHECK(read[0].seq == 3);
-  CHECK(read[1].seq == 5);
-
+  const std::vector<uint64_t> acked = {1, 4, 99};
+  REQUIRE(store->Ack("telemetry", acked).ok());
+  CHECK(Seqs(*store, "telemetry") == std::vector<uint64_t>{3, 6});
   auto stats = store->Stats();
   REQUIRE(stats.ok());
-  CHECK(stats->events == 7);
-  CHECK(stats->last_seq == 10);
-  CHECK(stats->oldest_ingest_ms == 1002);
+  CHECK(stats->events == 4);
+  CHECK(stats->last_seq == 6);
+  CHECK(StatsOf(*store, "telemetry").oldest_ingest_ms == 1002);
+  const auto backlog = store->Backlog();
+  REQUIRE(backlog.size() == 2);
+  CHECK(backlog[0].stream == "alerts");
+  CHECK(backlog[0].events == 2);
 }
 
-TEST_CASE_TEMPLATE("sequence numbers are never reused, even after the queue emptied and reopened",
-                   Fixture, SqliteFixture, MemFixture) {
-  Fixture fixture;
+TEST_CASE("sequence numbers and counters survive a reopen, even of an emptied queue") {
+  SqliteFixture fixture;
   {
-    auto store = fixture.Open();
+    auto store = fixture.Open(OneStream(Overflow::kRejectNew, kEventBytes * 3));
     auto batch = MakeBatch(0, 5);
-    REQUIRE(store->Append(batch).ok());
-    const std::vector<uint64_t> all = {1, 2, 3, 4, 5};
-    REQUIRE(store->Ack(all).ok());
+    REQUIRE(store->Append(batch).ok());  // 3 stored, 2 rejected
+    const std::vector<uint64_t> all = {1, 2, 3};
+    REQUIRE(store->Ack("telemetry", all).ok());
   }
   auto store = fixture.Open();
   auto batch = MakeBatch(5, 2);
   REQUIRE(store->Append(batch).ok());
-  CHECK(batch[0].seq == 6);
-  CHECK(batch[1].seq == 7);
+  CHECK(batch[0].seq == 4);
+  CHECK(batch[1].seq == 5);
+  CHECK(StatsOf(*store, "telemetry").counters.rejected == 2);
+  CHECK(StatsOf(*store, "telemetry").events == 2);
 }
 
-TEST_CASE_TEMPLATE("unacked events survive a reopen", Fixture, SqliteFixture, MemFixture) {
-  Fixture fixture;
+TEST_CASE("unacked events survive a reopen") {
+  SqliteFixture fixture;
   {
     auto store = fixture.Open();
     auto batch = MakeBatch(0, 3);
     REQUIRE(store->Append(batch).ok());
   }
   auto store = fixture.Open();
-  std::vector<Event> read;
-  REQUIRE(store->ReadAfter(0, 10, &read).ok());
-  CHECK(read.size() == 3);
+  CHECK(Seqs(*store, "telemetry").size() == 3);
+  CHECK(store->Stats()->events == 3);
 }
 
-TEST_CASE_TEMPLATE("acking unknown sequence numbers is harmless", Fixture, SqliteFixture,
+TEST_CASE_TEMPLATE("drop_oldest makes room by dropping the oldest, and counts them", Fixture,
+                   SqliteFixture, MemFixture) {
+  Fixture fixture;
+  auto store = fixture.Open(OneStream(Overflow::kDropOldest, kEventBytes * 4));
+  auto batch = MakeBatch(0, 10);
+  REQUIRE(store->Append(batch).ok());
+  CHECK(Seqs(*store, "telemetry") == std::vector<uint64_t>{7, 8, 9, 10});
+  CHECK(StatsOf(*store, "telemetry").counters.dropped == 6);
+  for (const Event& e : batch) CHECK(e.seq != 0);
+}
+
+TEST_CASE_TEMPLATE("reject_new keeps what is stored and counts what it refused", Fixture,
+                   SqliteFixture, MemFixture) {
+  Fixture fixture;
+  auto store = fixture.Open(OneStream(Overflow::kRejectNew, kEventBytes * 4));
+  auto batch = MakeBatch(0, 10);
+  REQUIRE(store->Append(batch).ok());
+  CHECK(Seqs(*store, "telemetry") == std::vector<uint64_t>{1, 2, 3, 4});
+  CHECK(StatsOf(*store, "telemetry").counters.rejected == 6);
+  CHECK(batch[4].seq == 0);
+}
+
+TEST_CASE_TEMPLATE("backpressure refuses the whole group, retryably, and stores nothing of it",
+                   Fixture, SqliteFixture, MemFixture) {
+  Fixture fixture;
+  auto store = fixture.Open(OneStream(Overflow::kBackpressure, kEventBytes * 4));
+  auto first = MakeBatch(0, 3);
+  REQUIRE(store->Append(first).ok());
+  auto second = MakeBatch(3, 3);
+  Status s = store->Append(second);
+  CHECK(s.retryable());
+  CHECK(Seqs(*store, "telemetry").size() == 3);
+  const std::vector<uint64_t> acked = {1, 2};
+  REQUIRE(store->Ack("telemetry", acked).ok());
+  REQUIRE(store->Append(second).ok());  // drained: the same group now fits
+  CHECK(second[0].seq == 4);
+}
+
+TEST_CASE_TEMPLATE("the store bound evicts the lowest priority stream first", Fixture,
+                   SqliteFixture, MemFixture) {
+  Fixture fixture;
+  StorePolicy policy = OneStream(Overflow::kDropOldest, 0, kEventBytes * 6);
+  StreamPolicy alerts;
+  alerts.name = "alerts";
+  alerts.priority = 100;
+  policy.streams.push_back(alerts);
+  auto store = fixture.Open(policy);
+  auto telemetry = MakeBatch(0, 6);
+  REQUIRE(store->Append(telemetry).ok());
+  auto urgent = MakeBatch(0, 2, "alerts");
+  REQUIRE(store->Append(urgent).ok());
+  CHECK(Seqs(*store, "alerts").size() == 2);
+  CHECK(Seqs(*store, "telemetry").size() == 4);
+  CHECK(StatsOf(*store, "telemetry").counters.dropped == 2);
+}
+
+TEST_CASE_TEMPLATE("events older than their stream's TTL expire and are counted", Fixture,
+                   SqliteFixture, MemFixture) {
+  Fixture fixture;
+  StorePolicy policy = OneStream(Overflow::kDropOldest, 0);
+  policy.streams[0].ttl_ms = 100;
+  auto store = fixture.Open(policy);
+  auto batch = MakeBatch(0, 10);  // ingest times 1000..1009
+  REQUIRE(store->Append(batch).ok());
+  auto expired = store->Expire(1105);  // cutoff 1005: 1000..1004 go
+  REQUIRE(expired.ok());
+  CHECK(*expired == 5);
+  CHECK(Seqs(*store, "telemetry") == std::vector<uint64_t>{6, 7, 8, 9, 10});
+  CHECK(StatsOf(*store, "telemetry").counters.expired == 5);
+}
+
+TEST_CASE_TEMPLATE("dead letters leave the queue and are counted", Fixture, SqliteFixture,
                    MemFixture) {
   Fixture fixture;
   auto store = fixture.Open();
-  const std::vector<uint64_t> unknown = {99, 100};
-  CHECK(store->Ack(unknown).ok());
+  auto batch = MakeBatch(0, 3);
+  REQUIRE(store->Append(batch).ok());
+  const std::vector<uint64_t> refused = {2};
+  REQUIRE(store->DeadLetter("telemetry", refused, "too large", 5000).ok());
+  CHECK(Seqs(*store, "telemetry") == std::vector<uint64_t>{1, 3});
+  CHECK(StatsOf(*store, "telemetry").counters.dead_lettered == 1);
+  CHECK(store->Stats()->dead_letters == 1);
+}
+
+TEST_CASE_TEMPLATE("a full disk applies the overflow policy instead of failing", Fixture,
+                   SqliteFixture, MemFixture) {
+  Fixture fixture;
+  auto store = fixture.Open(OneStream(Overflow::kDropOldest, 0));
+  auto batch = MakeBatch(0, 50);
+  REQUIRE(store->Append(batch).ok());
+  if constexpr (std::is_same_v<Fixture, MemFixture>) {
+    static_cast<MemStore&>(*store).FailNextInserts(1, true);
+    auto more = MakeBatch(50, 10);
+    REQUIRE(store->Append(more).ok());
+    CHECK(StatsOf(*store, "telemetry").counters.dropped > 0);
+    CHECK(Seqs(*store, "telemetry").back() == 60);
+  }
+}
+
+TEST_CASE("a file size limit is a bound: drop_oldest keeps the newest") {
+  SqliteFixture fixture;
+  SqliteStoreOptions options;
+  options.path = (fixture.dir / "queue.db").string();
+  options.max_file_bytes = 256 * 1024;
+  auto opened = SqliteStore::Open(options, OneStream(Overflow::kDropOldest, 0));
+  REQUIRE(opened.ok());
+  Store& store = **opened;
+  uint64_t accepted = 0;
+  for (int group = 0; group < 60; ++group) {
+    auto batch = MakeBatch(group * 100, 100);
+    for (Event& e : batch) e.payload = std::string(200, 'x');
+    REQUIRE(store.Append(batch).ok());
+    for (const Event& e : batch) accepted += e.seq != 0 ? 1 : 0;
+  }
+  const StreamStats s = StatsOf(store, "telemetry");
+  CHECK(s.counters.dropped + s.counters.rejected > 0);
+  CHECK(s.events + s.counters.dropped + s.counters.rejected == 6000);  // all accounted for
+  CHECK(Seqs(store, "telemetry").back() == accepted);  // the newest is kept
+}
+
+TEST_CASE("a damaged database is moved aside and a fresh one created") {
+  SqliteFixture fixture;
+  const auto path = fixture.dir / "queue.db";
+  {
+    std::FILE* f = std::fopen(path.c_str(), "wb");
+    std::fputs("this is not a database, just garbage bytes of the right length.......", f);
+    std::fclose(f);
+  }
+  SqliteStoreOptions options;
+  options.path = path.string();
+  options.now_utc = "20261128T000000Z";
+  std::string quarantined;
+  auto store = SqliteStore::Open(options, StorePolicy{}, &quarantined);
+  REQUIRE(store.ok());
+  CHECK(quarantined.find("queue.db.corrupt-20261128T000000Z") != std::string::npos);
+  CHECK(std::filesystem::exists(fixture.dir / "queue.db.corrupt-20261128T000000Z"));
+  auto batch = MakeBatch(0, 2);
+  CHECK((*store)->Append(batch).ok());
+}
+
+TEST_CASE("a truncated database is moved aside too") {
+  SqliteFixture fixture;
+  const auto path = fixture.dir / "queue.db";
+  {
+    auto store = fixture.Open();
+    for (int i = 0; i < 20; ++i) {
+      auto batch = MakeBatch(i * 100, 100);
+      REQUIRE(store->Append(batch).ok());
+    }
+  }
+  std::filesystem::remove(fixture.dir / "queue.db-wal");
+  std::filesystem::resize_file(path, std::filesystem::file_size(path) / 2);
+  SqliteStoreOptions options;
+  options.path = path.string();
+  options.now_utc = "T";
+  std::string quarantined;
+  auto store = SqliteStore::Open(options, StorePolicy{}, &quarantined);
+  REQUIRE(store.ok());
+  CHECK_FALSE(quarantined.empty());
+}
+
+TEST_CASE("a read-only store sees what the writer committed, counters included") {
+  SqliteFixture fixture;
+  auto writer = fixture.Open(OneStream(Overflow::kRejectNew, kEventBytes * 2));
+  auto batch = MakeBatch(0, 3);
+  REQUIRE(writer->Append(batch).ok());
+  SqliteStoreOptions options;
+  options.path = (fixture.dir / "queue.db").string();
+  options.read_only = true;
+  auto reader = SqliteStore::Open(options, StorePolicy{});
+  REQUIRE(reader.ok());
+  CHECK(StatsOf(**reader, "telemetry").events == 2);
+  CHECK(StatsOf(**reader, "telemetry").counters.rejected == 1);
+  auto more = MakeBatch(3, 1);
+  const std::vector<uint64_t> ack = {1};
+  REQUIRE(writer->Ack("telemetry", ack).ok());
+  REQUIRE(writer->Append(more).ok());
+  CHECK(StatsOf(**reader, "telemetry").events == 2);
+  CHECK((*reader)->Stats()->last_seq == 3);
+}
+
+TEST_CASE("dead letters can be listed, replayed with new sequence numbers, and purged") {
+  SqliteFixture fixture;
+  SqliteStoreOptions options;
+  options.path = (fixture.dir / "queue.db").string();
+  auto opened = SqliteStore::Open(options, StorePolicy{});
+  REQUIRE(opened.ok());
+  SqliteStore& store = **opened;
+  auto batch = MakeBatch(0, 3);
+  REQUIRE(store.Append(batch).ok());
+  const std::vector<uint64_t> refused = {1, 2};
+  REQUIRE(store.DeadLetter("telemetry", refused, "too large", 5000).ok());
+  auto rows = store.ListDeadLetters(10);
+  REQUIRE(rows.ok());
+  REQUIRE(rows->size() == 2);
+  CHECK((*rows)[0].event.seq == 1);
+  CHECK((*rows)[0].reason == "too large");
+  CHECK((*rows)[0].event.payload == "{\"n\":0}");
+
+  auto replayed = store.ReplayDeadLetters({(*rows)[0].id});
+  REQUIRE(replayed.ok());
+  CHECK(*replayed == 1);
+  CHECK(Seqs(store, "telemetry") == std::vector<uint64_t>{3, 4});
+  auto purged = store.PurgeDeadLetters({});
+  REQUIRE(purged.ok());
+  CHECK(*purged == 1);
+  CHECK(store.Stats()->dead_letters == 0);
+}
+
+TEST_CASE("a replay by another process is seen by the running store: no sequence reused") {
+  SqliteFixture fixture;
+  auto daemon = fixture.Open();
+  auto batch = MakeBatch(0, 2);
+  REQUIRE(daemon->Append(batch).ok());
+  const std::vector<uint64_t> refused = {1};
+  REQUIRE(daemon->DeadLetter("telemetry", refused, "refused", 1).ok());
+  {
+    SqliteStoreOptions options;
+    options.path = (fixture.dir / "queue.db").string();
+    auto admin = SqliteStore::Open(options, StorePolicy{});
+    REQUIRE(admin.ok());
+    auto replayed = (*admin)->ReplayDeadLetters({});
+    REQUIRE(replayed.ok());
+    CHECK(*replayed == 1);  // now seq 3
+  }
+  auto more = MakeBatch(2, 1);
+  REQUIRE(daemon->Append(more).ok());
+  CHECK(more[0].seq == 4);
+  CHECK(Seqs(*daemon, "telemetry") == std::vector<uint64_t>{2, 3, 4});
+  CHECK(daemon->Stats()->events == 3);
 }
 
 TEST_CASE("a binary payload with NUL bytes round-trips through SQLite") {
@@ -140,7 +388,7 @@ TEST_CASE("a binary payload with NUL bytes round-trips through SQLite") {
   batch[0].format = PayloadFormat::kBinary;
   REQUIRE(store->Append(batch).ok());
   std::vector<Event> read;
-  REQUIRE(store->ReadAfter(0, 10, &read).ok());
+  REQUIRE(store->ReadAfter("telemetry", 0, 10, &read).ok());
   REQUIRE(read.size() == 1);
   CHECK(read[0].payload == std::string("\0\x01\xff", 3));
   CHECK(read[0].format == PayloadFormat::kBinary);

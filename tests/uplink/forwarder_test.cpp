@@ -4,8 +4,10 @@
 
 #include "core/log.h"
 #include "tests/fakes/manual_clock.h"
-#include "tests/fakes/mem_store.h"
+#include "storage/mem_store.h"
 #include "tests/fakes/recording_publisher.h"
+
+#include <map>
 #include "tests/fakes/wait.h"
 #include "uplink/forwarder.h"
 
@@ -15,24 +17,25 @@ namespace {
 using testing::WaitUntil;
 
 struct Rig {
-  testing::MemStore store;
+  storage::MemStore store;
   testing::RecordingPublisher publisher;
   testing::ManualClock clock;
   Logger log{LogLevel::kError};
   std::unique_ptr<Forwarder> forwarder;
 
-  explicit Rig(size_t window) {
+  explicit Rig(size_t window, std::vector<StreamSchedule> streams = {}) {
     ForwarderOptions options;
     options.gateway_id = "gw";
     options.max_inflight = window;
     options.drain_timeout = std::chrono::milliseconds(0);
+    options.streams = std::move(streams);
     forwarder = std::make_unique<Forwarder>(store, publisher, clock, log, options);
   }
-  void Append(int n) {
+  void Append(int n, const std::string& stream = "telemetry") {
     std::vector<Event> events;
     for (int i = 0; i < n; ++i) {
       Event e;
-      e.stream = "telemetry";
+      e.stream = stream;
       e.device_id = "dev-" + std::to_string(i % 2);
       e.format = PayloadFormat::kJson;
       e.payload = "{}";
@@ -113,7 +116,7 @@ TEST_CASE("nothing is published while disconnected, and all of it once connected
   CHECK(WaitUntil([&] { return rig.Stored() == 0; }));
 }
 
-TEST_CASE("a permanently refused event is counted as dropped and removed") {
+TEST_CASE("a permanently refused event goes to the dead-letter table") {
   Rig rig(10);
   rig.Append(2);
   rig.forwarder->Start();
@@ -122,8 +125,72 @@ TEST_CASE("a permanently refused event is counted as dropped and removed") {
   rig.publisher.CompleteNext(PublishResult::kOk);
   CHECK(WaitUntil([&] { return rig.Stored() == 0; }));
   rig.forwarder->Stop();
-  CHECK(rig.forwarder->counters().dropped == 1);
+  CHECK(rig.forwarder->counters().dead_lettered == 1);
   CHECK(rig.forwarder->counters().acked == 1);
+  CHECK(rig.store.Stats()->dead_letters == 1);
+}
+
+std::string StreamOf(const OutgoingMessage& m) {  // edgeferry/gw/<stream>/<device>
+  const size_t begin = m.topic.find('/', 10) + 1;
+  return m.topic.substr(begin, m.topic.find('/', begin) - begin);
+}
+
+TEST_CASE("higher priority streams drain first, lower ones still get their share") {
+  Rig rig(1, {{"telemetry", 10, 0.2, 0}, {"alerts", 100, 0.1, 0}});
+  rig.Append(200, "telemetry");
+  rig.Append(200, "alerts");
+  rig.forwarder->Start();
+  std::vector<std::string> order;
+  for (int i = 0; i < 100; ++i) {
+    REQUIRE(rig.publisher.WaitForOutstanding(1));
+    rig.publisher.CompleteNext(PublishResult::kOk);
+  }
+  rig.forwarder->Stop();
+  int alerts = 0, telemetry = 0;
+  for (const auto& m : rig.publisher.sent()) (StreamOf(m) == "alerts" ? alerts : telemetry)++;
+  CHECK(StreamOf(rig.publisher.sent().front()) == "alerts");
+  CHECK(alerts > telemetry);     // priority
+  CHECK(telemetry >= 15);        // but a share of about 20 % for telemetry
+  CHECK(telemetry <= 30);
+}
+
+TEST_CASE("order within each stream is kept while streams interleave") {
+  Rig rig(4, {{"telemetry", 10, 0.3, 0}, {"alerts", 100, 0.1, 0}});
+  rig.Append(50, "telemetry");
+  rig.Append(50, "alerts");
+  rig.forwarder->Start();
+  for (int i = 0; i < 100; ++i) {
+    REQUIRE(rig.publisher.WaitForOutstanding(1));
+    rig.publisher.CompleteNext(PublishResult::kOk);
+  }
+  CHECK(WaitUntil([&] { return rig.Stored() == 0; }));
+  std::map<std::string, uint64_t> last;
+  for (const auto& m : rig.publisher.sent()) {
+    CHECK(SeqOf(m) > last[StreamOf(m)]);
+    last[StreamOf(m)] = SeqOf(m);
+  }
+}
+
+TEST_CASE("events older than the stream's TTL are not sent, and expire") {
+  Rig rig(10, {{"telemetry", 10, 0.1, 1000}});
+  std::vector<Event> events(3);
+  for (Event& e : events) {
+    e.stream = "telemetry";
+    e.device_id = "d";
+    e.payload = "{}";
+    e.ingest_time_ms = rig.clock.WallMillis();
+  }
+  events[0].ingest_time_ms -= 5000;  // long expired
+  REQUIRE(rig.store.Append(events).ok());
+  rig.forwarder->Start();
+  REQUIRE(rig.publisher.WaitForOutstanding(2));
+  rig.publisher.CompleteNext(PublishResult::kOk);
+  rig.publisher.CompleteNext(PublishResult::kOk);
+  rig.forwarder->Stop();
+  const auto sent = rig.publisher.sent();
+  REQUIRE(sent.size() == 2);
+  CHECK(SeqOf(sent[0]) == 2);
+  CHECK(rig.forwarder->counters().expired == 0);  // the store expires by its own policy
 }
 
 }  // namespace

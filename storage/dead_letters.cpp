@@ -1,0 +1,80 @@
+// Dead-letter administration of SqliteStore: `edgeferry queue dlq list|show|replay|purge`.
+#include "storage/sql.h"
+#include "storage/sqlite_store_impl.h"
+
+namespace ef::storage {
+
+Result<std::vector<DeadLetterRow>> SqliteStore::ListDeadLetters(size_t limit, uint64_t only_id) {
+  Statement list;
+  if (Status s = impl_->db.Prepare(sql::kListDeadLetters, &list); !s.ok()) return s;
+  sqlite3_bind_int64(list.get(), 1, static_cast<sqlite3_int64>(only_id));
+  sqlite3_bind_int64(list.get(), 2, static_cast<sqlite3_int64>(limit));
+  std::vector<DeadLetterRow> rows;
+  int rc;
+  while ((rc = sqlite3_step(list.get())) == SQLITE_ROW) {
+    // Columns 1..8 have the layout ReadEventRow expects once shifted by one.
+    DeadLetterRow row;
+    row.id = static_cast<uint64_t>(sqlite3_column_int64(list.get(), 0));
+    row.event.seq = static_cast<uint64_t>(sqlite3_column_int64(list.get(), 1));
+    row.event.device_id = ColumnText(list.get(), 2);
+    row.event.origin = ColumnText(list.get(), 3);
+    row.event.event_time_ms = sqlite3_column_int64(list.get(), 4);
+    row.event.ingest_time_ms = sqlite3_column_int64(list.get(), 5);
+    row.event.quality = static_cast<Quality>(sqlite3_column_int(list.get(), 6));
+    row.event.format = static_cast<PayloadFormat>(sqlite3_column_int(list.get(), 7));
+    row.event.payload = ColumnText(list.get(), 8);
+    row.event.stream = ColumnText(list.get(), 9);
+    row.reason = ColumnText(list.get(), 10);
+    row.dead_time_ms = sqlite3_column_int64(list.get(), 11);
+    rows.push_back(std::move(row));
+  }
+  if (rc != SQLITE_DONE) return FromSqlite(impl_->db.handle(), rc, "list dead letters");
+  return rows;
+}
+
+Result<uint64_t> SqliteStore::PurgeDeadLetters(const std::vector<uint64_t>& ids) {
+  Db& db = impl_->db;
+  if (ids.empty()) {
+    if (Status s = db.Exec(sql::kPurgeAllDeadLetters, "purge dead letters"); !s.ok()) return s;
+    return static_cast<uint64_t>(sqlite3_changes(db.handle()));
+  }
+  Statement purge;
+  if (Status s = db.Prepare(sql::kPurgeDeadLetter, &purge); !s.ok()) return s;
+  uint64_t purged = 0;
+  for (uint64_t id : ids) {
+    sqlite3_bind_int64(purge.get(), 1, static_cast<sqlite3_int64>(id));
+    if (Status s = db.Step(purge.get(), "purge dead letter"); !s.ok()) return s;
+    purged += static_cast<uint64_t>(sqlite3_changes(db.handle()));
+  }
+  return purged;
+}
+
+Result<uint64_t> SqliteStore::ReplayDeadLetters(const std::vector<uint64_t>& ids) {
+  std::vector<DeadLetterRow> rows;
+  if (ids.empty()) {
+    auto all = ListDeadLetters(SIZE_MAX >> 1);
+    if (!all.ok()) return all.status();
+    rows = std::move(all.value());
+  } else {
+    for (uint64_t id : ids) {
+      auto one = ListDeadLetters(1, id);
+      if (!one.ok()) return one.status();
+      for (DeadLetterRow& row : *one) rows.push_back(std::move(row));
+    }
+  }
+  std::vector<Event> events;
+  for (const DeadLetterRow& row : rows) {
+    events.push_back(row.event);
+    events.back().seq = 0;
+  }
+  // Appended first, purged after: a crash in between replays twice, never loses one.
+  if (Status s = Append(events); !s.ok()) return s;
+  std::vector<uint64_t> replayed;
+  for (size_t i = 0; i < rows.size(); ++i) {
+    if (events[i].seq != 0) replayed.push_back(rows[i].id);  // bounds may refuse some
+  }
+  if (replayed.empty()) return uint64_t{0};
+  return PurgeDeadLetters(replayed);
+}
+
+}  // namespace ef::storage

@@ -1,0 +1,197 @@
+#include "storage/queue_store.h"
+
+namespace ef::storage {
+namespace {
+constexpr int kFullRetries = 3;
+}
+
+struct QueueStore::Snapshot {
+  Budget budget;
+  std::map<std::string, StreamCounters> counters;
+  uint64_t last_seq;
+};
+
+QueueStore::QueueStore(StorePolicy policy) : policy_(std::move(policy)), budget_(policy_) {}
+
+Status QueueStore::Reload() {
+  std::map<std::string, Usage> usage;
+  std::map<std::string, StreamCounters> counters;
+  uint64_t last_seq = 0;
+  if (Status s = LoadState(&usage, &counters, &last_seq); !s.ok()) return s;
+  budget_.Reset();
+  for (const auto& [stream, u] : usage) budget_.Add(stream, u.events, u.bytes);
+  counters_ = std::move(counters);
+  last_seq_ = last_seq;
+  return Status::Ok();
+}
+
+Status QueueStore::RefreshIfChanged() { return ChangedElsewhere() ? Reload() : Status::Ok(); }
+
+template <class Body>
+Status QueueStore::InGroup(Body body) {
+  Status s = Begin();
+  // Inside the write lock: pick up what another process (dlq replay) committed meanwhile.
+  if (s.ok() && ChangedElsewhere()) s = Reload();
+  Snapshot before{budget_, counters_, last_seq_};
+  if (s.ok()) s = body();
+  if (s.ok()) s = SaveState(last_seq_, counters_);
+  if (s.ok()) s = Commit();
+  if (!s.ok()) {
+    Rollback();
+    budget_ = before.budget;
+    counters_ = std::move(before.counters);
+    last_seq_ = before.last_seq;
+  }
+  return s;
+}
+
+Status QueueStore::Append(std::span<Event> events) {
+  if (events.empty()) return Status::Ok();
+  std::lock_guard lock(mu_);
+  Status s;
+  for (int attempt = 0; attempt < kFullRetries; ++attempt) {
+    s = InGroup([&] { return AppendGroup(events); });
+    if (s.ok() || !IsFull(s)) break;
+    // The disk or the file limit is full before the configured bound: the bound is what fits.
+    budget_.ClampToCurrent();
+  }
+  if (!s.ok()) {
+    for (Event& e : events) e.seq = 0;
+  }
+  return s;
+}
+
+Status QueueStore::AppendGroup(std::span<Event> events) {
+  for (Event& event : events) {
+    if (Status s = AdmitOne(event); !s.ok()) return s;
+  }
+  return Status::Ok();
+}
+
+Status QueueStore::AdmitOne(Event& event) {
+  const uint64_t size = event.ByteSize();
+  for (;;) {
+    const Budget::Decision d = budget_.Admit(event.stream, size);
+    switch (d.verdict) {
+      case Budget::Verdict::kAccept: {
+        if (Status s = Insert(event, last_seq_ + 1, size); !s.ok()) return s;
+        event.seq = ++last_seq_;
+        budget_.Add(event.stream, 1, size);
+        return Status::Ok();
+      }
+      case Budget::Verdict::kReject:
+        event.seq = 0;
+        ++counters_[event.stream].rejected;
+        return Status::Ok();
+      case Budget::Verdict::kBackpressure:
+        return Status::Unavailable("stream '" + event.stream +
+                                   "' is full (backpressure): ingest pauses until it drains");
+      case Budget::Verdict::kEvict: {
+        Result<Removed> removed = RemoveOldest(d.victim, d.need_bytes);
+        if (!removed.ok()) return removed.status();
+        if (removed->events == 0) {  // nothing left to evict: refuse rather than loop
+          ++counters_[event.stream].rejected;
+          return Status::Ok();
+        }
+        budget_.Remove(d.victim, removed->events, removed->bytes);
+        counters_[d.victim].dropped += removed->events;
+        break;
+      }
+    }
+  }
+}
+
+Status QueueStore::ReadAfter(std::string_view stream, uint64_t after_seq, size_t max,
+                             std::vector<Event>* out) {
+  std::lock_guard lock(mu_);
+  return Read(std::string(stream), after_seq, max, out);
+}
+
+Status QueueStore::Ack(std::string_view stream, std::span<const uint64_t> seqs) {
+  if (seqs.empty()) return Status::Ok();
+  std::lock_guard lock(mu_);
+  const std::string name(stream);
+  return InGroup([&]() -> Status {
+    Result<Removed> removed = Remove(name, seqs);
+    if (!removed.ok()) return removed.status();
+    budget_.Remove(name, removed->events, removed->bytes);
+    return Status::Ok();
+  });
+}
+
+Status QueueStore::DeadLetter(std::string_view stream, std::span<const uint64_t> seqs,
+                              std::string_view reason, int64_t now_ms) {
+  if (seqs.empty()) return Status::Ok();
+  std::lock_guard lock(mu_);
+  const std::string name(stream);
+  return InGroup([&]() -> Status {
+    Result<Removed> moved = MoveToDeadLetters(name, seqs, reason, now_ms);
+    if (!moved.ok()) return moved.status();
+    budget_.Remove(name, moved->events, moved->bytes);
+    counters_[name].dead_lettered += moved->events;
+    return Status::Ok();
+  });
+}
+
+Result<uint64_t> QueueStore::Expire(int64_t now_ms) {
+  std::lock_guard lock(mu_);
+  if (Status s = RefreshIfChanged(); !s.ok()) return s;
+  uint64_t expired = 0;
+  std::vector<std::string> streams;
+  for (const auto& [name, usage] : budget_.streams()) {
+    if (usage.events > 0 && policy_.For(name).ttl_ms > 0) streams.push_back(name);
+  }
+  for (const std::string& name : streams) {
+    const int64_t cutoff = now_ms - policy_.For(name).ttl_ms;
+    Status s = InGroup([&]() -> Status {
+      Result<Removed> removed = RemoveIngestedBefore(name, cutoff);
+      if (!removed.ok()) return removed.status();
+      budget_.Remove(name, removed->events, removed->bytes);
+      counters_[name].expired += removed->events;
+      expired += removed->events;
+      return Status::Ok();
+    });
+    if (!s.ok()) return s;
+  }
+  return expired;
+}
+
+std::vector<StreamBacklog> QueueStore::Backlog() {
+  std::lock_guard lock(mu_);
+  std::vector<StreamBacklog> out;
+  for (const auto& [name, usage] : budget_.streams()) {
+    if (usage.events > 0) out.push_back({name, usage.events});
+  }
+  return out;
+}
+
+Result<StoreStats> QueueStore::Stats() {
+  std::lock_guard lock(mu_);
+  if (Status s = RefreshIfChanged(); !s.ok()) return s;
+  StoreStats stats;
+  stats.last_seq = last_seq_;
+  stats.events = budget_.total().events;
+  stats.bytes = budget_.total().bytes;
+  std::map<std::string, StreamStats> by_name;
+  for (const auto& [name, usage] : budget_.streams()) {
+    StreamStats& s = by_name[name];
+    s.events = usage.events;
+    s.bytes = usage.bytes;
+  }
+  for (const auto& [name, counters] : counters_) by_name[name].counters = counters;
+  for (auto& [name, s] : by_name) {
+    s.stream = name;
+    if (s.events > 0) {
+      Result<int64_t> oldest = OldestIngest(name);
+      if (!oldest.ok()) return oldest.status();
+      s.oldest_ingest_ms = *oldest;
+    }
+    stats.streams.push_back(std::move(s));
+  }
+  Result<uint64_t> dead = DeadLetterCount();
+  if (!dead.ok()) return dead.status();
+  stats.dead_letters = *dead;
+  return stats;
+}
+
+}  // namespace ef::storage

@@ -1,0 +1,90 @@
+// QueueStore: the Store behaviour both implementations share (sequence numbers, bounds and
+// overflow policies, TTL expiry, dead letters, counters), written once over a few storage
+// primitives that SqliteStore and MemStore provide. Keeping the policy here is what stops the
+// in-memory store used by tests from drifting away from the real one.
+//
+// Thread-safety: every public method takes the store's mutex; primitives are called with it
+// held, inside a group (Begin .. Commit/Rollback) where they write.
+#pragma once
+
+#include <map>
+#include <mutex>
+#include <string>
+
+#include "core/store.h"
+#include "storage/budget.h"
+#include "storage/store_policy.h"
+
+namespace ef::storage {
+
+// Rows removed by a primitive, for the accounting.
+struct Removed {
+  uint64_t events = 0;
+  uint64_t bytes = 0;
+};
+
+class QueueStore : public Store {
+ public:
+  explicit QueueStore(StorePolicy policy);
+
+  Status Append(std::span<Event> events) final;
+  Status ReadAfter(std::string_view stream, uint64_t after_seq, size_t max,
+                   std::vector<Event>* out) final;
+  Status Ack(std::string_view stream, std::span<const uint64_t> seqs) final;
+  Status DeadLetter(std::string_view stream, std::span<const uint64_t> seqs,
+                    std::string_view reason, int64_t now_ms) final;
+  Result<uint64_t> Expire(int64_t now_ms) final;
+  std::vector<StreamBacklog> Backlog() final;
+  Result<StoreStats> Stats() final;
+
+ protected:
+  // Loads usage, counters and the last sequence number from storage. Called once after the
+  // implementation opened its storage, and again when another process changed it.
+  Status Reload();
+
+  // --- primitives -----------------------------------------------------------------------
+  // A group: everything between Begin and Commit is stored atomically or not at all.
+  virtual Status Begin() = 0;
+  virtual Status Commit() = 0;
+  virtual void Rollback() = 0;
+  // Status::IoError with "full" semantics is reported through IsFull().
+  virtual Status Insert(const Event& event, uint64_t seq, uint64_t size) = 0;
+  virtual bool IsFull(const Status& status) const = 0;
+  // Removes the oldest events of `stream` until at least `bytes` are freed or it is empty.
+  virtual Result<Removed> RemoveOldest(const std::string& stream, uint64_t bytes) = 0;
+  virtual Result<Removed> Remove(const std::string& stream, std::span<const uint64_t> seqs) = 0;
+  virtual Result<Removed> MoveToDeadLetters(const std::string& stream,
+                                            std::span<const uint64_t> seqs,
+                                            std::string_view reason, int64_t now_ms) = 0;
+  virtual Result<Removed> RemoveIngestedBefore(const std::string& stream, int64_t cutoff_ms) = 0;
+  virtual Status Read(const std::string& stream, uint64_t after_seq, size_t max,
+                      std::vector<Event>* out) = 0;
+  virtual Status SaveState(uint64_t last_seq,
+                           const std::map<std::string, StreamCounters>& counters) = 0;
+  // Usage per stream, counters and last_seq as stored (for Reload).
+  virtual Status LoadState(std::map<std::string, Usage>* usage,
+                           std::map<std::string, StreamCounters>* counters,
+                           uint64_t* last_seq) = 0;
+  virtual Result<int64_t> OldestIngest(const std::string& stream) = 0;
+  virtual Result<uint64_t> DeadLetterCount() = 0;
+  // True when another process (e.g. `edgeferry queue dlq replay`) wrote since last asked.
+  virtual bool ChangedElsewhere() = 0;
+
+ private:
+  struct Snapshot;
+  Status AppendGroup(std::span<Event> events);
+  Status AdmitOne(Event& event);
+  // Runs `body` as one group and saves the counters with it; restores the accounting if the
+  // group fails.
+  template <class Body>
+  Status InGroup(Body body);
+  Status RefreshIfChanged();
+
+  std::mutex mu_;
+  const StorePolicy policy_;
+  Budget budget_;
+  std::map<std::string, StreamCounters> counters_;
+  uint64_t last_seq_ = 0;
+};
+
+}  // namespace ef::storage

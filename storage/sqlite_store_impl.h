@@ -1,0 +1,40 @@
+// Internals of SqliteStore shared by its source files (sqlite_store.cpp, dead_letters.cpp).
+// Not part of the storage/ interface.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "storage/sqlite_db.h"
+#include "storage/sqlite_store.h"
+
+namespace ef::storage {
+
+// Statements of one stream's table.
+struct StreamTable {
+  Statement insert, read_after, remove, head, delete_up_to, usage, oldest, to_dead;
+};
+
+struct SqliteStore::Impl {
+  Db db;
+  Statement begin, commit, rollback, data_version, save_seq, add_stream, save_counters,
+      count_dead;
+  std::map<std::string, std::unique_ptr<StreamTable>> tables;
+  std::map<std::string, int64_t> stream_ids;
+  std::vector<std::string> created_in_group;   // forgotten again on rollback
+  std::map<std::string, StreamCounters> saved;  // counters as last written
+  int64_t last_data_version = -1;
+
+  Status PrepareCommon();
+  Result<StreamTable*> Table(const std::string& stream, bool create);
+  Status Step(Statement& stmt, const char* what) { return db.Step(stmt.get(), what); }
+};
+
+
+// An event from a row of (seq, device, origin, event_time, ingest_time, quality, format,
+// payload).
+Event ReadEventRow(sqlite3_stmt* row, const std::string& stream);
+
+}  // namespace ef::storage

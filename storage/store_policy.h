@@ -1,0 +1,47 @@
+// Bounds and retention of the store-and-forward queue: per stream and for the whole store.
+// Plain values, built from the [queue] and [streams.NAME] configuration sections.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace ef::storage {
+
+// What happens to a new event when a bound is reached.
+enum class Overflow {
+  kDropOldest,    // remove the oldest events (of this stream, or for the store bound, of the
+                  // lowest-priority stream) to make room; each removal is counted as dropped
+  kRejectNew,     // refuse the new event; counted as rejected
+  kBackpressure,  // refuse the whole group for now: ingest pauses until the uplink drains
+};
+
+// Parses "drop_oldest" | "reject_new" | "backpressure".
+bool ParseOverflow(std::string_view text, Overflow* out);
+std::string_view OverflowName(Overflow overflow);
+
+struct StreamPolicy {
+  std::string name;
+  int64_t priority = 0;            // Default: 0; higher drains first
+  double min_share = 0.1;          // Default: 0.1 of the uplink while it has a backlog
+  uint64_t max_bytes = 0;          // Default: 0 = bounded only by the store
+  int64_t ttl_ms = 0;              // Default: 0 = never expires
+  Overflow overflow = Overflow::kDropOldest;  // Default: drop_oldest
+};
+
+struct StorePolicy {
+  uint64_t max_bytes = uint64_t{1} << 30;  // Default: 1 GiB for all streams together
+  std::vector<StreamPolicy> streams;       // configured streams
+  StreamPolicy defaults;                   // for streams nobody configured
+
+  // The policy of `stream` (its own, or the defaults).
+  const StreamPolicy& For(std::string_view stream) const {
+    for (const StreamPolicy& p : streams) {
+      if (p.name == stream) return p;
+    }
+    return defaults;
+  }
+};
+
+}  // namespace ef::storage
