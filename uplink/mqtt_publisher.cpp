@@ -147,7 +147,8 @@ Status MqttPublisher::Start() {
     return Status::InvalidArgument("cannot create MQTT client for " + s.config.uri + ": " +
                                    MQTTAsync_strerror(rc));
   }
-  MQTTAsync_setCallbacks(s.client, &s, Impl::OnConnectionLost, nullptr, nullptr);
+  // (MQTTAsync_setCallbacks refuses a null message callback; this one has no subscriptions.)
+  MQTTAsync_setConnectionLostCallback(s.client, &s, Impl::OnConnectionLost);
   s.reconnector = std::make_unique<Reconnector>(kComponent, "cloud " + s.config.uri, s.clock,
                                                 s.log, BackoffPolicy{}, [&s] { s.Connect(); });
   s.reconnector->Start();
