@@ -1,0 +1,106 @@
+// The test's view of the cloud: a QoS 1 subscriber that reads edgeferry's envelopes and keeps
+// the facts the tests assert on (what arrived, in which order, how often).
+//
+// It uses a persistent session (clean_session=false, fixed client id) and Paho's automatic
+// reconnect, and re-subscribes after every reconnect, so a cloud broker with persistence can be
+// stopped and restarted under it without losing what the broker queued for it.
+//
+// A message's identity is (device, payload counter) when the payload carries the counter field,
+// otherwise (device, seq). Paho's callback thread parses and records under a mutex and
+// notifies; nothing in a callback blocks.
+//
+// Thread-safety: all public methods may be called from any thread.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "tests/support/envelope.h"
+#include "tests/support/wait.h"
+
+namespace ef::testkit {
+
+class PahoConnection;
+
+struct CollectorOptions {
+  std::string uri;
+  std::string client_id = "ef-test-cloud-collector";  // fixed: the session outlives restarts
+  std::string topic_filter = "edgeferry/#";
+  std::string counter_field = "n";  // the payload's own per-device counter
+};
+
+struct CollectorStats {
+  size_t received = 0;       // every message delivered, duplicates included
+  size_t unique = 0;         // distinct identities (see file comment)
+  size_t duplicate_seq = 0;  // a (device, seq) seen before
+  size_t reingested = 0;     // a (device, counter) seen before under another seq
+  size_t out_of_order = 0;   // new seq/counter not above the device's highest so far
+  size_t seq_reused = 0;     // a seq seen before on a different (device, counter)
+  size_t unparsed = 0;       // not an envelope with device and seq
+  size_t connection_losses = 0;
+};
+
+struct Arrival {
+  std::string topic;
+  std::string message;  // the envelope as received
+  std::optional<Envelope> envelope;
+  std::optional<int64_t> counter;
+};
+
+class CloudCollector {
+ public:
+  explicit CloudCollector(CollectorOptions options);
+  ~CloudCollector();
+
+  CloudCollector(const CloudCollector&) = delete;
+  CloudCollector& operator=(const CloudCollector&) = delete;
+
+  // Connects and subscribes (QoS 1). Returns false on failure or at the deadline; error().
+  bool Connect(Deadline deadline);
+
+  // Blocks until Stats().unique >= n or the deadline; returns whether it got there.
+  bool WaitForCount(size_t n, Deadline deadline);
+
+  CollectorStats Stats() const;
+  std::vector<Arrival> Arrivals() const;  // every message, in arrival order
+
+  // Labels ("dev-07 n=123") of the counters 0..per_device-1 never seen for `devices`.
+  std::vector<std::string> MissingCounters(const std::vector<std::string>& devices,
+                                           int64_t per_device) const;
+  std::string error() const;
+
+ private:
+  struct DeviceState {
+    std::unordered_set<int64_t> seqs;
+    std::unordered_map<int64_t, int64_t> seq_by_counter;
+    std::optional<int64_t> max_seq;
+    std::optional<int64_t> max_counter;
+  };
+  struct PahoCallbacks;  // Paho's C callbacks, defined in the .cpp
+  friend struct PahoCallbacks;
+
+  void Record(std::string topic, std::string message);  // REQUIRES: mu_ held
+  void Subscribe();
+
+  CollectorOptions options_;
+  std::unique_ptr<PahoConnection> conn_;
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  EnvelopeParser parser_;
+  CollectorStats stats_;
+  std::vector<Arrival> arrivals_;
+  std::unordered_map<std::string, DeviceState> devices_;
+  std::unordered_map<int64_t, std::pair<std::string, std::optional<int64_t>>> owner_by_seq_;
+  size_t subscriptions_ = 0;
+  std::string error_;
+};
+
+}  // namespace ef::testkit
