@@ -11,6 +11,7 @@
 #include "connectors/mqtt/mqtt_source.h"
 #include "core/bounded_queue.h"
 #include "storage/committer.h"
+#include "storage/loss_report.h"
 #include "storage/sqlite_store.h"
 #include "uplink/forwarder.h"
 #include "uplink/mqtt_publisher.h"
@@ -19,6 +20,7 @@ namespace ef::daemon {
 namespace {
 constexpr char kComponent[] = "edgeferry";
 constexpr auto kStatsEvery = std::chrono::seconds(60);
+constexpr auto kLossesEvery = std::chrono::seconds(5);
 
 // Hands events from sources to the committer's queue.
 class QueueSink final : public EventSink {
@@ -81,6 +83,26 @@ Status OpenStore(const DaemonConfig& config, Gateway& gw, Logger& log) {
 }
 
 uplink::ForwarderOptions ForwarderOptionsFor(const DaemonConfig& config) {
+  uplink::ForwarderOptions options;
+  options.gateway_id = config.gateway.id;
+  options.topic_template = config.uplink->topic;
+  options.qos = static_cast<int>(config.uplink->qos);
+  options.max_inflight = static_cast<size_t>(config.uplink->max_inflight);
+  options.drain_timeout = std::chrono::milliseconds(config.uplink->drain_timeout_ms);
+  for (const storage::StreamConfig& s : config.queue.streams) {
+    options.streams.push_back({s.name, s.priority, s.min_share, s.ttl_s * 1000});
+  }
+  return options;
+}
+
+Status StartUplink(const DaemonConfig& config, Gateway& gw, Logger& log) {
+  if (!config.uplink) {
+    log.Warning(kComponent, "no [uplink] configured: events are kept in the local queue " +
+                                QueuePath(config) + " until one is");
+    return Status::Ok();
+  }
+  gw.publisher = std::make_unique<uplink::MqttPublisher>(*config.uplink, gw.clock, log);
+  if (Status s = gw.publisher->Start(); !s.ok()) return s;
   gw.forwarder = std::make_unique<uplink::Forwarder>(*gw.store, *gw.publisher, gw.clock, log,
                                                      ForwarderOptionsFor(config));
   gw.forwarder->Start();
@@ -167,6 +189,8 @@ bool AllSourcesReady(const Gateway& gw) {
 void WaitForStop(Gateway& gw, Logger& log, const sigset_t& signals) {
   bool announced = false;
   auto next_stats = gw.clock.Now() + kStatsEvery;
+  auto next_losses = gw.clock.Now();
+  storage::LossReport losses;
   const timespec tick = {0, 100'000'000};
   for (;;) {
     const int sig = sigtimedwait(&signals, nullptr, &tick);
@@ -179,6 +203,10 @@ void WaitForStop(Gateway& gw, Logger& log, const sigset_t& signals) {
       announced = true;
       sd_notify(0, "READY=1\nSTATUS=ingest is up");
       log.Info(kComponent, "ingest is up");
+    }
+    if (gw.clock.Now() >= next_losses) {
+      next_losses = gw.clock.Now() + kLossesEvery;
+      if (auto stats = gw.store->Stats(); stats.ok()) losses.Update(*stats, log);
     }
     if (gw.clock.Now() >= next_stats) {
       next_stats = gw.clock.Now() + kStatsEvery;

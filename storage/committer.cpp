@@ -55,10 +55,13 @@ bool Committer::CommitWithRetry(std::vector<Event>& batch) {
     failed_commits_.fetch_add(1, std::memory_order_relaxed);
     uint64_t suppressed = 0;
     if (throttle.Allow(clock_.Now(), &suppressed)) {
-      log_.Error(kComponent, "cannot commit " + std::to_string(batch.size()) +
-                                 " events, keeping them and retrying: " + s.ToString() +
-                                 (suppressed ? " (" + std::to_string(suppressed) +
-                                                   " more failures)" : ""));
+      // Backpressure is a policy at work (warning); anything else is a failing disk (error).
+      log_.Log(s.code() == Status::Code::kUnavailable ? LogLevel::kWarning : LogLevel::kError,
+               kComponent,
+               "cannot commit " + std::to_string(batch.size()) +
+                   " events, keeping them and retrying (ingest pauses meanwhile): " +
+                   s.ToString() +
+                   (suppressed ? " (" + std::to_string(suppressed) + " more tries)" : ""));
     }
     if (draining_.load()) {
       if (give_up == Clock::TimePoint{}) give_up = clock_.Now() + options_.shutdown_retry;

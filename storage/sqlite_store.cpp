@@ -1,5 +1,6 @@
 #include "storage/sqlite_store.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 
@@ -188,9 +189,16 @@ Result<Removed> SqliteStore::Remove(const std::string& stream, std::span<const u
   Removed removed;
   if (*table == nullptr) return removed;
   sqlite3_stmt* remove = (*table)->remove.get();
-  for (uint64_t seq : seqs) {
+  // Acks come mostly in order: delete contiguous runs with one statement each.
+  std::vector<uint64_t> sorted(seqs.begin(), seqs.end());
+  std::sort(sorted.begin(), sorted.end());
+  for (size_t i = 0; i < sorted.size();) {
+    size_t j = i;
+    while (j + 1 < sorted.size() && sorted[j + 1] <= sorted[j] + 1) ++j;
     ResetOnExit reset(remove);
-    sqlite3_bind_int64(remove, 1, static_cast<sqlite3_int64>(seq));
+    sqlite3_bind_int64(remove, 1, static_cast<sqlite3_int64>(sorted[i]));
+    sqlite3_bind_int64(remove, 2, static_cast<sqlite3_int64>(sorted[j]));
+    i = j + 1;
     int rc;
     while ((rc = sqlite3_step(remove)) == SQLITE_ROW) {
       ++removed.events;

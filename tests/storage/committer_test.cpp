@@ -30,7 +30,7 @@ TEST_CASE("clean shutdown commits every event that was queued") {
   committer.Stop();
   CHECK(committer.committed() == 5000);
   std::vector<Event> stored;
-  REQUIRE(store.ReadAfter(0, 10000, &stored).ok());
+  REQUIRE(store.ReadAfter("telemetry", 0, 10000, &stored).ok());
   REQUIRE(stored.size() == 5000);
   for (int i = 0; i < 5000; ++i) CHECK(stored[static_cast<size_t>(i)].payload == std::to_string(i));
 }
@@ -49,7 +49,7 @@ TEST_CASE("a failed commit is retried with the same events, in order") {
   CHECK(committer.failed_commits() == 3);
   CHECK(committer.committed() == 10);
   std::vector<Event> stored;
-  REQUIRE(store.ReadAfter(0, 100, &stored).ok());
+  REQUIRE(store.ReadAfter("telemetry", 0, 100, &stored).ok());
   REQUIRE(stored.size() == 10);
   CHECK(stored.front().payload == "0");
   CHECK(stored.back().payload == "9");
