@@ -59,7 +59,7 @@ std::vector<char*> CStrings(std::vector<std::string>& strings) {
 // Runs in the forked child: only async-signal-safe calls until execve. Never returns; on
 // failure reports errno through `status_fd` (close-on-exec, so success reports nothing).
 [[noreturn]] void ExecChild(const char* program, char* const* argv, char* const* envp,
-                            const char* log, pid_t parent, int status_fd) {
+                            const char* log, pid_t parent, int max_fd, int status_fd) {
   // Die with the test: a runner killed by a CTest timeout must not leave daemons behind.
   ::prctl(PR_SET_PDEATHSIG, SIGKILL);
   if (::getppid() != parent) ::_exit(127);
@@ -69,8 +69,12 @@ std::vector<char*> CStrings(std::vector<std::string>& strings) {
   sigset_t empty;
   sigemptyset(&empty);
   ::sigprocmask(SIG_SETMASK, &empty, nullptr);
-  int in = ::open("/dev/null", O_RDONLY);
-  int out = ::open(log, O_WRONLY | O_CREAT | O_APPEND, 0644);
+  // The test's own sockets (MQTT clients, brokers' listeners) must not live on in the child.
+  if (::close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) != 0) {
+    for (int fd = 3; fd < max_fd; ++fd) ::fcntl(fd, F_SETFD, FD_CLOEXEC);
+  }
+  int in = ::open("/dev/null", O_RDONLY | O_CLOEXEC);  // dup2 copies lose O_CLOEXEC
+  int out = ::open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
   if (in >= 0 && out >= 0 && ::dup2(in, 0) >= 0 && ::dup2(out, 1) >= 0 && ::dup2(out, 2) >= 0) {
     ::execve(program, argv, envp);
   }
@@ -96,9 +100,11 @@ Process::Process(ProcessOptions options) : options_(std::move(options)) {
     throw std::system_error(errno, std::generic_category(), "pipe2");
   }
   pid_t parent = ::getpid();
+  int max_fd = static_cast<int>(std::min<long>(::sysconf(_SC_OPEN_MAX), 65536));
   pid_ = ::fork();
   if (pid_ == 0) {
-    ExecChild(program.c_str(), argv_c.data(), env_c.data(), log.c_str(), parent, status_pipe[1]);
+    ExecChild(program.c_str(), argv_c.data(), env_c.data(), log.c_str(), parent, max_fd,
+              status_pipe[1]);
   }
   int fork_errno = errno;
   ::close(status_pipe[1]);
