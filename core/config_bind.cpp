@@ -39,7 +39,11 @@ std::string SuggestKey(std::string_view key, std::span<const std::string_view> k
 }
 
 std::string SectionLabel(std::string_view section) {
-  return section.empty() ? std::string("the top level") : "[" + std::string(section) + "]";
+  if (section.empty()) return "the top level";
+  // Built by appending: GCC 12 warns falsely (-Wrestrict) on "[" + std::string(...) at -O3.
+  std::string label = "[";
+  label.append(section).append("]");
+  return label;
 }
 
 std::string CheckMqttUri(const ConfigNode& node) {

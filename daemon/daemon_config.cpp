@@ -36,8 +36,9 @@ const std::array<ConfigField<GatewayConfig>, 3> kGatewayFields = {{
 
 bool ExpectTable(const ConfigNode& node, std::string_view name, ConfigErrors& errors) {
   if (node.type == ConfigType::kTable) return true;
-  errors.Add(node.pos, "'" + std::string(name) + "' must be a table, not " +
-                           std::string(ConfigTypeName(node.type)));
+  std::string message = "'";  // appended, not "'" + ...: see SectionLabel on -Wrestrict
+  message.append(name).append("' must be a table, not ").append(ConfigTypeName(node.type));
+  errors.Add(node.pos, std::move(message));
   return false;
 }
 
