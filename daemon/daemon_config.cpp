@@ -119,9 +119,7 @@ void FillMachineDefaults(DaemonConfig& config) {
       source.client_id = "edgeferry-" + config.gateway.id + "-" + source.name;
     }
   }
-  if (config.uplink && config.uplink->client_id.empty()) {
-    config.uplink->client_id = "edgeferry-" + config.gateway.id;
-  }
+  if (config.uplink) uplink::ApplyUplinkProfile(*config.uplink, config.gateway.id);
 }
 
 }  // namespace

@@ -120,7 +120,10 @@ int CommandRun(const Options& options) {
     return 1;
   }
   ef::Logger log(options.log_level.value_or(*ef::ParseLogLevel(config.gateway.log_level)));
-  return ef::daemon::RunDaemon(config, log);
+  // The same file is read again on SIGHUP.
+  const std::string path = config.origin == "embedded defaults" ? "" : config.origin;
+  return ef::daemon::RunDaemon(
+      [path](DaemonConfig* out) { return ef::daemon::LoadConfig(path, out); }, log);
 }
 
 int CommandVersion(const Options&) {

@@ -4,6 +4,7 @@
 #include <systemd/sd-daemon.h>
 
 #include <ctime>
+#include <atomic>
 #include <filesystem>
 #include <memory>
 #include <vector>
@@ -40,6 +41,8 @@ struct Gateway {
   std::unique_ptr<QueueSink> sink;
   std::unique_ptr<uplink::MqttPublisher> publisher;
   std::unique_ptr<uplink::Forwarder> forwarder;
+  std::atomic<uplink::Forwarder*> wake_target{nullptr};  // swapped when the uplink reloads
+  uint64_t uplinked_before_reload = 0;
   std::unique_ptr<storage::Committer> committer;
   std::vector<std::unique_ptr<connectors::MqttSource>> sources;
 };
@@ -83,12 +86,21 @@ Status OpenStore(const DaemonConfig& config, Gateway& gw, Logger& log) {
 }
 
 uplink::ForwarderOptions ForwarderOptionsFor(const DaemonConfig& config) {
+  const uplink::UplinkConfig& up = *config.uplink;
   uplink::ForwarderOptions options;
   options.gateway_id = config.gateway.id;
-  options.topic_template = config.uplink->topic;
-  options.qos = static_cast<int>(config.uplink->qos);
-  options.max_inflight = static_cast<size_t>(config.uplink->max_inflight);
-  options.drain_timeout = std::chrono::milliseconds(config.uplink->drain_timeout_ms);
+  options.topic_template = up.topic;
+  options.qos = static_cast<int>(up.qos);
+  options.max_inflight = static_cast<size_t>(up.max_inflight);
+  options.drain_timeout = std::chrono::milliseconds(up.drain_timeout_ms);
+  uplink::ParseBatchFormat(up.batch, &options.batch);
+  options.batch_max_events = static_cast<size_t>(up.batch_max_events);
+  options.batch_linger = std::chrono::milliseconds(up.batch_linger_ms);
+  options.max_message_bytes = static_cast<size_t>(up.max_message_bytes);
+  options.compress_zstd = up.compression == "zstd";
+  options.max_publishes_per_s = static_cast<double>(up.max_publishes_per_s);
+  options.max_bytes_per_s = static_cast<double>(up.max_bytes_per_s);
+  options.max_attempts = static_cast<int>(up.max_attempts);
   for (const storage::StreamConfig& s : config.queue.streams) {
     options.streams.push_back({s.name, s.priority, s.min_share, s.ttl_s * 1000});
   }
@@ -101,11 +113,13 @@ Status StartUplink(const DaemonConfig& config, Gateway& gw, Logger& log) {
                                 QueuePath(config) + " until one is");
     return Status::Ok();
   }
-  gw.publisher = std::make_unique<uplink::MqttPublisher>(*config.uplink, gw.clock, log);
+  gw.publisher = std::make_unique<uplink::MqttPublisher>(*config.uplink, config.gateway.id,
+                                                         gw.clock, log);
   if (Status s = gw.publisher->Start(); !s.ok()) return s;
   gw.forwarder = std::make_unique<uplink::Forwarder>(*gw.store, *gw.publisher, gw.clock, log,
                                                      ForwarderOptionsFor(config));
   gw.forwarder->Start();
+  gw.wake_target.store(gw.forwarder.get());
   return Status::Ok();
 }
 
@@ -115,10 +129,9 @@ Status StartIngest(const DaemonConfig& config, Gateway& gw, Logger& log) {
   storage::CommitterOptions options;
   options.max_events = static_cast<size_t>(config.queue.commit_max_events);
   options.interval = std::chrono::milliseconds(config.queue.commit_interval_ms);
-  uplink::Forwarder* forwarder = gw.forwarder.get();
   gw.committer = std::make_unique<storage::Committer>(
-      *gw.queue, *gw.store, gw.clock, log, options, [forwarder] {
-        if (forwarder != nullptr) forwarder->Wake();
+      *gw.queue, *gw.store, gw.clock, log, options, [&gw] {
+        if (uplink::Forwarder* target = gw.wake_target.load()) target->Wake();
       });
   gw.committer->Start();
   for (const auto& source_config : config.mqtt_sources) {
@@ -139,7 +152,7 @@ Totals Collect(Gateway& gw) {
   for (const auto& source : gw.sources) t.received += source->received();
   if (gw.committer) t.committed = gw.committer->committed();
   if (gw.forwarder) {
-    t.uplinked = gw.forwarder->counters().acked;
+    t.uplinked = gw.uplinked_before_reload + gw.forwarder->counters().acked;
     t.dead_lettered = gw.forwarder->counters().dead_lettered;
   }
   if (gw.store) {
@@ -164,17 +177,23 @@ std::string Describe(const Totals& t) {
          " expired=" + std::to_string(t.losses.expired);
 }
 
+// Finishes in-flight publishes (bounded) and disconnects; queued events stay queued.
+void StopUplink(Gateway& gw) {
+  gw.wake_target.store(nullptr);
+  if (gw.forwarder) {
+    gw.forwarder->Wake();
+    gw.forwarder->Stop();
+  }
+  if (gw.publisher) gw.publisher->Stop();
+}
+
 // Stops in dependency order: ingest first, then commit everything received, then let the
 // uplink finish what is in flight. Nothing received is left uncommitted.
 void Shutdown(Gateway& gw) {
   for (auto& source : gw.sources) source->Stop();
   if (gw.queue) gw.queue->Close();
   if (gw.committer) gw.committer->Stop();
-  if (gw.forwarder) {
-    gw.forwarder->Wake();
-    gw.forwarder->Stop();
-  }
-  if (gw.publisher) gw.publisher->Stop();
+  StopUplink(gw);
 }
 
 bool AllSourcesReady(const Gateway& gw) {
@@ -184,10 +203,11 @@ bool AllSourcesReady(const Gateway& gw) {
   return true;
 }
 
-// Waits for SIGTERM/SIGINT, announcing readiness once ingest is up and logging totals now
-// and then.
-void WaitForStop(Gateway& gw, Logger& log, const sigset_t& signals) {
-  bool announced = false;
+enum class Wake { kStop, kReload };
+
+// Waits for SIGTERM/SIGINT (stop) or SIGHUP (reload), announcing readiness once ingest is up
+// and logging totals and losses now and then.
+Wake WaitForSignal(Gateway& gw, Logger& log, const sigset_t& signals, bool* announced) {
   auto next_stats = gw.clock.Now() + kStatsEvery;
   auto next_losses = gw.clock.Now();
   storage::LossReport losses;
@@ -197,10 +217,11 @@ void WaitForStop(Gateway& gw, Logger& log, const sigset_t& signals) {
     if (sig == SIGTERM || sig == SIGINT) {
       log.Info(kComponent, std::string("received ") + (sig == SIGTERM ? "SIGTERM" : "SIGINT") +
                                ", stopping");
-      return;
+      return Wake::kStop;
     }
-    if (!announced && AllSourcesReady(gw)) {
-      announced = true;
+    if (sig == SIGHUP) return Wake::kReload;
+    if (!*announced && AllSourcesReady(gw)) {
+      *announced = true;
       sd_notify(0, "READY=1\nSTATUS=ingest is up");
       log.Info(kComponent, "ingest is up");
     }
@@ -215,15 +236,50 @@ void WaitForStop(Gateway& gw, Logger& log, const sigset_t& signals) {
   }
 }
 
+// SIGHUP: re-reads the configuration. [uplink] (TLS files, credentials, limits) and the log
+// level take effect at once, by restarting the uplink; other sections need a restart. An
+// invalid file changes nothing.
+void Reload(const ConfigLoader& load, DaemonConfig& config, Gateway& gw, Logger& log) {
+  sd_notify(0, "RELOADING=1");
+  DaemonConfig fresh;
+  const std::vector<std::string> errors = load(&fresh);
+  if (!errors.empty()) {
+    for (const std::string& e : errors) log.Error(kComponent, "reload: " + e);
+    log.Error(kComponent, "reload refused: the configuration has errors; running as before");
+  } else {
+    if (auto level = ParseLogLevel(fresh.gateway.log_level)) log.SetLevel(*level);
+    config.uplink = fresh.uplink;
+    config.queue.streams = fresh.queue.streams;
+    if (gw.forwarder) gw.uplinked_before_reload += gw.forwarder->counters().acked;
+    StopUplink(gw);
+    gw.forwarder.reset();
+    gw.publisher.reset();
+    if (Status s = StartUplink(config, gw, log); !s.ok()) {
+      log.Error(kComponent, "reload: cannot start the uplink: " + s.ToString());
+    } else {
+      log.Info(kComponent, "configuration reloaded: uplink restarted (changes to sources, "
+                           "gateway and queue take effect at the next start)");
+    }
+  }
+  sd_notify(0, "READY=1");
+}
+
 }  // namespace
 
-int RunDaemon(const DaemonConfig& config, Logger& log) {
+int RunDaemon(const ConfigLoader& load, Logger& log) {
   sigset_t signals;
   sigemptyset(&signals);
   sigaddset(&signals, SIGTERM);
   sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
+  DaemonConfig config;
+  if (std::vector<std::string> errors = load(&config); !errors.empty()) {
+    for (const std::string& e : errors) log.Error(kComponent, e);
+    sd_notify(0, "STATUS=invalid configuration");
+    return 1;
+  }
   log.Info(kComponent, "edgeferry " EF_VERSION " starting, gateway '" + config.gateway.id +
                            "', configuration from " + config.origin);
   Gateway gw;
@@ -235,7 +291,10 @@ int RunDaemon(const DaemonConfig& config, Logger& log) {
     Shutdown(gw);
     return 1;
   }
-  WaitForStop(gw, log, signals);
+  bool announced = false;
+  while (WaitForSignal(gw, log, signals, &announced) == Wake::kReload) {
+    Reload(load, config, gw, log);
+  }
   sd_notify(0, "STOPPING=1");
   Shutdown(gw);
   log.Info(kComponent, "stopped: " + Describe(Collect(gw)));

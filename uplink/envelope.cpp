@@ -1,5 +1,6 @@
 #include "uplink/envelope.h"
 
+#include <algorithm>
 #include <array>
 
 #include "core/json.h"
@@ -20,12 +21,9 @@ void AppendTopicValue(std::string& out, std::string_view value) {
 
 }  // namespace
 
-void AppendEnvelope(std::string& out, std::string_view gateway, const Event& event) {
-  out += "{\"gateway\":";
-  AppendJsonString(out, gateway);
-  out += ",\"stream\":";
-  AppendJsonString(out, event.stream);
-  out += ",\"device\":";
+// The per-event keys after gateway and stream.
+static void AppendEventFields(std::string& out, const Event& event) {
+  out += "\"device\":";
   AppendJsonString(out, event.device_id);
   out += ",\"seq\":";
   out += std::to_string(event.seq);
@@ -41,7 +39,94 @@ void AppendEnvelope(std::string& out, std::string_view gateway, const Event& eve
     AppendBase64(out, event.payload);
     out += '"';
   }
+}
+
+void AppendEnvelope(std::string& out, std::string_view gateway, const Event& event) {
+  out += "{\"gateway\":";
+  AppendJsonString(out, gateway);
+  out += ",\"stream\":";
+  AppendJsonString(out, event.stream);
+  out += ',';
+  AppendEventFields(out, event);
   out += '}';
+}
+
+bool ParseBatchFormat(std::string_view text, BatchFormat* out) {
+  static constexpr std::array<std::pair<std::string_view, BatchFormat>, 3> kNames = {{
+      {"none", BatchFormat::kNone}, {"json", BatchFormat::kJson}, {"ndjson", BatchFormat::kNdjson}}};
+  for (const auto& [name, format] : kNames) {
+    if (name == text) {
+      *out = format;
+      return true;
+    }
+  }
+  return false;
+}
+
+BatchEncoder::BatchEncoder(BatchFormat format, std::string gateway, size_t max_bytes,
+                           size_t max_events)
+    : format_(format), gateway_(std::move(gateway)), max_bytes_(max_bytes),
+      max_events_(format == BatchFormat::kNone ? 1 : std::max<size_t>(1, max_events)) {}
+
+void BatchEncoder::Start(std::string stream) {
+  stream_ = std::move(stream);
+  body_.clear();
+  count_ = 0;
+}
+
+size_t BatchEncoder::HeaderSize() const {
+  // {"gateway":"..","stream":"..","first_seq":20 digits,"last_seq":..,"count":..,"events":[]}
+  return 96 + 2 * 20 + 10 + gateway_.size() * 2 + stream_.size() * 2;
+}
+
+BatchEncoder::AddResult BatchEncoder::Add(const Event& event) {
+  if (count_ >= max_events_) return AddResult::kFull;
+  scratch_.clear();
+  if (format_ == BatchFormat::kNone) {
+    AppendEnvelope(scratch_, gateway_, event);
+  } else {
+    scratch_ += '{';
+    AppendEventFields(scratch_, event);
+    scratch_ += '}';
+  }
+  const size_t overhead = format_ == BatchFormat::kNone ? 0 : HeaderSize() + 1;
+  if (overhead + scratch_.size() > max_bytes_) return AddResult::kTooLarge;
+  if (count_ > 0 && overhead + body_.size() + scratch_.size() > max_bytes_) {
+    return AddResult::kFull;
+  }
+  if (count_ > 0) body_ += format_ == BatchFormat::kNdjson ? '\n' : ',';
+  body_ += scratch_;
+  if (count_ == 0) first_seq_ = event.seq;
+  last_seq_ = event.seq;
+  ++count_;
+  return AddResult::kAdded;
+}
+
+std::string BatchEncoder::Finish() {
+  std::string out;
+  if (format_ == BatchFormat::kNone) {
+    out.swap(body_);
+  } else {
+    out.reserve(body_.size() + HeaderSize());
+    out += "{\"gateway\":";
+    AppendJsonString(out, gateway_);
+    out += ",\"stream\":";
+    AppendJsonString(out, stream_);
+    out += ",\"first_seq\":" + std::to_string(first_seq_) +
+           ",\"last_seq\":" + std::to_string(last_seq_) + ",\"count\":" + std::to_string(count_);
+    if (format_ == BatchFormat::kJson) {
+      out += ",\"events\":[";
+      out += body_;
+      out += "]}";
+    } else {
+      out += "}\n";
+      out += body_;
+      out += '\n';
+    }
+  }
+  body_.clear();
+  count_ = 0;
+  return out;
 }
 
 std::string TopicTemplate::Validate(std::string_view pattern) {

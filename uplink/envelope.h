@@ -1,9 +1,14 @@
-// The cloud message format (documented in README.md, "Cloud envelope").
+// The cloud message formats (documented in README.md, "Cloud envelope").
 //
-// One JSON object per event, keys in this order:
+// batch = "none": one JSON object per event, keys in this order:
 //   {"gateway":..., "stream":..., "device":..., "seq":N, "time":MS, "topic":..., "payload":{...}}
+// batch = "json": one object per batch of one stream:
+//   {"gateway":..., "stream":..., "first_seq":N, "last_seq":N, "count":N, "events":[
+//     {"device":..., "seq":N, "time":MS, "topic":..., "payload":{...}}, ...]}
+// batch = "ndjson": the same header object on the first line, then one event object per line.
 // `payload` is the original JSON verbatim; a payload that is not JSON is carried as
-// "payload_b64" (standard base64) instead. Pure functions and immutable objects: thread-safe.
+// "payload_b64" (standard base64) instead. Pure functions and immutable objects are
+// thread-safe; a BatchEncoder belongs to one thread.
 #pragma once
 
 #include <string>
@@ -16,6 +21,41 @@ namespace ef::uplink {
 
 // Appends the envelope of `event` to `out`.
 void AppendEnvelope(std::string& out, std::string_view gateway, const Event& event);
+
+enum class BatchFormat { kNone, kJson, kNdjson };
+// "none" | "json" | "ndjson"; false for anything else.
+bool ParseBatchFormat(std::string_view text, BatchFormat* out);
+
+// Packs events of one stream into one message, within a byte and an event limit.
+class BatchEncoder {
+ public:
+  enum class AddResult { kAdded, kFull, kTooLarge };
+  BatchEncoder(BatchFormat format, std::string gateway, size_t max_bytes, size_t max_events);
+
+  void Start(std::string stream);
+  // kFull: the event does not fit any more (send this batch, start another); kTooLarge: the
+  // event alone exceeds the limit and can never be sent.
+  AddResult Add(const Event& event);
+  // The message; the encoder is empty again afterwards. REQUIRES: count() > 0.
+  std::string Finish();
+
+  size_t count() const { return count_; }
+  uint64_t first_seq() const { return first_seq_; }
+  uint64_t last_seq() const { return last_seq_; }
+
+ private:
+  size_t HeaderSize() const;
+
+  const BatchFormat format_;
+  const std::string gateway_;
+  const size_t max_bytes_;
+  const size_t max_events_;
+  std::string stream_;
+  std::string body_;
+  std::string scratch_;
+  size_t count_ = 0;
+  uint64_t first_seq_ = 0, last_seq_ = 0;
+};
 
 // A topic template such as "edgeferry/{gateway}/{stream}/{device}", parsed once.
 class TopicTemplate {

@@ -2,20 +2,25 @@
 
 #include <algorithm>
 
+#include "uplink/compress.h"
+
 namespace ef::uplink {
 namespace {
 constexpr char kComponent[] = "uplink";
 // How often the thread looks again when nothing will wake it (publisher down, a stream
 // settling before a resend).
 constexpr std::chrono::milliseconds kIdlePoll{50};
-// Each publish multiplies every lane's `served` by this: shares are over ~the last 200.
-constexpr double kShareDecay = 0.995;
+constexpr std::chrono::seconds kBacklogReportEvery{10};
+constexpr uint64_t kBacklogWorthReporting = 1000;
 }  // namespace
 
 Forwarder::Forwarder(Store& store, Publisher& publisher, const Clock& clock, Logger& log,
                      ForwarderOptions options)
     : store_(store), publisher_(publisher), clock_(clock), log_(log),
-      options_(std::move(options)), topic_(options_.topic_template) {}
+      options_(std::move(options)), topic_(options_.topic_template),
+      encoder_(options_.batch, options_.gateway_id, options_.max_message_bytes,
+               options_.batch_max_events),
+      publish_bucket_(options_.max_publishes_per_s), byte_bucket_(options_.max_bytes_per_s) {}
 
 Forwarder::~Forwarder() { Stop(); }
 
@@ -37,12 +42,13 @@ void Forwarder::Stop() {
 }
 
 ForwarderCounters Forwarder::counters() const {
-  return {acked_.load(), resent_.load(), dead_lettered_.load(), expired_.load()};
+  return {acked_.load(), publishes_.load(), resent_.load(), dead_lettered_.load(),
+          expired_.load()};
 }
 
-void Forwarder::Complete(std::string stream, uint64_t seq, PublishResult result) {
+void Forwarder::Complete(std::string stream, uint64_t batch_id, PublishResult result) {
   std::lock_guard lock(mu_);
-  completions_.push_back({std::move(stream), seq, result});
+  completions_.push_back({std::move(stream), batch_id, result});
   cv_.notify_one();
 }
 
@@ -70,25 +76,24 @@ void Forwarder::Run() {
       stopping = stopping_;
       woken = std::exchange(woken_, false);
     }
+    Clock::Duration next = options_.expire_every;
     if (stopping) {
       if (drain_deadline == Clock::TimePoint{}) drain_deadline = clock_.Now() + options_.drain_timeout;
       if (InflightTotal() == 0 || clock_.Now() >= drain_deadline) break;
+      next = kIdlePoll;
     } else {
       if (woken) DiscoverStreams();
       ExpireIfDue();
-      FillWindow();
+      ReportBacklogIfDue();
+      next = FillWindow();
     }
     std::unique_lock lock(mu_);
-    bool busy = false;  // something can progress without a notification
-    for (const auto& [name, lane] : lanes_) busy = busy || lane.resend_from != 0;
-    busy = busy || !publisher_.Connected();
-    cv_.wait_for(lock, busy ? kIdlePoll : options_.expire_every,
-                 [&] { return woken_ || stopping_ || !completions_.empty(); });
+    cv_.wait_for(lock, next, [&] { return woken_ || stopping_ || !completions_.empty(); });
   }
   Settle();
   if (const size_t left = InflightTotal(); left > 0) {
     log_.Warning(kComponent, std::to_string(left) +
-                                 " publishes unacknowledged at shutdown; they stay queued and "
+                                 " batches unacknowledged at shutdown; they stay queued and "
                                  "are resent on the next start");
   }
 }
@@ -113,105 +118,192 @@ void Forwarder::Settle() {
   std::map<std::string, std::vector<uint64_t>> acked, refused;
   for (Completion& c : done) {
     Lane& lane = lanes_[c.stream];
-    lane.inflight.erase(c.seq);
+    auto batch = lane.inflight.find(c.batch_id);
+    if (batch == lane.inflight.end()) continue;
+    std::vector<uint64_t> seqs = std::move(batch->second);
+    lane.inflight.erase(batch);
     switch (c.result) {
-      case PublishResult::kRetry:
-        if (lane.resend_from == 0 || c.seq < lane.resend_from) lane.resend_from = c.seq;
+      case PublishResult::kOk:
+        if (lane.failing_batch == c.batch_id) lane.failures = 0;
+        publishes_.fetch_add(1, std::memory_order_relaxed);
+        acked[c.stream].insert(acked[c.stream].end(), seqs.begin(), seqs.end());
         break;
-      case PublishResult::kOk: acked[c.stream].push_back(c.seq); break;
-      case PublishResult::kDrop: refused[c.stream].push_back(c.seq); break;
+      case PublishResult::kRetry:
+        if (lane.resend_from == 0 || c.batch_id < lane.resend_from) lane.resend_from = c.batch_id;
+        NoteFailure(c.stream, lane, c.batch_id, seqs);
+        break;
+      case PublishResult::kDrop:
+        DeadLetter(c.stream, seqs, "the cloud broker refused the message");
+        break;
     }
   }
-  // A failed Ack only means the event is sent again later: a duplicate, never a loss.
+  // A failed Ack only means the events are sent again later: duplicates, never a loss.
   for (const auto& [stream, seqs] : acked) {
     if (Status s = store_.Ack(stream, seqs); !s.ok()) {
       log_.Error(kComponent, "cannot remove acknowledged events: " + s.ToString());
     }
     acked_.fetch_add(seqs.size(), std::memory_order_relaxed);
   }
-  for (const auto& [stream, seqs] : refused) {
-    Status s = store_.DeadLetter(stream, seqs, "the cloud broker refused the message",
-                                 clock_.WallMillis());
-    dead_lettered_.fetch_add(seqs.size(), std::memory_order_relaxed);
-    log_.Error(kComponent, std::to_string(seqs.size()) + " event(s) of stream '" + stream +
-                               "' refused permanently; moved to the dead-letter table" +
-                               (s.ok() ? "" : " FAILED: " + s.ToString()));
-  }
+}
+
+// A batch that keeps failing while others get through is refused by the broker (too large
+// for it, not authorised): after max_attempts it goes to the dead-letter table.
+void Forwarder::NoteFailure(const std::string& stream, Lane& lane, uint64_t batch_id,
+                            std::vector<uint64_t>& seqs) {
+  if (batch_id != lane.resend_from) return;  // only the oldest failure of the stream counts
+  lane.failures = lane.failing_batch == batch_id ? lane.failures + 1 : 1;
+  lane.failing_batch = batch_id;
+  if (lane.failures < options_.max_attempts) return;
+  DeadLetter(stream, seqs, "not acknowledged after " + std::to_string(lane.failures) +
+                               " attempts (refused by the broker: too large, not authorised?)");
+  lane.failures = 0;
+}
+
+void Forwarder::DeadLetter(const std::string& stream, const std::vector<uint64_t>& seqs,
+                           const std::string& reason) {
+  Status s = store_.DeadLetter(stream, seqs, reason, clock_.WallMillis());
+  dead_lettered_.fetch_add(seqs.size(), std::memory_order_relaxed);
+  log_.Error(kComponent, std::to_string(seqs.size()) + " event(s) of stream '" + stream +
+                             "' moved to the dead-letter table: " + reason +
+                             (s.ok() ? "" : " (FAILED: " + s.ToString() + ")"));
 }
 
 void Forwarder::ExpireIfDue() {
   if (clock_.Now() < next_expiry_) return;
   next_expiry_ = clock_.Now() + options_.expire_every;
   Result<uint64_t> expired = store_.Expire(clock_.WallMillis());
-  if (expired.ok() && *expired > 0) {
-    expired_.fetch_add(*expired, std::memory_order_relaxed);
-    log_.Warning(kComponent, std::to_string(*expired) + " events expired (older than their "
-                                                        "stream's ttl) before they could be sent");
-  }
+  if (expired.ok() && *expired > 0) expired_.fetch_add(*expired, std::memory_order_relaxed);
 }
 
-Forwarder::Lane* Forwarder::PickLane() {
-  Lane* best = nullptr;
-  Lane* starved = nullptr;
-  double total = 0;
-  for (auto& [name, lane] : lanes_) {
-    if (lane.resend_from == 0 && !lane.exhausted) total += lane.served;
+void Forwarder::ReportBacklogIfDue() {
+  if (clock_.Now() < next_backlog_report_) return;
+  next_backlog_report_ = clock_.Now() + kBacklogReportEvery;
+  uint64_t waiting = 0;
+  std::string per_stream;
+  for (const StreamBacklog& b : store_.Backlog()) {
+    waiting += b.events;
+    per_stream += (per_stream.empty() ? "" : ", ") + b.stream + " " + std::to_string(b.events);
   }
-  double worst_deficit = 0;
-  for (auto& [name, lane] : lanes_) {
-    if (lane.resend_from != 0 || lane.exhausted) continue;
-    const double deficit = lane.schedule.min_share - (total > 0 ? lane.served / total : 1.0);
-    if (deficit > worst_deficit) {
-      worst_deficit = deficit;
-      starved = &lane;
-    }
-    if (best == nullptr || lane.schedule.priority > best->schedule.priority) best = &lane;
-  }
-  return starved != nullptr ? starved : best;
+  const uint64_t acked = acked_.load();
+  const double rate = static_cast<double>(acked - acked_at_last_report_) /
+                      std::chrono::duration<double>(kBacklogReportEvery).count();
+  acked_at_last_report_ = acked;
+  if (waiting < kBacklogWorthReporting) return;
+  std::string eta = rate > 0 ? std::to_string(static_cast<uint64_t>(waiting / rate)) + " s"
+                             : "unknown (not draining)";
+  log_.Info(kComponent, "backlog " + std::to_string(waiting) + " events (" + per_stream +
+                            "), draining at " + std::to_string(static_cast<uint64_t>(rate)) +
+                            " events/s, estimated time to drain " + eta);
 }
 
-void Forwarder::FillWindow() {
+Clock::Duration Forwarder::FillWindow() {
   for (auto& [name, lane] : lanes_) {
     if (lane.resend_from != 0 && lane.inflight.empty()) {
       lane.cursor = lane.resend_from - 1;  // acked events are gone from the store: no skip
       lane.backlog.clear();
+      lane.ready.reset();
       lane.resend_from = 0;
       lane.exhausted = false;
     }
   }
-  if (!publisher_.Connected()) return;
+  if (!publisher_.Connected()) return kIdlePoll;
+  Clock::Duration next = options_.expire_every;
   size_t inflight = InflightTotal();
   while (inflight < options_.max_inflight) {
-    Lane* lane = PickLane();
-    if (lane == nullptr) return;
-    if (lane->backlog.empty() && !Refill(*lane)) {
-      lane->exhausted = true;
-      continue;
+    const Clock::TimePoint now = clock_.Now();
+    std::vector<const StreamSchedule*> candidates;
+    for (auto& [name, lane] : lanes_) {
+      if (lane.resend_from != 0) next = std::min<Clock::Duration>(next, kIdlePoll);
+      if (lane.resend_from != 0 || lane.exhausted) continue;
+      if (lane.linger_until > now) {
+        next = std::min(next, lane.linger_until - now);
+        continue;
+      }
+      candidates.push_back(&lane.schedule);
     }
-    Event event = std::move(lane->backlog.front());
-    lane->backlog.pop_front();
-    const int64_t ttl = lane->schedule.ttl_ms;
-    if (ttl > 0 && event.ingest_time_ms + ttl < clock_.WallMillis()) {
-      continue;  // too old to send; the next TTL sweep removes and counts it
-    }
-    PublishOne(*lane, std::move(event));
+    const StreamSchedule* pick = scheduler_.Pick(candidates);
+    if (pick == nullptr) return next;
+    Lane& lane = lanes_[pick->name];
+    if (!lane.ready && !BuildBatch(lane)) continue;  // exhausted or lingering now
+    const double bytes = static_cast<double>(lane.ready->message.payload.size());
+    const Clock::Duration wait = std::max(publish_bucket_.WaitFor(1, now),
+                                          byte_bucket_.WaitFor(bytes, now));
+    if (wait > Clock::Duration::zero()) return std::min(next, wait);
+    publish_bucket_.Take(1);
+    byte_bucket_.Take(bytes);
+    Batch batch = std::move(*lane.ready);
+    lane.ready.reset();
+    const uint64_t id = batch.seqs.front();
+    if (id <= lane.highest_sent) resent_.fetch_add(batch.seqs.size(), std::memory_order_relaxed);
+    lane.highest_sent = std::max(lane.highest_sent, batch.seqs.back());
+    lane.inflight.emplace(id, std::move(batch.seqs));
+    scheduler_.Served(pick->name);
     ++inflight;
+    publisher_.Publish(batch.message, [this, stream = pick->name, id](PublishResult r) {
+      Complete(stream, id, r);
+    });
   }
+  return next;
 }
 
-void Forwarder::PublishOne(Lane& lane, Event event) {
-  for (auto& [name, other] : lanes_) other.served *= kShareDecay;
-  lane.served += 1;
-  OutgoingMessage message;
-  message.topic = topic_.Expand(options_.gateway_id, event);
-  message.qos = options_.qos;
-  AppendEnvelope(message.payload, options_.gateway_id, event);
-  if (event.seq <= lane.highest_sent) resent_.fetch_add(1, std::memory_order_relaxed);
-  lane.highest_sent = std::max(lane.highest_sent, event.seq);
-  lane.inflight.insert(event.seq);
-  publisher_.Publish(message, [this, stream = event.stream, seq = event.seq](PublishResult r) {
-    Complete(stream, seq, r);
-  });
+// Fills lane.ready with the next batch. False when there is nothing to send now (the lane
+// is exhausted, or lingering for a fuller batch).
+bool Forwarder::BuildBatch(Lane& lane) {
+  while (lane.backlog.size() < options_.batch_max_events && Refill(lane)) {
+  }
+  if (lane.backlog.empty()) {
+    lane.exhausted = true;
+    return false;
+  }
+  const int64_t now_ms = clock_.WallMillis();
+  const int64_t oldest_ms = lane.backlog.front().ingest_time_ms;
+  if (options_.batch != BatchFormat::kNone && lane.backlog.size() < options_.batch_max_events &&
+      now_ms - oldest_ms < options_.batch_linger.count()) {
+    // Live and not full: wait a little for a fuller batch (fewer, larger publishes).
+    lane.linger_until = clock_.Now() + std::chrono::milliseconds(
+                                           options_.batch_linger.count() - (now_ms - oldest_ms));
+    return false;
+  }
+  encoder_.Start(lane.schedule.name);
+  Batch batch;
+  Event topic_of;  // a batch's topic comes from its stream (and, for batch = none, device)
+  topic_of.stream = lane.schedule.name;
+  std::vector<uint64_t> too_large;
+  const int64_t ttl = lane.schedule.ttl_ms;
+  while (!lane.backlog.empty()) {
+    const Event& event = lane.backlog.front();
+    if (ttl > 0 && event.ingest_time_ms + ttl < now_ms) {
+      lane.backlog.pop_front();  // too old to send; the next TTL sweep removes and counts it
+      continue;
+    }
+    const BatchEncoder::AddResult added = encoder_.Add(event);
+    if (added == BatchEncoder::AddResult::kFull) break;
+    if (added == BatchEncoder::AddResult::kTooLarge) {
+      too_large.push_back(event.seq);
+    } else {
+      if (batch.seqs.empty()) topic_of.device_id = event.device_id;
+      batch.seqs.push_back(event.seq);
+    }
+    lane.backlog.pop_front();
+  }
+  if (!too_large.empty()) {
+    DeadLetter(lane.schedule.name, too_large,
+               "larger than max_message_bytes (" + std::to_string(options_.max_message_bytes) +
+                   ")");
+  }
+  if (batch.seqs.empty()) return false;
+  batch.message.payload = encoder_.Finish();
+  batch.message.qos = options_.qos;
+  batch.message.topic = topic_.Expand(options_.gateway_id, topic_of);
+  if (options_.compress_zstd) {
+    Result<std::string> packed = ZstdCompress(batch.message.payload);
+    if (packed.ok()) {
+      batch.message.payload = std::move(packed.value());
+      batch.message.topic += "/zstd";
+    }
+  }
+  lane.ready = std::move(batch);
+  return true;
 }
 
 bool Forwarder::Refill(Lane& lane) {

@@ -1,16 +1,18 @@
 // Forwarder: the uplink thread. Reads committed events from the Store stream by stream, in
-// sequence order, publishes each through a Publisher with at most `max_inflight` awaiting
-// acknowledgement, and acks (deletes) an event in the Store only after the Publisher
-// reported kOk.
+// sequence order, packs them into batches (one stream per batch; at most batch_max_events,
+// max_message_bytes, waiting batch_linger_ms for a fuller batch when live), publishes each
+// through a Publisher with at most `max_inflight` batches awaiting acknowledgement, and acks
+// (deletes) the events in the Store only after the Publisher reported kOk.
 //
-// Scheduling: while several streams have a backlog, the one with the highest priority goes
-// first, except that a stream that got less than its `min_share` of recent publishes is
-// served before it, so low priorities never starve. Order is kept within a stream: when a
-// publish fails with kRetry (connection lost before the PUBACK), that stream pauses until
-// its in-flight publishes settled and then resends from its oldest unacknowledged event.
-// The cloud may see duplicates after a failure; they carry the same `seq`. kDrop (the cloud
-// can never take it) moves the event to the dead-letter table. Events older than their
-// stream's TTL are not sent; the store expires and counts them (checked every second).
+// - Rate limits (publishes/s, bytes/s) are token buckets: they are never exceeded.
+// - Scheduling: among streams with a backlog the highest priority goes first, except that a
+//   stream that got less than its `min_share` of recent publishes is served before it.
+// - Order within a stream: when a publish fails with kRetry, that stream pauses until its
+//   in-flight batches settled, then resends from its oldest unacknowledged event. The cloud
+//   may see duplicates after a failure; they carry the same per-event `seq`.
+// - Never loops for ever: kDrop, an event larger than the message limit, or the same batch
+//   failing `max_attempts` times in a row moves the events to the dead-letter table.
+// - Events older than their stream's TTL are not sent; the store expires and counts them.
 //
 // Thread-safety: Start/Stop from the owner; Wake() and counters() from any thread.
 #pragma once
@@ -20,7 +22,7 @@
 #include <deque>
 #include <map>
 #include <mutex>
-#include <set>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -30,32 +32,36 @@
 #include "core/publisher.h"
 #include "core/store.h"
 #include "uplink/envelope.h"
+#include "uplink/rate_limiter.h"
+#include "uplink/scheduler.h"
 
 namespace ef::uplink {
-
-struct StreamSchedule {
-  std::string name;
-  int64_t priority = 0;    // Default: 0; higher goes first
-  double min_share = 0.1;  // Default: 0.1 of publishes while it has a backlog
-  int64_t ttl_ms = 0;      // Default: 0 = never expires
-};
 
 struct ForwarderOptions {
   std::string gateway_id;
   std::string topic_template = "edgeferry/{gateway}/{stream}/{device}";
   int qos = 1;                                     // Default: 1
-  size_t max_inflight = 100;                       // Default: 100
+  size_t max_inflight = 100;                       // Default: 100 batches
   size_t read_batch = 500;                         // Default: 500 events per store read
   std::chrono::milliseconds drain_timeout{5000};   // Default: 5 s
   std::chrono::milliseconds expire_every{1000};    // Default: 1 s between TTL sweeps
+  BatchFormat batch = BatchFormat::kNone;          // Default: one event per publish
+  size_t batch_max_events = 500;                   // Default: 500
+  size_t max_message_bytes = 256 * 1024;           // Default: 256 KiB
+  std::chrono::milliseconds batch_linger{20};      // Default: 20 ms
+  bool compress_zstd = false;                      // Default: false
+  double max_publishes_per_s = 0;                  // Default: 0 = unlimited
+  double max_bytes_per_s = 0;                      // Default: 0 = unlimited
+  int max_attempts = 5;                            // Default: 5
   std::vector<StreamSchedule> streams;             // configured streams
   StreamSchedule defaults;                         // streams nobody configured
 };
 
 struct ForwarderCounters {
   uint64_t acked = 0;          // events the cloud acknowledged (and removed from the store)
-  uint64_t resent = 0;         // publishes repeated after a failure
-  uint64_t dead_lettered = 0;  // events the cloud refused permanently
+  uint64_t publishes = 0;      // messages the cloud acknowledged
+  uint64_t resent = 0;         // events published again after a failure
+  uint64_t dead_lettered = 0;  // events moved to the dead-letter table
   uint64_t expired = 0;        // events the TTL sweeps removed
 };
 
@@ -78,30 +84,42 @@ class Forwarder {
  private:
   struct Completion {
     std::string stream;
-    uint64_t seq;
+    uint64_t batch_id;  // first seq of the batch
     PublishResult result;
+  };
+  struct Batch {
+    std::vector<uint64_t> seqs;
+    OutgoingMessage message;
   };
   // One stream's position: owned by the forwarder thread.
   struct Lane {
     StreamSchedule schedule;
-    uint64_t cursor = 0;       // highest seq read from the store
-    std::deque<Event> backlog;  // read, not yet published
-    std::set<uint64_t> inflight;
-    uint64_t resend_from = 0;  // oldest seq to resend; 0 = none
+    uint64_t cursor = 0;        // highest seq read from the store
+    std::deque<Event> backlog;  // read, not yet in a batch
+    std::optional<Batch> ready;  // built, waiting for the rate limit
+    std::map<uint64_t, std::vector<uint64_t>> inflight;  // batch id -> seqs
+    uint64_t resend_from = 0;   // oldest seq to resend; 0 = none
     uint64_t highest_sent = 0;
-    bool exhausted = false;    // the store had nothing more at the last read
-    double served = 0;         // recent publishes, decaying
+    uint64_t failing_batch = 0;  // batch id that failed last, and how often in a row
+    int failures = 0;
+    bool exhausted = false;     // the store had nothing more at the last read
+    Clock::TimePoint linger_until{};
   };
 
   void Run();
-  void Complete(std::string stream, uint64_t seq, PublishResult result);
+  void Complete(std::string stream, uint64_t batch_id, PublishResult result);
   void Settle();
+  void NoteFailure(const std::string& stream, Lane& lane, uint64_t batch_id,
+                   std::vector<uint64_t>& refused);
   void DiscoverStreams();
-  void FillWindow();
-  Lane* PickLane();
+  // Publishes what the window and the rate limits allow; returns when to look again.
+  Clock::Duration FillWindow();
+  bool BuildBatch(Lane& lane);
   bool Refill(Lane& lane);
-  void PublishOne(Lane& lane, Event event);
+  void DeadLetter(const std::string& stream, const std::vector<uint64_t>& seqs,
+                  const std::string& reason);
   void ExpireIfDue();
+  void ReportBacklogIfDue();
   size_t InflightTotal() const;
   const StreamSchedule& ScheduleFor(const std::string& stream) const;
 
@@ -117,12 +135,18 @@ class Forwarder {
   std::vector<Completion> completions_;
   bool woken_ = false;
   bool stopping_ = false;
-  std::atomic<uint64_t> acked_{0}, resent_{0}, dead_lettered_{0}, expired_{0};
+  std::atomic<uint64_t> acked_{0}, publishes_{0}, resent_{0}, dead_lettered_{0}, expired_{0};
   std::thread thread_;
 
   // Owned by the forwarder thread.
   std::map<std::string, Lane> lanes_;
+  ShareScheduler scheduler_;
+  BatchEncoder encoder_;
+  TokenBucket publish_bucket_;
+  TokenBucket byte_bucket_;
   Clock::TimePoint next_expiry_{};
+  Clock::TimePoint next_backlog_report_{};
+  uint64_t acked_at_last_report_ = 0;
   LogThrottle problem_log_{std::chrono::seconds(10)};
 };
 

@@ -1,5 +1,13 @@
 // MqttPublisher: the Publisher for an MQTT cloud broker (Paho C asynchronous client).
 //
+// TLS (ssl:// URIs) verifies the server by default (CA file or the system store, host name),
+// and presents a client certificate when configured (mutual TLS, as AWS IoT Core wants). A
+// failed handshake is reported in one log line with OpenSSL's reason ("certificate verify
+// failed", ...) and retried with backoff. A private key readable by others gets a warning;
+// passwords and keys are never logged. Several URIs (cluster nodes) are tried in turn. A
+// retained "online" message goes to the status topic on every connect; the broker publishes
+// the "offline" will when the connection dies.
+//
 // The session is clean: the local Store, not the broker, remembers what still has to be
 // sent, and the Forwarder resends it after a reconnect. Every publish's completion is
 // reported exactly once: kOk on PUBACK, kRetry when not connected or when the connection was
@@ -22,8 +30,8 @@ namespace ef::uplink {
 
 class MqttPublisher final : public Publisher {
  public:
-  // REQUIRES: config.client_id is set (the daemon fills in the default).
-  MqttPublisher(UplinkConfig config, const Clock& clock, Logger& log);
+  // REQUIRES: ApplyUplinkProfile(config) was called (client id, limits are set).
+  MqttPublisher(UplinkConfig config, std::string gateway_id, const Clock& clock, Logger& log);
   ~MqttPublisher() override;
   MqttPublisher(const MqttPublisher&) = delete;
   MqttPublisher& operator=(const MqttPublisher&) = delete;

@@ -8,26 +8,161 @@
 namespace ef::uplink {
 namespace {
 
+std::string OneOf(const ConfigNode& node, std::initializer_list<std::string_view> allowed) {
+  const auto& value = std::get<std::string>(node.scalar);
+  std::string list;
+  for (std::string_view a : allowed) {
+    if (a == value) return {};
+    list += (list.empty() ? "" : ", ") + std::string(a);
+  }
+  return "must be one of " + list + "; not \"" + value + "\"";
+}
+
+std::string CheckProfile(const ConfigNode& n) {
+  return OneOf(n, {"generic", "aws-iot-core", "azure-iot-hub"});
+}
+std::string CheckBatch(const ConfigNode& n) { return OneOf(n, {"json", "ndjson", "none"}); }
+std::string CheckCompression(const ConfigNode& n) { return OneOf(n, {"none", "zstd"}); }
 std::string CheckTemplate(const ConfigNode& node) {
   return TopicTemplate::Validate(std::get<std::string>(node.scalar));
 }
+std::string CheckUris(const ConfigNode& node) {
+  for (const ConfigNode& item : node.items) {
+    if (std::string problem = CheckMqttUri(item); !problem.empty()) return problem;
+  }
+  return {};
+}
+std::string CheckNotNegative(const ConfigNode& node) {
+  return std::get<int64_t>(node.scalar) >= 0 ? std::string() : "must be 0 or greater";
+}
 
-const std::array<ConfigField<UplinkConfig>, 9> kFields = {{
-    {"uri", &UplinkConfig::uri, true, CheckMqttUri},
+const std::array<ConfigField<UplinkConfig>, 28> kFields = {{
+    {"profile", &UplinkConfig::profile, false, CheckProfile},
+    {"uri", &UplinkConfig::uri, false, CheckMqttUri},
+    {"uris", &UplinkConfig::uris, false, CheckUris},
     {"client_id", &UplinkConfig::client_id, false, CheckNonEmpty},
     {"topic", &UplinkConfig::topic, false, CheckTemplate},
+    {"status_topic", &UplinkConfig::status_topic, false, nullptr},
     {"qos", &UplinkConfig::qos, false, CheckQos01},
     {"max_inflight", &UplinkConfig::max_inflight, false, CheckPositive},
     {"drain_timeout_ms", &UplinkConfig::drain_timeout_ms, false, CheckPositive},
     {"keepalive_s", &UplinkConfig::keepalive_s, false, CheckPositive},
     {"username", &UplinkConfig::username, false, nullptr},
     {"password", &UplinkConfig::password, false, nullptr},
+    {"batch", &UplinkConfig::batch, false, CheckBatch},
+    {"batch_max_events", &UplinkConfig::batch_max_events, false, CheckPositive},
+    {"batch_linger_ms", &UplinkConfig::batch_linger_ms, false, CheckNotNegative},
+    {"compression", &UplinkConfig::compression, false, CheckCompression},
+    {"max_message_bytes", &UplinkConfig::max_message_bytes, false, CheckPositive},
+    {"max_publishes_per_s", &UplinkConfig::max_publishes_per_s, false, CheckNotNegative},
+    {"max_bytes_per_s", &UplinkConfig::max_bytes_per_s, false, CheckNotNegative},
+    {"min_connect_interval_ms", &UplinkConfig::min_connect_interval_ms, false, CheckNotNegative},
+    {"max_attempts", &UplinkConfig::max_attempts, false, CheckPositive},
+    {"ca_file", &UplinkConfig::ca_file, false, CheckNonEmpty},
+    {"cert_file", &UplinkConfig::cert_file, false, CheckNonEmpty},
+    {"key_file", &UplinkConfig::key_file, false, CheckNonEmpty},
+    {"key_password", &UplinkConfig::key_password, false, nullptr},
+    {"verify_server", &UplinkConfig::verify_server, false, nullptr},
+    {"verify_hostname", &UplinkConfig::verify_hostname, false, nullptr},
+    {"alpn", &UplinkConfig::alpn, false, nullptr},
 }};
+
+// Limits and rules of each cloud. -1 / empty in the config means "take the profile's".
+struct Profile {
+  std::string_view name;
+  int64_t max_message_bytes;
+  int64_t max_publishes_per_s;
+  int64_t max_bytes_per_s;
+  int64_t min_connect_interval_ms;
+  int64_t keepalive_s;
+  bool requires_tls;
+  std::string_view batch;
+};
+constexpr std::array<Profile, 3> kProfiles = {{
+    {"generic", 256 * 1024, 0, 0, 100, 30, false, "none"},
+    // AWS IoT Core: 128 KB per message, 100 publishes/s and 512 KB/s per connection,
+    // one CONNECT per second per client id.
+    {"aws-iot-core", 128 * 1024, 100, 512 * 1024, 1000, 30, true, "json"},
+    // Azure IoT Hub: 256 KB messages (billed per 4 KB), device id as client id.
+    {"azure-iot-hub", 256 * 1024, 100, 0, 1000, 240, true, "json"},
+}};
+
+const Profile& ProfileNamed(const std::string& name) {
+  for (const Profile& p : kProfiles) {
+    if (p.name == name) return p;
+  }
+  return kProfiles[0];
+}
+
+void CheckCombination(const ConfigNode& table, const UplinkConfig& c, ConfigErrors& errors) {
+  if (c.uri.empty() && c.uris.empty()) {
+    errors.Add(table.pos, "missing required key 'uri' (or 'uris') in [uplink]");
+  }
+  const std::string_view batch = c.batch.empty() ? ProfileNamed(c.profile).batch : c.batch;
+  if (batch != "none" && c.topic.find("{device}") != std::string::npos) {
+    const ConfigNode* topic = table.Find("topic");
+    errors.Add(topic ? topic->pos : table.pos,
+               "'topic': {device} needs batch = \"none\" (a batch holds several devices)");
+  }
+  if (ProfileNamed(c.profile).requires_tls) {
+    for (const std::string& uri : BrokerUris(c)) {
+      if (!uri.starts_with("ssl://")) {
+        errors.Add(table.pos, "profile '" + c.profile + "' needs ssl:// URIs, not " + uri);
+      }
+    }
+  }
+  if ((c.cert_file.empty()) != (c.key_file.empty())) {
+    errors.Add(table.pos, "'cert_file' and 'key_file' go together in [uplink]");
+  }
+}
+
+// "myhub.azure-devices.net" from "ssl://myhub.azure-devices.net:8883".
+std::string HostOf(const std::string& uri) {
+  const size_t start = uri.find("://") == std::string::npos ? 0 : uri.find("://") + 3;
+  const size_t colon = uri.rfind(':');
+  return uri.substr(start, colon > start ? colon - start : std::string::npos);
+}
 
 }  // namespace
 
 void BindUplinkConfig(const ConfigNode& table, UplinkConfig& out, ConfigErrors& errors) {
   BindTable<UplinkConfig>(table, "uplink", kFields, out, errors);
+  CheckCombination(table, out, errors);
+}
+
+void ApplyUplinkProfile(UplinkConfig& c, const std::string& gateway_id) {
+  const Profile& p = ProfileNamed(c.profile);
+  auto fill = [](int64_t& value, int64_t from_profile) {
+    if (value < 0) value = from_profile;
+  };
+  fill(c.max_message_bytes, p.max_message_bytes);
+  fill(c.max_publishes_per_s, p.max_publishes_per_s);
+  fill(c.max_bytes_per_s, p.max_bytes_per_s);
+  fill(c.min_connect_interval_ms, p.min_connect_interval_ms);
+  fill(c.keepalive_s, p.keepalive_s);
+  if (c.batch.empty()) c.batch = std::string(p.batch);
+  const bool azure = p.name == "azure-iot-hub";
+  if (c.client_id.empty()) c.client_id = azure ? gateway_id : "edgeferry-" + gateway_id;
+  if (azure && c.username.empty() && !BrokerUris(c).empty()) {
+    c.username = HostOf(BrokerUris(c).front()) + "/" + c.client_id + "/?api-version=2021-04-12";
+  }
+  if (c.topic.empty()) {
+    if (azure) {
+      c.topic = "devices/" + c.client_id + "/messages/events/stream={stream}";
+    } else {
+      c.topic = c.batch == "none" ? "edgeferry/{gateway}/{stream}/{device}"
+                                  : "edgeferry/{gateway}/{stream}";
+    }
+  }
+}
+
+std::vector<std::string> BrokerUris(const UplinkConfig& config) {
+  std::vector<std::string> out;
+  if (!config.uri.empty()) out.push_back(config.uri);
+  for (const std::string& u : config.uris) {
+    if (u != config.uri) out.push_back(u);
+  }
+  return out;
 }
 
 }  // namespace ef::uplink

@@ -71,7 +71,7 @@ TEST_CASE("a wrong type names the key and both types") {
 TEST_CASE("a missing required key names the key at the table header") {
   const auto errors = Errors(std::string(kValidSource) + "\n[uplink]\nqos = 1\n");
   REQUIRE(errors.size() == 1);
-  CHECK(errors[0] == "gw.toml:5:1: missing required key 'uri' in [uplink]");
+  CHECK(errors[0] == "gw.toml:5:1: missing required key 'uri' (or 'uris') in [uplink]");
 }
 
 TEST_CASE("a bad URI is reported at the value") {
