@@ -76,6 +76,10 @@ std::string CheckPositive(const ConfigNode& node) {
   return std::get<int64_t>(node.scalar) > 0 ? std::string() : "must be greater than 0";
 }
 
+std::string CheckNotNegative(const ConfigNode& node) {
+  return std::get<int64_t>(node.scalar) >= 0 ? std::string() : "must be 0 or greater";
+}
+
 std::string CheckNonEmpty(const ConfigNode& node) {
   if (node.type == ConfigType::kString && std::get<std::string>(node.scalar).empty()) {
     return "must not be empty";

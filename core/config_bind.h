@@ -38,6 +38,7 @@ std::string SectionLabel(std::string_view section);
 std::string CheckMqttUri(const ConfigNode& node);    // tcp://host:port or ssl://host:port
 std::string CheckQos01(const ConfigNode& node);      // 0 or 1
 std::string CheckPositive(const ConfigNode& node);   // integer > 0
+std::string CheckNotNegative(const ConfigNode& node);  // integer >= 0
 std::string CheckNonEmpty(const ConfigNode& node);   // non-empty string / array
 
 namespace config_internal {

@@ -22,9 +22,6 @@ std::string CheckOverflow(const ConfigNode& node) {
              : "must be \"drop_oldest\", \"reject_new\" or \"backpressure\", not \"" + value + "\"";
 }
 
-std::string CheckNotNegative(const ConfigNode& node) {
-  return std::get<int64_t>(node.scalar) >= 0 ? std::string() : "must be 0 or greater";
-}
 
 std::string CheckShare(const ConfigNode& node) {
   const double share = node.type == ConfigType::kFloat

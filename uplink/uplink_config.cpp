@@ -32,9 +32,6 @@ std::string CheckUris(const ConfigNode& node) {
   }
   return {};
 }
-std::string CheckNotNegative(const ConfigNode& node) {
-  return std::get<int64_t>(node.scalar) >= 0 ? std::string() : "must be 0 or greater";
-}
 
 const std::array<ConfigField<UplinkConfig>, 28> kFields = {{
     {"profile", &UplinkConfig::profile, false, CheckProfile},

@@ -7,16 +7,12 @@
 namespace ef::connectors {
 namespace {
 
-std::string CheckLevel(const ConfigNode& node) {
-  return std::get<int64_t>(node.scalar) >= 0 ? std::string() : "must be 0 or greater";
-}
-
 const std::array<ConfigField<MqttSourceConfig>, 10> kFields = {{
     {"name", &MqttSourceConfig::name, true, CheckNonEmpty},
     {"uri", &MqttSourceConfig::uri, true, CheckMqttUri},
     {"client_id", &MqttSourceConfig::client_id, false, CheckNonEmpty},
     {"topics", &MqttSourceConfig::topics, false, CheckNonEmpty},
-    {"device_id_level", &MqttSourceConfig::device_id_level, false, CheckLevel},
+    {"device_id_level", &MqttSourceConfig::device_id_level, false, CheckNotNegative},
     {"qos", &MqttSourceConfig::qos, false, CheckQos01},
     {"stream", &MqttSourceConfig::stream, false, CheckNonEmpty},
     {"username", &MqttSourceConfig::username, false, nullptr},
