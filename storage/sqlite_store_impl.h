@@ -14,7 +14,7 @@ namespace ef::storage {
 
 // Statements of one stream's table.
 struct StreamTable {
-  Statement insert, read_after, remove, head, delete_up_to, usage, oldest, to_dead;
+  Statement insert, read_after, range_usage, remove, head, delete_up_to, usage, oldest, to_dead;
 };
 
 struct SqliteStore::Impl {
