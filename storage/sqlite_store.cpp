@@ -179,6 +179,7 @@ void SqliteStore::Rollback() {
   }
   impl_->created_in_group.clear();
   impl_->saved.clear();  // what was "saved" in the group is gone: write all again next time
+  impl_->saved_last_seq = UINT64_MAX;
 }
 
 bool SqliteStore::IsFull(const Status& status) const { return IsFullStatus(status); }
@@ -315,8 +316,10 @@ Result<Removed> SqliteStore::RemoveIngestedBefore(const std::string& stream, int
 
 Status SqliteStore::SaveState(uint64_t last_seq,
                               const std::map<std::string, StreamCounters>& counters) {
-  sqlite3_bind_int64(impl_->save_seq.get(), 1, static_cast<sqlite3_int64>(last_seq));
-  if (Status s = impl_->Step(impl_->save_seq, "save sequence"); !s.ok()) return s;
+  if (last_seq != impl_->saved_last_seq) {  // acks and expiries leave it unchanged
+    sqlite3_bind_int64(impl_->save_seq.get(), 1, static_cast<sqlite3_int64>(last_seq));
+    if (Status s = impl_->Step(impl_->save_seq, "save sequence"); !s.ok()) return s;
+  }
   for (const auto& [stream, c] : counters) {
     const StreamCounters& was = impl_->saved[stream];
     if (c.dropped == was.dropped && c.rejected == was.rejected && c.expired == was.expired &&
@@ -333,6 +336,7 @@ Status SqliteStore::SaveState(uint64_t last_seq,
     if (Status s = impl_->db.Step(save, "save counters"); !s.ok()) return s;
   }
   impl_->saved = counters;  // if the group rolls back, the next one writes them again
+  impl_->saved_last_seq = last_seq;
   return Status::Ok();
 }
 
@@ -361,6 +365,7 @@ Status SqliteStore::LoadState(std::map<std::string, Usage>* usage,
   }
   if (rc != SQLITE_DONE) return FromSqlite(db.handle(), rc, "load streams");
   impl_->saved = *counters;
+  impl_->saved_last_seq = *last_seq;
   for (const auto& [name, id] : impl_->stream_ids) {
     Result<StreamTable*> table = impl_->Table(name, false);
     if (!table.ok()) return table.status();
