@@ -183,7 +183,11 @@ TEST_CASE("bounds: backpressure with the cloud down: ingest pauses, then every m
   REQUIRE_MESSAGE(rig.StopDaemon(DeadlineIn(seconds(10))) == 0, "SIGTERM did not stop it in 10 s");
   std::optional<DaemonTotals> totals = rig.ExitTotals();
   REQUIRE(totals);
-  CHECK(totals->received == uint64_t(kTotal));
+  // Pausing disconnects from the edge broker: QoS 1 messages in flight at that moment are
+  // delivered again after the resume (at-least-once), so received may exceed what was
+  // published; missing must not.
+  CHECK(totals->received >= uint64_t(kTotal));
+  MESSAGE("re-delivered by the edge broker after the pause: " << totals->received - kTotal);
   CHECK(totals->dropped == 0);
   CHECK(totals->rejected == 0);
   CHECK(totals->queued == 0);
