@@ -1,7 +1,8 @@
 // BoundedQueue<T>: a blocking multi-producer, single-consumer queue with a fixed capacity.
 //
-// Producers block in Push() while the queue is full: that is how ingest applies backpressure
-// (an MQTT source stops taking messages, so the broker keeps them). Close() wakes everyone;
+// Push() blocks while the queue is full. PushNoWait() never blocks and may exceed the
+// capacity, for producers that must not block (MQTT callbacks); their owner watches Size()
+// against capacity() and pauses them instead. Close() wakes everyone;
 // after it, Push() refuses new items and PopBatch() still returns what was queued until the
 // queue is empty, so nothing accepted is lost at shutdown. All methods are thread-safe.
 #pragma once
@@ -29,6 +30,17 @@ class BoundedQueue {
     not_empty_.notify_one();
     return true;
   }
+
+  // Accepts the item even above capacity; false only when closed.
+  bool PushNoWait(T item) {
+    std::lock_guard lock(mu_);
+    if (closed_) return false;
+    items_.push_back(std::move(item));
+    not_empty_.notify_one();
+    return true;
+  }
+
+  size_t capacity() const { return capacity_; }
 
   // Waits up to `first_wait` for a first item, then up to `linger` for more, and moves up to
   // `max` items into `out`. Returns false only when the queue is closed and empty.

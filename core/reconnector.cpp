@@ -27,6 +27,21 @@ void Reconnector::Stop() {
   if (thread_.joinable()) thread_.join();
 }
 
+void Reconnector::Pause() {
+  std::lock_guard lock(mu_);
+  if (state_ != State::kStopped) state_ = State::kPaused;
+}
+
+void Reconnector::Resume() {
+  {
+    std::lock_guard lock(mu_);
+    if (state_ != State::kPaused) return;
+    state_ = State::kWaiting;
+    delay_ = std::chrono::milliseconds(0);
+  }
+  cv_.notify_all();
+}
+
 bool Reconnector::connected() const {
   std::lock_guard lock(mu_);
   return state_ == State::kConnected;
@@ -34,7 +49,7 @@ bool Reconnector::connected() const {
 
 void Reconnector::Connected() {
   std::lock_guard lock(mu_);
-  if (state_ == State::kStopped) return;
+  if (state_ == State::kStopped || state_ == State::kPaused) return;
   state_ = State::kConnected;
   backoff_.Reset();
   throttle_.Reset();
@@ -83,8 +98,8 @@ void Reconnector::Run() {
       cv_.wait(lock, [&] { return state_ == State::kWaiting || state_ == State::kStopped; });
       continue;
     }
-    // Wait out the backoff unless stopped meanwhile; then start one attempt.
-    if (cv_.wait_for(lock, delay_, [&] { return state_ == State::kStopped; })) break;
+    // Wait out the backoff unless paused or stopped meanwhile.
+    if (cv_.wait_for(lock, delay_, [&] { return state_ != State::kWaiting; })) continue;
     state_ = State::kConnecting;
     lock.unlock();
     attempt_();

@@ -33,6 +33,9 @@ class Reconnector {
 
   void Start();  // the first attempt starts at once
   void Stop();   // no attempt starts after this returns
+  // While paused no attempt starts and outcomes are ignored; Resume() attempts at once.
+  void Pause();
+  void Resume();
 
   void Connected();
   void Failed(const std::string& reason);
@@ -40,7 +43,7 @@ class Reconnector {
   bool connected() const;
 
  private:
-  enum class State { kIdle, kConnecting, kConnected, kWaiting, kStopped };
+  enum class State { kIdle, kConnecting, kConnected, kWaiting, kPaused, kStopped };
   void Run();
   void ScheduleRetryLocked(const std::string& what, const std::string& reason);
 

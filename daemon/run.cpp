@@ -23,11 +23,11 @@ constexpr char kComponent[] = "edgeferry";
 constexpr auto kStatsEvery = std::chrono::seconds(60);
 constexpr auto kLossesEvery = std::chrono::seconds(5);
 
-// Hands events from sources to the committer's queue.
+// Hands events from sources to the committer's queue, never blocking (see core/source.h).
 class QueueSink final : public EventSink {
  public:
   explicit QueueSink(BoundedQueue<Event>& queue) : queue_(queue) {}
-  bool Push(Event event) override { return queue_.Push(std::move(event)); }
+  bool Push(Event event) override { return queue_.PushNoWait(std::move(event)); }
 
  private:
   BoundedQueue<Event>& queue_;
@@ -45,6 +45,7 @@ struct Gateway {
   uint64_t uplinked_before_reload = 0;
   std::unique_ptr<storage::Committer> committer;
   std::vector<std::unique_ptr<connectors::MqttSource>> sources;
+  bool ingest_paused = false;
 };
 
 std::string UtcStamp(const Clock& clock) {
@@ -67,6 +68,7 @@ Status OpenStore(const DaemonConfig& config, Gateway& gw, Logger& log) {
                                                           : storage::Durability::kNormal;
   options.max_file_bytes = static_cast<uint64_t>(config.queue.max_file_bytes);
   options.now_utc = UtcStamp(gw.clock);
+  options.seq_floor = static_cast<uint64_t>(gw.clock.WallMillis()) * 1000;
   std::string quarantined;
   auto store = storage::SqliteStore::Open(options, storage::ToStorePolicy(config.queue),
                                           &quarantined);
@@ -203,6 +205,19 @@ bool AllSourcesReady(const Gateway& gw) {
   return true;
 }
 
+// Backpressure with hysteresis: sources pause when the hand-off queue reaches its capacity
+// (memory_events) and resume when it is down to half. Checked every tick (100 ms).
+void Govern(Gateway& gw) {
+  const size_t size = gw.queue->Size();
+  if (!gw.ingest_paused && size >= gw.queue->capacity()) {
+    gw.ingest_paused = true;
+    for (auto& source : gw.sources) source->Pause();
+  } else if (gw.ingest_paused && size <= gw.queue->capacity() / 2) {
+    gw.ingest_paused = false;
+    for (auto& source : gw.sources) source->Resume();
+  }
+}
+
 enum class Wake { kStop, kReload };
 
 // Waits for SIGTERM/SIGINT (stop) or SIGHUP (reload), announcing readiness once ingest is up
@@ -225,6 +240,7 @@ Wake WaitForSignal(Gateway& gw, Logger& log, const sigset_t& signals, bool* anno
       sd_notify(0, "READY=1\nSTATUS=ingest is up");
       log.Info(kComponent, "ingest is up");
     }
+    Govern(gw);
     if (gw.clock.Now() >= next_losses) {
       next_losses = gw.clock.Now() + kLossesEvery;
       if (auto stats = gw.store->Stats(); stats.ok()) losses.Update(*stats, log);

@@ -63,8 +63,10 @@ inline constexpr const char* kInsert =
 inline constexpr const char* kReadAfter =
     "SELECT seq, device, origin, event_time, ingest_time, quality, format, payload"
     " FROM %T WHERE seq > ?1 ORDER BY seq LIMIT ?2";
-inline constexpr const char* kDelete =
-    "DELETE FROM %T WHERE seq BETWEEN ?1 AND ?2 RETURNING size";
+// Counted first, then deleted: DELETE ... RETURNING costs about twice a plain range delete.
+inline constexpr const char* kRangeUsage =
+    "SELECT count(*), coalesce(sum(size), 0) FROM %T WHERE seq BETWEEN ?1 AND ?2";
+inline constexpr const char* kDelete = "DELETE FROM %T WHERE seq BETWEEN ?1 AND ?2";
 inline constexpr const char* kHead = "SELECT seq, size, ingest_time FROM %T ORDER BY seq LIMIT ?1";
 inline constexpr const char* kDeleteUpTo = "DELETE FROM %T WHERE seq <= ?1";
 inline constexpr const char* kUsage = "SELECT count(*), coalesce(sum(size), 0) FROM %T";

@@ -67,6 +67,7 @@ Result<StreamTable*> SqliteStore::Impl::Table(const std::string& stream, bool cr
   const std::pair<const char*, Statement*> statements[] = {
       {sql::kInsert, &table->insert},       {sql::kReadAfter, &table->read_after},
       {sql::kDelete, &table->remove},       {sql::kHead, &table->head},
+      {sql::kRangeUsage, &table->range_usage},
       {sql::kDeleteUpTo, &table->delete_up_to}, {sql::kUsage, &table->usage},
       {sql::kOldest, &table->oldest},       {sql::kToDeadLetters, &table->to_dead}};
   for (const auto& [text, stmt] : statements) {
@@ -77,6 +78,24 @@ Result<StreamTable*> SqliteStore::Impl::Table(const std::string& stream, bool cr
 
 namespace {
 
+constexpr uint64_t kPageSize = 4096;  // SQLite's default page size
+
+// max_file_bytes, or else what the file system has room for (with what the queue already
+// uses), less a tenth for the rest of the system.
+uint64_t FileBound(const SqliteStoreOptions& options) {
+  if (options.max_file_bytes > 0) return options.max_file_bytes;
+  const std::filesystem::path path(options.path);
+  std::error_code ec;
+  const auto space = std::filesystem::space(path.parent_path().empty() ? "." : path.parent_path(), ec);
+  if (ec) return uint64_t{1} << 40;
+  uint64_t used = 0;
+  for (const char* suffix : {"", "-wal"}) {
+    const auto size = std::filesystem::file_size(options.path + suffix, ec);
+    if (!ec) used += size;
+  }
+  return (static_cast<uint64_t>(space.available) + used) / 10 * 9;
+}
+
 Status Configure(Db& db, const SqliteStoreOptions& options) {
   if (options.read_only) return Status::Ok();
   const std::string sync = options.durability == Durability::kFull ? "PRAGMA synchronous=FULL"
@@ -84,10 +103,17 @@ Status Configure(Db& db, const SqliteStoreOptions& options) {
   for (const std::string& pragma : {std::string("PRAGMA journal_mode=WAL"), sync}) {
     if (Status s = db.Exec(pragma.c_str(), options.path); !s.ok()) return s;
   }
-  if (options.max_file_bytes > 0) {
-    const uint64_t pages = std::max<uint64_t>(options.max_file_bytes / 4096, 16);
-    const std::string limit = "PRAGMA max_page_count=" + std::to_string(pages);
-    if (Status s = db.Exec(limit.c_str(), options.path); !s.ok()) return s;
+  // The bound covers the WAL too: it is checkpointed (and truncated) at an eighth of the
+  // bound, so a small disk never fills with WAL that no checkpoint could make room for.
+  const uint64_t bound = FileBound(options);
+  const uint64_t wal_pages = std::clamp<uint64_t>(bound / kPageSize / 8, 16, 1000);
+  const uint64_t db_pages = std::max<uint64_t>(
+      (bound > 2 * wal_pages * kPageSize ? bound - 2 * wal_pages * kPageSize : 0) / kPageSize, 32);
+  for (const std::string& pragma :
+       {"PRAGMA wal_autocheckpoint=" + std::to_string(wal_pages),
+        "PRAGMA journal_size_limit=" + std::to_string(wal_pages * kPageSize),
+        "PRAGMA max_page_count=" + std::to_string(db_pages)}) {
+    if (Status s = db.Exec(pragma.c_str(), options.path); !s.ok()) return s;
   }
   if (Status s = db.QuickCheck(); !s.ok()) return s;
   return db.Exec(sql::kSchema, "create schema");
@@ -117,6 +143,13 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const SqliteStoreOptions&
     if (quarantined != nullptr) *quarantined = aside + " (" + s.message() + ")";
     s = impl->db.Open(options.path, false);
     if (s.ok()) s = Configure(impl->db, options);
+    // The damaged file's numbers are unknown: continue above any it can have used, so
+    // consumers deduplicating by seq never drop new events as old ones.
+    if (s.ok() && options.seq_floor > 0) {
+      const std::string floor = "UPDATE meta SET value = max(value, " +
+                                std::to_string(options.seq_floor) + ") WHERE key = 'last_seq'";
+      s = impl->db.Exec(floor.c_str(), "raise sequence after quarantine");
+    }
   }
   if (s.ok()) s = impl->PrepareCommon();
   if (!s.ok()) return s;
@@ -146,6 +179,7 @@ void SqliteStore::Rollback() {
   }
   impl_->created_in_group.clear();
   impl_->saved.clear();  // what was "saved" in the group is gone: write all again next time
+  impl_->saved_last_seq = UINT64_MAX;
 }
 
 bool SqliteStore::IsFull(const Status& status) const { return IsFullStatus(status); }
@@ -188,6 +222,7 @@ Result<Removed> SqliteStore::Remove(const std::string& stream, std::span<const u
   if (!table.ok()) return table.status();
   Removed removed;
   if (*table == nullptr) return removed;
+  sqlite3_stmt* usage = (*table)->range_usage.get();
   sqlite3_stmt* remove = (*table)->remove.get();
   // Acks come mostly in order: delete contiguous runs with one statement each.
   std::vector<uint64_t> sorted(seqs.begin(), seqs.end());
@@ -195,16 +230,19 @@ Result<Removed> SqliteStore::Remove(const std::string& stream, std::span<const u
   for (size_t i = 0; i < sorted.size();) {
     size_t j = i;
     while (j + 1 < sorted.size() && sorted[j + 1] <= sorted[j] + 1) ++j;
-    ResetOnExit reset(remove);
-    sqlite3_bind_int64(remove, 1, static_cast<sqlite3_int64>(sorted[i]));
-    sqlite3_bind_int64(remove, 2, static_cast<sqlite3_int64>(sorted[j]));
-    i = j + 1;
-    int rc;
-    while ((rc = sqlite3_step(remove)) == SQLITE_ROW) {
-      ++removed.events;
-      removed.bytes += static_cast<uint64_t>(sqlite3_column_int64(remove, 0));
+    for (sqlite3_stmt* stmt : {usage, remove}) {
+      sqlite3_bind_int64(stmt, 1, static_cast<sqlite3_int64>(sorted[i]));
+      sqlite3_bind_int64(stmt, 2, static_cast<sqlite3_int64>(sorted[j]));
     }
-    if (rc != SQLITE_DONE) return FromSqlite(impl_->db.handle(), rc, "delete event");
+    i = j + 1;
+    {
+      ResetOnExit reset(usage);
+      const int rc = sqlite3_step(usage);
+      if (rc != SQLITE_ROW) return FromSqlite(impl_->db.handle(), rc, "count acked events");
+      removed.events += static_cast<uint64_t>(sqlite3_column_int64(usage, 0));
+      removed.bytes += static_cast<uint64_t>(sqlite3_column_int64(usage, 1));
+    }
+    if (Status s = impl_->db.Step(remove, "delete events"); !s.ok()) return s;
   }
   return removed;
 }
@@ -278,8 +316,10 @@ Result<Removed> SqliteStore::RemoveIngestedBefore(const std::string& stream, int
 
 Status SqliteStore::SaveState(uint64_t last_seq,
                               const std::map<std::string, StreamCounters>& counters) {
-  sqlite3_bind_int64(impl_->save_seq.get(), 1, static_cast<sqlite3_int64>(last_seq));
-  if (Status s = impl_->Step(impl_->save_seq, "save sequence"); !s.ok()) return s;
+  if (last_seq != impl_->saved_last_seq) {  // acks and expiries leave it unchanged
+    sqlite3_bind_int64(impl_->save_seq.get(), 1, static_cast<sqlite3_int64>(last_seq));
+    if (Status s = impl_->Step(impl_->save_seq, "save sequence"); !s.ok()) return s;
+  }
   for (const auto& [stream, c] : counters) {
     const StreamCounters& was = impl_->saved[stream];
     if (c.dropped == was.dropped && c.rejected == was.rejected && c.expired == was.expired &&
@@ -296,6 +336,7 @@ Status SqliteStore::SaveState(uint64_t last_seq,
     if (Status s = impl_->db.Step(save, "save counters"); !s.ok()) return s;
   }
   impl_->saved = counters;  // if the group rolls back, the next one writes them again
+  impl_->saved_last_seq = last_seq;
   return Status::Ok();
 }
 
@@ -324,6 +365,7 @@ Status SqliteStore::LoadState(std::map<std::string, Usage>* usage,
   }
   if (rc != SQLITE_DONE) return FromSqlite(db.handle(), rc, "load streams");
   impl_->saved = *counters;
+  impl_->saved_last_seq = *last_seq;
   for (const auto& [name, id] : impl_->stream_ids) {
     Result<StreamTable*> table = impl_->Table(name, false);
     if (!table.ok()) return table.status();

@@ -12,9 +12,10 @@
 //
 // A damaged database found at Open (not a database, truncated, failing its integrity check)
 // is moved aside as "<file>.corrupt-<UTC time>" with its -wal and -shm, and a fresh one is
-// created; Open reports it so that the daemon can say so loudly. `max_file_bytes` bounds the
-// file itself (SQLite's max_page_count); reaching it, or a full disk, lowers the store bound
-// to what fits and the overflow policy applies.
+// created; Open reports it so that the daemon can say so loudly. `max_file_bytes` (or, when
+// it is 0, nine tenths of the room on the file system) bounds the database and its WAL (the
+// WAL is checkpointed at an eighth of it); reaching it, or a full disk, lowers the store
+// bound to what fits and the overflow policy applies.
 //
 // Thread-safety: all methods are safe to call concurrently (QueueStore's mutex). The SQLite
 // handle never leaves storage/.
@@ -36,6 +37,8 @@ struct SqliteStoreOptions {
   uint64_t max_file_bytes = 0;                  // Default: 0 = no limit but the disk
   bool read_only = false;  // Default: false. True: inspection only (queue stats)
   std::string now_utc;     // names a quarantined file; "YYYYmmddTHHMMSSZ"
+  uint64_t seq_floor = 0;  // after a quarantine, sequence numbers continue above this
+                           // (the daemon passes the wall clock in microseconds)
 };
 
 struct DeadLetterRow {

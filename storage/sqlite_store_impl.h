@@ -14,7 +14,7 @@ namespace ef::storage {
 
 // Statements of one stream's table.
 struct StreamTable {
-  Statement insert, read_after, remove, head, delete_up_to, usage, oldest, to_dead;
+  Statement insert, read_after, range_usage, remove, head, delete_up_to, usage, oldest, to_dead;
 };
 
 struct SqliteStore::Impl {
@@ -25,6 +25,7 @@ struct SqliteStore::Impl {
   std::map<std::string, int64_t> stream_ids;
   std::vector<std::string> created_in_group;   // forgotten again on rollback
   std::map<std::string, StreamCounters> saved;  // counters as last written
+  uint64_t saved_last_seq = UINT64_MAX;          // last_seq as last written
   int64_t last_data_version = -1;
 
   Status PrepareCommon();

@@ -23,6 +23,7 @@ struct MqttSource::Impl {
   MQTTAsync client = nullptr;
   std::unique_ptr<Reconnector> reconnector;
   std::atomic<bool> ready{false};
+  std::atomic<bool> paused{false};
   std::atomic<uint64_t> received{0};
   std::mutex mu;
   std::condition_variable cv;
@@ -139,6 +140,11 @@ void MqttSource::Impl::OnConnectionLost(void* ctx, char* cause) {
 
 void MqttSource::Impl::OnConnected(void* ctx, MQTTAsync_successData* /*data*/) {
   auto* self = static_cast<Impl*>(ctx);
+  if (self->paused.load()) {  // paused while this connect was under way
+    MQTTAsync_disconnectOptions opts = MQTTAsync_disconnectOptions_initializer;
+    (void)MQTTAsync_disconnect(self->client, &opts);
+    return;
+  }
   self->reconnector->Connected();
   self->Subscribe();  // the session may be new; re-subscribing an existing one is harmless
 }
@@ -222,6 +228,25 @@ void MqttSource::Stop() {
 }
 
 bool MqttSource::Ready() const { return impl_->ready.load(); }
+
+void MqttSource::Pause() {
+  if (impl_->client == nullptr || impl_->paused.exchange(true)) return;
+  impl_->reconnector->Pause();
+  impl_->ready.store(false);
+  // Asynchronous: messages Paho already received are still delivered to the (non-blocking)
+  // callback; the broker keeps everything after that for the persistent session.
+  MQTTAsync_disconnectOptions opts = MQTTAsync_disconnectOptions_initializer;
+  opts.timeout = 1000;
+  (void)MQTTAsync_disconnect(impl_->client, &opts);
+  log_.Warning(kComponent, config_.name + ": ingest paused: the pipeline is behind; the broker "
+                                          "keeps the messages meanwhile");
+}
+
+void MqttSource::Resume() {
+  if (impl_->client == nullptr || !impl_->paused.exchange(false)) return;
+  log_.Info(kComponent, config_.name + ": ingest resumed");
+  impl_->reconnector->Resume();
+}
 
 uint64_t MqttSource::received() const { return impl_->received.load(); }
 

@@ -3,9 +3,10 @@
 //
 // - The session is persistent (clean_session=false, fixed client id), so the broker keeps
 //   queuing QoS 1 messages while edgeferry is down or restarting.
-// - Paho runs the callbacks of every client in the process on one thread, so the message
-//   callback only converts and hands over; Push() may block when the pipeline is full, which
-//   stops Paho reading and leaves the messages with the broker (backpressure).
+// - Paho runs the callbacks of every client in the process on one thread that holds Paho's
+//   lock, so the message callback only converts and hands over, never blocking. When the
+//   pipeline falls behind, the daemon calls Pause(): the source disconnects and the broker
+//   keeps queuing for the persistent session until Resume() (backpressure).
 // - Connection failures are retried for ever with jittered backoff (core/reconnector.h).
 // - Paho acknowledges a QoS 1 message before the application sees it: a crash can lose what
 //   was received but not yet committed (at most one commit interval). Stop() therefore
@@ -42,6 +43,8 @@ class MqttSource final : public Source {
   // Disconnects (no message is delivered after it returns) and joins the reconnect thread.
   void Stop() override;
   bool Ready() const override;
+  void Pause() override;
+  void Resume() override;
 
   uint64_t received() const;
 

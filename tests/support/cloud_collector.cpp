@@ -134,6 +134,40 @@ std::vector<Arrival> CloudCollector::Arrivals() const {
   return arrivals_;
 }
 
+size_t CloudCollector::DistinctSeqs() const {
+  std::lock_guard lock(mu_);
+  return owner_by_seq_.size();
+}
+
+std::optional<int64_t> CloudCollector::MaxSeq() const {
+  std::lock_guard lock(mu_);
+  std::optional<int64_t> max;
+  for (const auto& [name, device] : devices_) {
+    if (device.max_seq && (!max || *device.max_seq > *max)) max = device.max_seq;
+  }
+  return max;
+}
+
+std::vector<int64_t> CloudCollector::MissingSeqs(int64_t first, int64_t last, size_t limit) const {
+  std::lock_guard lock(mu_);
+  std::vector<int64_t> missing;
+  for (int64_t seq = first; seq <= last && missing.size() < limit; ++seq) {
+    if (owner_by_seq_.count(seq) == 0) missing.push_back(seq);
+  }
+  return missing;
+}
+
+bool CloudCollector::WaitForSeqs(size_t n, Deadline deadline) {
+  std::unique_lock lock(mu_);
+  return WaitOnCondition(cv_, lock, deadline, [&] { return owner_by_seq_.size() >= n; });
+}
+
+bool CloudCollector::HasCounter(const std::string& device, int64_t n) const {
+  std::lock_guard lock(mu_);
+  auto it = devices_.find(device);
+  return it != devices_.end() && it->second.seq_by_counter.count(n) != 0;
+}
+
 std::vector<std::string> CloudCollector::MissingCounters(const std::vector<std::string>& devices,
                                                          int64_t per_device) const {
   std::lock_guard lock(mu_);

@@ -72,6 +72,17 @@ class CloudCollector {
   CollectorStats Stats() const;
   std::vector<Arrival> Arrivals() const;  // every message, in arrival order
 
+  // Sequence numbers: how many distinct ones arrived, the highest so far, and which of
+  // first..last never arrived (at most `limit` of them, lowest first).
+  size_t DistinctSeqs() const;
+  std::optional<int64_t> MaxSeq() const;
+  std::vector<int64_t> MissingSeqs(int64_t first, int64_t last, size_t limit = 100) const;
+  // Blocks until DistinctSeqs() >= n or the deadline; returns whether it got there.
+  bool WaitForSeqs(size_t n, Deadline deadline);
+
+  // Whether the message with payload counter `n` of `device` arrived.
+  bool HasCounter(const std::string& device, int64_t n) const;
+
   // Labels ("dev-07 n=123") of the counters 0..per_device-1 never seen for `devices`.
   std::vector<std::string> MissingCounters(const std::vector<std::string>& devices,
                                            int64_t per_device) const;

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# edgeferry's SQLite queue against the raw SQLite ceiling, in one run (see bench/README.md).
+#
+#   bench/storage.sh [--build-dir build] [ef-bench-storage options...]
+#
+# Runs BUILD/bench/ef-bench-storage (default options: --events 200000 --backlog 100000
+# --runs 5 --dir /var/tmp --durability both). The build dir is used as it is; only a missing
+# one is configured and built (Release, without tests). The database goes to a fresh directory
+# under --dir, which should be on the real disk, not tmpfs. The last stdout line is JSON.
+set -euo pipefail
+
+BUILD_DIR=build
+ARGS=()
+while (($#)); do
+  case "$1" in
+    --build-dir) BUILD_DIR=${2:?}; shift 2 ;;
+    *) ARGS+=("$1"); shift ;;
+  esac
+done
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+[[ $BUILD_DIR = /* ]] || BUILD_DIR=$ROOT/$BUILD_DIR
+if [[ ! -d $BUILD_DIR ]]; then
+  echo "storage: $BUILD_DIR missing, building (Release)" >&2
+  cmake -S "$ROOT" -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release -DEF_BUILD_BENCH=ON \
+    -DEF_BUILD_TESTS=OFF >&2
+  cmake --build "$BUILD_DIR" -j"$(nproc)" --target ef-bench-storage >&2
+fi
+BENCH=$BUILD_DIR/bench/ef-bench-storage
+[[ -x $BENCH ]] || { echo "storage: $BENCH not built; run: cmake --build $BUILD_DIR" >&2; exit 1; }
+exec "$BENCH" "${ARGS[@]}"
