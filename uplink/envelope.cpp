@@ -89,6 +89,13 @@ BatchEncoder::AddResult BatchEncoder::Add(const Event& event) {
     AppendEventFields(scratch_, event);
     scratch_ += '}';
   }
+  if (format_ == BatchFormat::kNdjson) {
+    // A pretty-printed payload must not split its event over lines. Raw line breaks in valid
+    // JSON can only be whitespace between tokens (inside strings they are escaped), so
+    // blanking them keeps the document the same.
+    std::replace_if(scratch_.begin(), scratch_.end(), [](char c) { return c == '\n' || c == '\r'; },
+                    ' ');
+  }
   const size_t overhead = format_ == BatchFormat::kNone ? 0 : HeaderSize() + 1;
   if (overhead + scratch_.size() > max_bytes_) return AddResult::kTooLarge;
   if (count_ > 0 && overhead + body_.size() + scratch_.size() > max_bytes_) {

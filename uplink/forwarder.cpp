@@ -20,7 +20,8 @@ Forwarder::Forwarder(Store& store, Publisher& publisher, const Clock& clock, Log
       options_(std::move(options)), topic_(options_.topic_template),
       encoder_(options_.batch, options_.gateway_id, options_.max_message_bytes,
                options_.batch_max_events),
-      publish_bucket_(options_.max_publishes_per_s), byte_bucket_(options_.max_bytes_per_s) {}
+      publish_bucket_(options_.max_publishes_per_s),
+      byte_bucket_(options_.max_bytes_per_s, static_cast<double>(options_.max_message_bytes)) {}
 
 Forwarder::~Forwarder() { Stop(); }
 

@@ -59,6 +59,7 @@ struct MqttPublisher::Impl {
   bool disconnected = false;
   std::vector<std::string> uris;        // cluster nodes, tried in turn
   std::vector<char*> uri_ptrs;
+  size_t attempt = 0;                   // which URI the next connect uses (reconnector thread)
   std::string status_topic, will_payload, birth_payload;
   std::string alpn_wire;                // ALPN protocol list in wire format
   std::string last_tls_error;           // guarded by mu: why the last TLS handshake failed
@@ -93,7 +94,13 @@ struct MqttPublisher::Impl {
     std::string reason = Reason(data);
     {
       std::lock_guard lock(self->mu);
-      if (!self->last_tls_error.empty()) reason += "; TLS: " + self->last_tls_error;
+      if (!self->last_tls_error.empty()) {
+        reason += "; TLS: " + self->last_tls_error;
+      } else if (self->uris.front().starts_with("ssl://")) {
+        // OpenSSL reports nothing locally when the broker ends the handshake.
+        reason += "; TLS: no local error, so the broker probably refused the handshake: "
+                  "client certificate missing or not signed by a CA it trusts?";
+      }
       self->last_tls_error.clear();
     }
     self->reconnector->Failed(reason);
@@ -131,10 +138,11 @@ void MqttPublisher::Impl::Connect() {
   opts.onSuccess = OnConnected;
   opts.onFailure = OnConnectFailed;
   opts.context = this;
-  if (uri_ptrs.size() > 1) {
-    opts.serverURIs = uri_ptrs.data();
-    opts.serverURIcount = static_cast<int>(uri_ptrs.size());
-  }
+  // One URI per attempt, rotating: Paho's own list would fail over silently (no callback)
+  // and leave the reconnector waiting for an outcome that never comes.
+  const size_t index = attempt++ % uri_ptrs.size();
+  opts.serverURIs = &uri_ptrs[index];
+  opts.serverURIcount = 1;
   if (!config.username.empty()) opts.username = config.username.c_str();
   if (!config.password.empty()) opts.password = config.password.c_str();
   MQTTAsync_willOptions will = MQTTAsync_willOptions_initializer;
@@ -146,7 +154,7 @@ void MqttPublisher::Impl::Connect() {
     opts.will = &will;
   }
   MQTTAsync_SSLOptions ssl = MQTTAsync_SSLOptions_initializer;
-  if (uris.front().starts_with("ssl://")) {
+  if (uris[index].starts_with("ssl://")) {
     // The default method negotiates the highest version; Debian's OpenSSL policy refuses
     // anything below TLS 1.2. SNI is sent with the host name of the URI.
     ssl.enableServerCertAuth = config.verify_server ? 1 : 0;

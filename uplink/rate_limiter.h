@@ -1,10 +1,10 @@
 // TokenBucket: a rate limit that the uplink never exceeds (publishes/s, bytes/s).
 //
 // Guarantee: in ANY window of one second, at most `rate` tokens are taken. The bucket holds
-// a small burst (a tenth of the rate) and refills at the remaining nine tenths, so burst +
-// one second of refill never exceed the rate. A single request larger than the burst (one
-// big message against a bytes/s limit) is allowed when the bucket is full and is paid back
-// before anything else goes. A rate of 0 means unlimited. The caller passes the time in, so
+// a burst (a tenth of the rate, or the largest single request if that is more, up to half
+// the rate) and refills at the rate minus the burst, so burst + one second of refill never
+// exceed the rate. Only a request larger than that burst could break it: it is allowed when
+// the bucket is full and paid back before anything else goes. A rate of 0 means unlimited. The caller passes the time in, so
 // tests run on a manual clock. Not thread-safe: the forwarder thread owns it.
 #pragma once
 
@@ -17,8 +17,9 @@ namespace ef::uplink {
 
 class TokenBucket {
  public:
-  explicit TokenBucket(double rate_per_s)
-      : capacity_(rate_per_s / 10), refill_per_s_(rate_per_s - capacity_), tokens_(capacity_) {}
+  explicit TokenBucket(double rate_per_s, double largest_request = 0)
+      : capacity_(std::min(std::max(rate_per_s / 10, largest_request), rate_per_s / 2)),
+        refill_per_s_(rate_per_s - capacity_), tokens_(capacity_) {}
 
   // Zero when `amount` tokens are there now, else how long until they are. Takes nothing.
   Clock::Duration WaitFor(double amount, Clock::TimePoint now) {

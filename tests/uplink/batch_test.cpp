@@ -43,6 +43,18 @@ TEST_CASE("an NDJSON batch has a header line and one valid line per event") {
   CHECK(lines[0] == R"({"gateway":"gw","stream":"alerts","first_seq":1,"last_seq":2,"count":2})");
 }
 
+TEST_CASE("a pretty-printed payload stays on one NDJSON line, still the same JSON") {
+  BatchEncoder encoder(BatchFormat::kNdjson, "gw", 64 * 1024, 10);
+  encoder.Start("telemetry");
+  REQUIRE(encoder.Add(Numbered(1, "{\n  \"t\": 21.5,\r\n  \"s\": \"a b\"\n}")) ==
+          BatchEncoder::AddResult::kAdded);
+  const std::string message = encoder.Finish();
+  const size_t first_nl = message.find('\n');
+  const std::string line = message.substr(first_nl + 1, message.size() - first_nl - 2);
+  CHECK(line.find('\n') == std::string::npos);
+  CHECK(IsValidJson(line));
+}
+
 TEST_CASE("a batch stops at the event limit and at the byte limit, never above it") {
   BatchEncoder by_count(BatchFormat::kJson, "gw", 64 * 1024, 2);
   by_count.Start("telemetry");

@@ -12,9 +12,10 @@ using namespace std::chrono_literals;
 
 // Sends as fast as the bucket allows for `duration`, each request `amount`, and returns the
 // largest total taken in any sliding one-second window.
-double MaxPerSecond(double rate, double amount, std::chrono::seconds duration) {
+double MaxPerSecond(double rate, double amount, std::chrono::seconds duration,
+                    double largest = 0) {
   testing::ManualClock clock;
-  TokenBucket bucket(rate);
+  TokenBucket bucket(rate, largest);
   std::deque<std::pair<Clock::TimePoint, double>> window;
   double in_window = 0, worst = 0;
   const Clock::TimePoint end = clock.Now() + duration;
@@ -44,7 +45,8 @@ TEST_CASE("publishes per second never exceed the limit in any window") {
 
 TEST_CASE("bytes per second hold even for messages larger than the burst") {
   const double limit = 512 * 1024;
-  CHECK(MaxPerSecond(limit, 128 * 1024, 20s) <= limit);
+  CHECK(MaxPerSecond(limit, 128 * 1024, 20s, 128 * 1024) <= limit);
+  CHECK(MaxPerSecond(limit, 105 * 1024, 20s, 128 * 1024) <= limit);
   CHECK(MaxPerSecond(limit, 1000, 10s) <= limit);
   CHECK(MaxPerSecond(limit, 1000, 10s) >= 0.85 * limit);
 }
