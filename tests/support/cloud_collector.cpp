@@ -1,12 +1,14 @@
 #include "tests/support/cloud_collector.h"
 
 #include "tests/support/paho_connection.h"
+#include "tests/support/zstd_frame.h"
 
 namespace ef::testkit {
 
 struct CloudCollector::PahoCallbacks {
   static int OnMessage(void* context, char* topic, int topic_len, MQTTAsync_message* message) {
     auto* self = static_cast<CloudCollector*>(context);
+    const SteadyClock::time_point at = SteadyNow();
     std::string topic_text =
         topic_len > 0 ? std::string(topic, static_cast<size_t>(topic_len)) : std::string(topic);
     std::string body(static_cast<const char*>(message->payload),
@@ -15,7 +17,7 @@ struct CloudCollector::PahoCallbacks {
     MQTTAsync_free(topic);
     {
       std::lock_guard lock(self->mu_);
-      self->Record(std::move(topic_text), std::move(body));
+      self->Record(std::move(topic_text), std::move(body), at);
     }
     self->cv_.notify_all();
     return 1;
@@ -81,42 +83,103 @@ bool CloudCollector::Connect(Deadline deadline) {
   return false;
 }
 
-void CloudCollector::Record(std::string topic, std::string message) {
-  ++stats_.received;
-  Arrival arrival{std::move(topic), std::move(message), std::nullopt, std::nullopt};
-  arrival.envelope = parser_.Parse(arrival.message);
-  const std::optional<Envelope>& env = arrival.envelope;
-  if (!env || env->device.empty() || !env->seq) {
+namespace {
+
+// edgeferry's birth/will payload: {"client":"...","state":"online"|"offline"}.
+bool IsStatus(const Envelope& env) {
+  return env.keys == std::vector<std::string>{"client", "state"};
+}
+
+bool IsBatchHeader(const Envelope& env) {
+  for (const std::string& key : env.keys) {
+    if (key == "first_seq") return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+void CloudCollector::Record(std::string topic, std::string message, SteadyClock::time_point at) {
+  ++stats_.messages;
+  Arrival arrival;
+  arrival.topic = std::move(topic);
+  arrival.wire_bytes = message.size();
+  arrival.at = at;
+  arrival.compressed = IsZstdTopic(arrival.topic);
+  if (arrival.compressed) {
+    std::optional<std::string> text = ZstdDecompress(message);
+    if (!text) {
+      ++stats_.unparsed;
+      arrival.message = std::move(message);
+      arrivals_.push_back(std::move(arrival));
+      return;
+    }
+    message = std::move(*text);
+  }
+  arrival.message = std::move(message);
+  std::optional<Envelope> env = parser_.Parse(arrival.message);
+  if (env && IsStatus(*env)) {
+    ++stats_.status_messages;
+    status_.push_back({std::move(arrival.topic), std::move(arrival.message), at});
+    return;
+  }
+  if (env && IsBatchHeader(*env)) {
+    arrival.batch = parser_.ParseBatch(arrival.message);
+    if (!arrival.batch) {
+      ++stats_.unparsed;
+    } else {
+      ++stats_.batches;
+      for (const Envelope& event : arrival.batch->events) {
+        std::optional<int64_t> counter;
+        if (event.payload) counter = parser_.IntField(*event.payload, options_.counter_field);
+        RecordEvent(event, counter);
+      }
+    }
+    arrivals_.push_back(std::move(arrival));
+    return;
+  }
+  arrival.envelope = std::move(env);
+  if (!arrival.envelope || arrival.envelope->device.empty() || !arrival.envelope->seq) {
     ++stats_.unparsed;
     arrivals_.push_back(std::move(arrival));
     return;
   }
-  if (env->payload) arrival.counter = parser_.IntField(*env->payload, options_.counter_field);
-  DeviceState& device = devices_[env->device];
-  int64_t seq = *env->seq;
-  auto owner = std::make_pair(env->device, arrival.counter);
+  if (arrival.envelope->payload) {
+    arrival.counter = parser_.IntField(*arrival.envelope->payload, options_.counter_field);
+  }
+  RecordEvent(*arrival.envelope, arrival.counter);
+  arrivals_.push_back(std::move(arrival));
+}
+
+void CloudCollector::RecordEvent(const Envelope& env, std::optional<int64_t> counter) {
+  ++stats_.received;
+  if (env.device.empty() || !env.seq) {
+    ++stats_.unparsed;
+    return;
+  }
+  DeviceState& device = devices_[env.device];
+  int64_t seq = *env.seq;
+  auto owner = std::make_pair(env.device, counter);
   auto [known, first_use] = owner_by_seq_.emplace(seq, owner);
   if (!first_use && known->second != owner) ++stats_.seq_reused;
   bool new_seq = device.seqs.insert(seq).second;
   bool new_identity = new_seq;
   if (!new_seq) ++stats_.duplicate_seq;
-  if (arrival.counter) {
-    auto [it, new_counter] = device.seq_by_counter.emplace(*arrival.counter, seq);
+  if (counter) {
+    auto [it, new_counter] = device.seq_by_counter.emplace(*counter, seq);
     if (!new_counter && it->second != seq) ++stats_.reingested;
     new_identity = new_counter;
   }
   if (new_identity) {
     ++stats_.unique;
     bool late_seq = device.max_seq && seq <= *device.max_seq;
-    bool late_counter =
-        arrival.counter && device.max_counter && *arrival.counter <= *device.max_counter;
+    bool late_counter = counter && device.max_counter && *counter <= *device.max_counter;
     if (late_seq || late_counter) ++stats_.out_of_order;
   }
   if (!device.max_seq || seq > *device.max_seq) device.max_seq = seq;
-  if (arrival.counter && (!device.max_counter || *arrival.counter > *device.max_counter)) {
-    device.max_counter = arrival.counter;
+  if (counter && (!device.max_counter || *counter > *device.max_counter)) {
+    device.max_counter = counter;
   }
-  arrivals_.push_back(std::move(arrival));
 }
 
 bool CloudCollector::WaitForCount(size_t n, Deadline deadline) {
@@ -166,6 +229,11 @@ bool CloudCollector::HasCounter(const std::string& device, int64_t n) const {
   std::lock_guard lock(mu_);
   auto it = devices_.find(device);
   return it != devices_.end() && it->second.seq_by_counter.count(n) != 0;
+}
+
+std::vector<StatusMessage> CloudCollector::StatusMessages() const {
+  std::lock_guard lock(mu_);
+  return status_;
 }
 
 std::vector<std::string> CloudCollector::MissingCounters(const std::vector<std::string>& devices,

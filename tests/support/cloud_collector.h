@@ -5,7 +5,12 @@
 // reconnect, and re-subscribes after every reconnect, so a cloud broker with persistence can be
 // stopped and restarted under it without losing what the broker queued for it.
 //
-// A message's identity is (device, payload counter) when the payload carries the counter field,
+// It reads every format edgeferry publishes: one envelope per message (batch = "none"), json and
+// ndjson batches (each event of a batch is recorded as if it had come alone), and zstd-compressed
+// messages on "<topic>/zstd". The retained birth/will messages edgeferry puts on its status topic
+// ({"client":..,"state":"online"|"offline"}) are kept apart: they are not events.
+//
+// An event's identity is (device, payload counter) when the payload carries the counter field,
 // otherwise (device, seq). Paho's callback thread parses and records under a mutex and
 // notifies; nothing in a callback blocks.
 //
@@ -38,21 +43,35 @@ struct CollectorOptions {
 };
 
 struct CollectorStats {
-  size_t received = 0;       // every message delivered, duplicates included
+  size_t received = 0;       // every event delivered (one per envelope), duplicates included
   size_t unique = 0;         // distinct identities (see file comment)
   size_t duplicate_seq = 0;  // a (device, seq) seen before
   size_t reingested = 0;     // a (device, counter) seen before under another seq
   size_t out_of_order = 0;   // new seq/counter not above the device's highest so far
   size_t seq_reused = 0;     // a seq seen before on a different (device, counter)
-  size_t unparsed = 0;       // not an envelope with device and seq
+  size_t unparsed = 0;       // not an envelope with device and seq (a batch counts once)
   size_t connection_losses = 0;
+  size_t messages = 0;         // MQTT messages, status messages included
+  size_t batches = 0;          // json / ndjson batch messages
+  size_t status_messages = 0;  // birth/will messages on edgeferry's status topic
 };
 
+// One MQTT message as it arrived (status messages are not Arrivals; see StatusMessages()).
 struct Arrival {
   std::string topic;
-  std::string message;  // the envelope as received
-  std::optional<Envelope> envelope;
-  std::optional<int64_t> counter;
+  std::string message;  // as received; for a zstd message, the decompressed text
+  std::optional<Envelope> envelope;  // batch = "none": the envelope
+  std::optional<int64_t> counter;    // ... and its payload counter
+  std::optional<Batch> batch;        // batch = "json" / "ndjson": header and events
+  size_t wire_bytes = 0;             // payload size on the wire (compressed size for zstd)
+  bool compressed = false;           // arrived on "<topic>/zstd"
+  SteadyClock::time_point at{};      // when the collector's callback got it
+};
+
+struct StatusMessage {
+  std::string topic;
+  std::string payload;
+  SteadyClock::time_point at{};
 };
 
 class CloudCollector {
@@ -70,7 +89,8 @@ class CloudCollector {
   bool WaitForCount(size_t n, Deadline deadline);
 
   CollectorStats Stats() const;
-  std::vector<Arrival> Arrivals() const;  // every message, in arrival order
+  std::vector<Arrival> Arrivals() const;  // every message but status ones, in arrival order
+  std::vector<StatusMessage> StatusMessages() const;  // birth/will messages, in arrival order
 
   // Sequence numbers: how many distinct ones arrived, the highest so far, and which of
   // first..last never arrived (at most `limit` of them, lowest first).
@@ -98,7 +118,9 @@ class CloudCollector {
   struct PahoCallbacks;  // Paho's C callbacks, defined in the .cpp
   friend struct PahoCallbacks;
 
-  void Record(std::string topic, std::string message);  // REQUIRES: mu_ held
+  // REQUIRES: mu_ held.
+  void Record(std::string topic, std::string message, SteadyClock::time_point at);
+  void RecordEvent(const Envelope& env, std::optional<int64_t> counter);
   void Subscribe();
 
   CollectorOptions options_;
@@ -108,6 +130,7 @@ class CloudCollector {
   EnvelopeParser parser_;
   CollectorStats stats_;
   std::vector<Arrival> arrivals_;
+  std::vector<StatusMessage> status_;
   std::unordered_map<std::string, DeviceState> devices_;
   std::unordered_map<int64_t, std::pair<std::string, std::optional<int64_t>>> owner_by_seq_;
   size_t subscriptions_ = 0;

@@ -64,6 +64,40 @@ bool ReadField(std::string_view key, od::value value, Envelope* env) {
   return true;  // unknown keys are skipped by the object iterator
 }
 
+bool ReadHeaderField(std::string_view key, od::value value, Batch* batch) {
+  if (key == "gateway") return ReadString(value, &batch->gateway);
+  if (key == "stream") return ReadString(value, &batch->stream);
+  if (key == "first_seq") return ReadInt(value, &batch->first_seq);
+  if (key == "last_seq") return ReadInt(value, &batch->last_seq);
+  if (key == "count") return ReadInt(value, &batch->count);
+  return true;
+}
+
+// One event object of a json batch's "events" array.
+bool ReadEvent(od::value value, Envelope* env) {
+  od::object object;
+  if (value.get_object().get(object)) return false;
+  for (auto member : object) {
+    od::field field;
+    std::string_view key;
+    if (std::move(member).get(field) || field.unescaped_key().get(key)) return false;
+    env->keys.emplace_back(key);
+    if (!ReadField(key, field.value(), env)) return false;
+  }
+  return true;
+}
+
+bool ReadEvents(od::value value, std::vector<Envelope>* events) {
+  od::array array;
+  if (value.get_array().get(array)) return false;
+  for (auto element : array) {
+    od::value item;
+    if (std::move(element).get(item)) return false;
+    if (!ReadEvent(item, &events->emplace_back())) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 EnvelopeParser::EnvelopeParser() : impl_(std::make_unique<Impl>()) {}
@@ -83,6 +117,52 @@ std::optional<Envelope> EnvelopeParser::Parse(std::string_view message) {
     if (!ReadField(key, field.value(), &env)) return std::nullopt;
   }
   return env;
+}
+
+std::optional<Batch> EnvelopeParser::ParseBatch(std::string_view message) {
+  // The header object comes first in both formats. On-demand parsing stops at its closing
+  // brace, so for ndjson the event lines after it are not looked at here.
+  simdjson::padded_string padded(message);
+  od::document doc;
+  od::object object;
+  if (impl_->parser.iterate(padded).get(doc) || doc.get_object().get(object)) return std::nullopt;
+  Batch batch;
+  bool has_events = false;
+  for (auto member : object) {
+    od::field field;
+    std::string_view key;
+    if (std::move(member).get(field) || field.unescaped_key().get(key)) return std::nullopt;
+    batch.keys.emplace_back(key);
+    if (key == "events") {
+      has_events = true;
+      if (!ReadEvents(field.value(), &batch.events)) return std::nullopt;
+    } else if (!ReadHeaderField(key, field.value(), &batch)) {
+      return std::nullopt;
+    }
+  }
+  if (!batch.first_seq) return std::nullopt;
+  if (!has_events) {
+    // ndjson: one event per line after the header line. The header's strings are
+    // JSON-escaped, so its line ends at the first raw newline.
+    batch.ndjson = true;
+    const size_t newline = message.find('\n');
+    std::string_view rest =
+        newline == std::string_view::npos ? std::string_view() : message.substr(newline + 1);
+    while (!rest.empty()) {
+      const size_t end = rest.find('\n');
+      std::string_view line = rest.substr(0, end);
+      rest = end == std::string_view::npos ? std::string_view() : rest.substr(end + 1);
+      if (TrimRight(line).empty()) continue;
+      std::optional<Envelope> event = Parse(line);
+      if (!event) return std::nullopt;
+      batch.events.push_back(std::move(*event));
+    }
+  }
+  for (Envelope& event : batch.events) {
+    event.gateway = batch.gateway;
+    event.stream = batch.stream;
+  }
+  return batch;
 }
 
 std::optional<int64_t> EnvelopeParser::IntField(std::string_view json, std::string_view key) {

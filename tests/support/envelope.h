@@ -4,6 +4,13 @@
 // then either payload (the original JSON payload, verbatim) or payload_b64 (base64 of a
 // payload that was not JSON). The parser keeps the key order it saw, so tests can check it.
 //
+// A batch (edgeferry's `batch = "json"` or `"ndjson"`) is one message per stream holding many
+// events: a header object {gateway, stream, first_seq, last_seq, count} followed by the events,
+// either as its "events" array (json) or one event object per line after the header line
+// (ndjson). Each event object has the per-event keys of an envelope (device, seq, time, topic,
+// payload or payload_b64); ParseBatch returns them as Envelopes with gateway and stream filled
+// in from the header, so code that checks single envelopes can check batched events as well.
+//
 // Thread-safety: an EnvelopeParser reuses one parse buffer and must be used by one thread at
 // a time (give each thread or each mutex-guarded owner its own).
 #pragma once
@@ -29,6 +36,17 @@ struct Envelope {
   std::optional<std::string> payload_b64;  // value of "payload_b64"
 };
 
+struct Batch {
+  std::vector<std::string> keys;  // header keys in document order ("events" included for json)
+  std::string gateway;
+  std::string stream;
+  std::optional<int64_t> first_seq;
+  std::optional<int64_t> last_seq;
+  std::optional<int64_t> count;
+  bool ndjson = false;
+  std::vector<Envelope> events;  // in message order; `keys` of each are the event's own keys
+};
+
 class EnvelopeParser {
  public:
   EnvelopeParser();
@@ -39,6 +57,10 @@ class EnvelopeParser {
   // Parses one cloud message. Returns std::nullopt unless it is a JSON object whose known keys
   // have the expected types (unknown keys are recorded in `keys` and otherwise skipped).
   std::optional<Envelope> Parse(std::string_view message);
+
+  // Parses a batch message (json or ndjson, detected from the text). Returns std::nullopt
+  // unless the header and every event parse with the expected types.
+  std::optional<Batch> ParseBatch(std::string_view message);
 
   // Returns the integer member `key` of the JSON object `json` (e.g. a payload's counter "n"
   // or its send time "t_us"), or std::nullopt if absent, not an integer or not an object.

@@ -24,12 +24,18 @@ MosquittoBroker::~MosquittoBroker() {
 
 std::string MosquittoBroker::ConfigText() const {
   std::ostringstream conf;
-  conf << "per_listener_settings false\n"
-       << "allow_anonymous true\n"
-       << "listener " << port_
-       << " 127.0.0.1\n"
-       // Unlimited queues: Mosquitto's defaults silently drop QoS 1 messages for slow clients.
-       << "max_queued_messages 0\n"
+  if (options_.per_listener_settings) {
+    // Authentication settings then belong to the listener they follow.
+    conf << "per_listener_settings true\n"
+         << "listener " << port_ << " 127.0.0.1\n"
+         << "allow_anonymous true\n";
+  } else {
+    conf << "per_listener_settings false\n"
+         << "allow_anonymous true\n"
+         << "listener " << port_ << " 127.0.0.1\n";
+  }
+  // Unlimited queues: Mosquitto's defaults silently drop QoS 1 messages for slow clients.
+  conf << "max_queued_messages 0\n"
        << "max_inflight_messages 0\n"
        // Tests run as root; without this Mosquitto drops to a user that cannot write here.
        << "user root\n"

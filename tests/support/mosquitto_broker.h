@@ -27,6 +27,11 @@ struct BrokerOptions {
   std::string name = "broker";
   // Keep sessions (subscriptions, queued QoS 1 messages) across Stop()/Start(). Default: false.
   bool persistence = false;
+  // true: `per_listener_settings true`, with `allow_anonymous true` for the plain listener, so
+  // that extra_config can add listeners with their own authentication (e.g. a TLS listener
+  // with require_certificate and allow_anonymous false) while tests still use the plain one.
+  // Default: false.
+  bool per_listener_settings = false;
   // Extra lines appended to the generated config. Default: none.
   std::vector<std::string> extra_config;
   // The broker binary. Default: found by CMake (EF_TESTKIT_MOSQUITTO), else "mosquitto".

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Uplink drain benchmark: one event per publish against batched, through the real daemon.
+#
+#   bench/uplink.sh [--build-dir build] [ef-bench-uplink options: --count N --modes none,json
+#                   --sub-qos 1 --timeout S]
+#
+# Runs BUILD_DIR/bench/ef-bench-uplink (which starts its own brokers and edgeferry processes
+# and removes its temp dir). The build dir is used as it is; only a missing one is configured
+# and built (Release, no tests). The last stdout line is one JSON object.
+set -euo pipefail
+
+BUILD_DIR=build
+ARGS=()
+while (($#)); do
+  case "$1" in
+    --build-dir) BUILD_DIR=${2:?}; shift 2 ;;
+    *) ARGS+=("$1"); shift ;;
+  esac
+done
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+[[ $BUILD_DIR = /* ]] || BUILD_DIR=$ROOT/$BUILD_DIR
+if [[ ! -d $BUILD_DIR ]]; then
+  echo "uplink: $BUILD_DIR missing, building (Release)" >&2
+  cmake -S "$ROOT" -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release -DEF_BUILD_BENCH=ON \
+    -DEF_BUILD_TESTS=OFF >&2
+  cmake --build "$BUILD_DIR" -j"$(nproc)" --target edgeferry ef-bench-uplink >&2
+fi
+BENCH=$BUILD_DIR/bench/ef-bench-uplink
+[[ -x $BENCH ]] || { echo "uplink: $BENCH not built; run: cmake --build $BUILD_DIR" >&2; exit 1; }
+exec "$BENCH" --edgeferry "$BUILD_DIR/daemon/edgeferry" "${ARGS[@]}"
