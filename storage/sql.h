@@ -61,7 +61,7 @@ inline constexpr const char* kInsert =
     "INSERT INTO %T (seq, device, origin, event_time, ingest_time, quality, format, size,"
     " payload) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
 inline constexpr const char* kReadAfter =
-    "SELECT seq, device, origin, event_time, ingest_time, quality, format, payload"
+    "SELECT seq, device, origin, event_time, ingest_time, quality, format, payload, size"
     " FROM %T WHERE seq > ?1 ORDER BY seq LIMIT ?2";
 // Counted first, then deleted: DELETE ... RETURNING costs about twice a plain range delete.
 inline constexpr const char* kRangeUsage =

@@ -213,7 +213,11 @@ Status SqliteStore::Read(const std::string& stream, uint64_t after_seq, size_t m
   sqlite3_bind_int64(read, 1, static_cast<sqlite3_int64>(after_seq));
   sqlite3_bind_int64(read, 2, static_cast<sqlite3_int64>(max));
   int rc;
-  while ((rc = sqlite3_step(read)) == SQLITE_ROW) out->push_back(ReadEventRow(read, stream));
+  if (impl_->read_sizes.size() > 200'000) impl_->read_sizes.clear();  // acks fall back to a query
+  while ((rc = sqlite3_step(read)) == SQLITE_ROW) {
+    out->push_back(ReadEventRow(read, stream));
+    impl_->read_sizes[out->back().seq] = static_cast<uint64_t>(sqlite3_column_int64(read, 8));
+  }
   return rc == SQLITE_DONE ? Status::Ok() : FromSqlite(impl_->db.handle(), rc, "read events");
 }
 
@@ -234,8 +238,16 @@ Result<Removed> SqliteStore::Remove(const std::string& stream, std::span<const u
       sqlite3_bind_int64(stmt, 1, static_cast<sqlite3_int64>(sorted[i]));
       sqlite3_bind_int64(stmt, 2, static_cast<sqlite3_int64>(sorted[j]));
     }
-    i = j + 1;
-    {
+    // Sizes known from Read spare the counting query; the delete tells how many went.
+    uint64_t known_bytes = 0;
+    bool all_known = true;
+    for (size_t k = i; k <= j && all_known; ++k) {
+      auto it = impl_->read_sizes.find(sorted[k]);
+      all_known = it != impl_->read_sizes.end();
+      if (all_known) known_bytes += it->second;
+    }
+    const size_t run = j - i + 1;
+    if (!all_known) {
       ResetOnExit reset(usage);
       const int rc = sqlite3_step(usage);
       if (rc != SQLITE_ROW) return FromSqlite(impl_->db.handle(), rc, "count acked events");
@@ -243,6 +255,13 @@ Result<Removed> SqliteStore::Remove(const std::string& stream, std::span<const u
       removed.bytes += static_cast<uint64_t>(sqlite3_column_int64(usage, 1));
     }
     if (Status s = impl_->db.Step(remove, "delete events"); !s.ok()) return s;
+    if (all_known) {
+      const auto deleted = static_cast<uint64_t>(sqlite3_changes(impl_->db.handle()));
+      removed.events += deleted;
+      removed.bytes += deleted == run ? known_bytes : known_bytes / run * deleted;
+    }
+    for (size_t k = i; k <= j; ++k) impl_->read_sizes.erase(sorted[k]);
+    i = j + 1;
   }
   return removed;
 }

@@ -5,6 +5,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "storage/sqlite_db.h"
@@ -26,6 +27,9 @@ struct SqliteStore::Impl {
   std::vector<std::string> created_in_group;   // forgotten again on rollback
   std::map<std::string, StreamCounters> saved;  // counters as last written
   uint64_t saved_last_seq = UINT64_MAX;          // last_seq as last written
+  // Sizes of events handed out by Read and not yet acked, so that an ack of them needs no
+  // query to know how many bytes it frees. Bounded; cleared when it grows too large.
+  std::unordered_map<uint64_t, uint64_t> read_sizes;
   int64_t last_data_version = -1;
 
   Status PrepareCommon();
