@@ -198,7 +198,7 @@ daemon_subscribed() {
   grep -Eq ': edgeferry-ingest-bench [0-2] plant/\+/telemetry$' "$WORK/edge.log"
 }
 wait_until 30 "edgeferry to subscribe" daemon_subscribed
-measure edgeferry "tcp://127.0.0.1:$CLOUD_PORT" 'edgeferry/#'
+measure edgeferry "tcp://127.0.0.1:$CLOUD_PORT" 'edgeferry/+/+/+'
 
 PEAK_RSS_KB=$(awk '/^VmHWM:/ {print $2}' "/proc/$DAEMON_PID/status")
 kill -TERM "$DAEMON_PID"

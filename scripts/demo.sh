@@ -182,10 +182,10 @@ count_out="$tmp/cloud-count.out"
 count_err="$tmp/cloud-count.err"
 # Line-buffered, so that the lines reach the file (and the terminal) as they come.
 start_bg "$count_out" "$count_err" stdbuf -oL \
-  "$mqtt_count" --uri "tcp://127.0.0.1:$cloud_port" --topic 'edgeferry/#' --print \
+  "$mqtt_count" --uri "tcp://127.0.0.1:$cloud_port" --topic 'edgeferry/+/+/+' --print \
   --timeout $((duration + 600))
 count_pid="${pids[-1]}"
-wait_for "$count_pid" 15 "ef-mqtt-count" log_has "$count_err" "subscribed edgeferry/#"
+wait_for "$count_pid" 15 "ef-mqtt-count" log_has "$count_err" "subscribed edgeferry/+/+/+"
 tail -n +1 -s 0.1 -f --pid="$count_pid" "$count_out" &
 tail_pid=$!
 pids+=("$tail_pid")
