@@ -61,9 +61,6 @@ ConfigNode ParseConfigText(std::string_view text, ConfigErrors& errors);
 // Reads and parses a file. A file that cannot be read yields Status::NotFound / IoError.
 Result<std::string> ReadConfigFile(const std::string& path);
 
-}  // namespace ef
-
-namespace ef {
 // "toml++ 3.3.0": the TOML library compiled in.
 std::string ConfigLibraryVersion();
 }  // namespace ef

@@ -17,9 +17,6 @@ void AppendJsonString(std::string& out, std::string_view text);
 // Appends standard base64 (RFC 4648, with padding).
 void AppendBase64(std::string& out, std::string_view bytes);
 
-}  // namespace ef
-
-namespace ef {
 // "simdjson 3.0.1": the JSON library linked.
 std::string JsonLibraryVersion();
 }  // namespace ef

@@ -42,11 +42,6 @@ void Reconnector::Resume() {
   cv_.notify_all();
 }
 
-bool Reconnector::connected() const {
-  std::lock_guard lock(mu_);
-  return state_ == State::kConnected;
-}
-
 void Reconnector::Connected() {
   std::lock_guard lock(mu_);
   if (state_ == State::kStopped || state_ == State::kPaused) return;

@@ -40,7 +40,6 @@ class Reconnector {
   void Connected();
   void Failed(const std::string& reason);
   void Lost(const std::string& reason);
-  bool connected() const;
 
  private:
   enum class State { kIdle, kConnecting, kConnected, kWaiting, kPaused, kStopped };
