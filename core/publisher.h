@@ -2,9 +2,11 @@
 //
 // Publish() never blocks on the network. `done` is called exactly once, from any thread
 // (often the MQTT library's), with kOk once the broker acknowledged the message (for QoS 0:
-// once it was written), kRetry when this attempt failed but a later one may succeed (not
-// connected, connection lost before the ack), or kDrop when it can never succeed (too large,
-// invalid topic). `done` must not block. Implementations are thread-safe.
+// once it was written), kNotSent when the message never left this process (not connected),
+// kRetry when it was sent but the connection was lost before the ack (a later attempt may
+// succeed; the broker may also have dropped the connection because of this message), or kDrop
+// when it can never succeed (too large, invalid topic). Only kRetry says anything about the
+// message itself. `done` must not block. Implementations are thread-safe.
 #pragma once
 
 #include <functional>
@@ -14,7 +16,7 @@
 
 namespace ef {
 
-enum class PublishResult { kOk, kRetry, kDrop };
+enum class PublishResult { kOk, kNotSent, kRetry, kDrop };
 
 struct OutgoingMessage {
   std::string topic;

@@ -129,9 +129,10 @@ void Forwarder::Settle() {
         publishes_.fetch_add(1, std::memory_order_relaxed);
         acked[c.stream].insert(acked[c.stream].end(), seqs.begin(), seqs.end());
         break;
+      case PublishResult::kNotSent:  // never reached the broker: not the message's fault
       case PublishResult::kRetry:
         if (lane.resend_from == 0 || c.batch_id < lane.resend_from) lane.resend_from = c.batch_id;
-        NoteFailure(c.stream, lane, c.batch_id, seqs);
+        if (c.result == PublishResult::kRetry) NoteFailure(c.stream, lane, c.batch_id, seqs);
         break;
       case PublishResult::kDrop:
         DeadLetter(c.stream, seqs, "the cloud broker refused the message");
@@ -147,8 +148,9 @@ void Forwarder::Settle() {
   }
 }
 
-// A batch that keeps failing while others get through is refused by the broker (too large
-// for it, not authorised): after max_attempts it goes to the dead-letter table.
+// A batch that was sent and lost its connection max_attempts times in a row is refused by the
+// broker (too large for it, not authorised: MQTT 3.1.1 brokers close the connection): it goes
+// to the dead-letter table. Publishes that never left (kNotSent, during an outage) do not count.
 void Forwarder::NoteFailure(const std::string& stream, Lane& lane, uint64_t batch_id,
                             std::vector<uint64_t>& seqs) {
   if (batch_id != lane.resend_from) return;  // only the oldest failure of the stream counts

@@ -317,7 +317,7 @@ void MqttPublisher::Stop() {
 void MqttPublisher::Publish(const OutgoingMessage& message, Done done) {
   Impl& s = *impl_;
   if (!s.connected.load()) {
-    done(PublishResult::kRetry);
+    done(PublishResult::kNotSent);
     return;
   }
   uint64_t id;
@@ -339,7 +339,7 @@ void MqttPublisher::Publish(const OutgoingMessage& message, Done done) {
   response.context = context;
   const int rc = MQTTAsync_sendMessage(s.client, message.topic.c_str(), &msg, &response);
   if (rc != MQTTASYNC_SUCCESS) {
-    s.Finish(id, IsPermanent(rc) ? PublishResult::kDrop : PublishResult::kRetry);
+    s.Finish(id, IsPermanent(rc) ? PublishResult::kDrop : PublishResult::kNotSent);
   }
 }
 

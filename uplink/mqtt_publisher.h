@@ -10,8 +10,8 @@
 //
 // The session is clean: the local Store, not the broker, remembers what still has to be
 // sent, and the Forwarder resends it after a reconnect. Every publish's completion is
-// reported exactly once: kOk on PUBACK, kRetry when not connected or when the connection was
-// lost first, kDrop for a message Paho rejects as invalid. Reconnects follow
+// reported exactly once: kOk on PUBACK, kNotSent when Paho did not take it (not connected),
+// kRetry when the connection was lost before the PUBACK, kDrop for a message Paho rejects as invalid. Reconnects follow
 // core/reconnector.h (jittered backoff, never gives up).
 //
 // Thread-safety: Publish() and Connected() from any thread; Start/Stop from the owner.

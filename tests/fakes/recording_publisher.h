@@ -19,7 +19,7 @@ class RecordingPublisher final : public Publisher {
     std::lock_guard lock(mu_);
     sent_.push_back(message);
     if (!connected_) {
-      done(PublishResult::kRetry);
+      done(PublishResult::kNotSent);
       return;
     }
     outstanding_.push_back(std::move(done));

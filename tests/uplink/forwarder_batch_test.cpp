@@ -132,5 +132,25 @@ TEST_CASE("a batch that keeps failing is dead-lettered after max_attempts, the r
   CHECK(rig.store.Stats()->dead_letters == 2);
 }
 
+TEST_CASE("publishes that never left during an outage do not count toward max_attempts") {
+  ForwarderOptions options = Json(2);
+  options.max_attempts = 2;
+  options.max_inflight = 1;
+  BatchRig rig(options);
+  rig.Append(2);
+  rig.forwarder->Start();
+  REQUIRE(rig.publisher.WaitForOutstanding(1));
+  rig.publisher.CompleteNext(PublishResult::kRetry);  // the connection died with it in flight
+  for (int attempt = 0; attempt < 10; ++attempt) {     // then Paho refuses: not connected
+    REQUIRE(rig.publisher.WaitForOutstanding(1));
+    rig.publisher.CompleteNext(PublishResult::kNotSent);
+  }
+  REQUIRE(rig.publisher.WaitForOutstanding(1));
+  CHECK(rig.publisher.sent().back().payload.find("\"first_seq\":1") != std::string::npos);
+  rig.publisher.CompleteNext(PublishResult::kOk);
+  CHECK(WaitUntil([&] { return rig.Stored() == 0; }));
+  CHECK(rig.store.Stats()->dead_letters == 0);
+}
+
 }  // namespace
 }  // namespace ef::uplink
