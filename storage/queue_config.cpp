@@ -22,6 +22,12 @@ std::string CheckOverflow(const ConfigNode& node) {
              : "must be \"drop_oldest\", \"reject_new\" or \"backpressure\", not \"" + value + "\"";
 }
 
+std::string CheckCatchUp(const ConfigNode& node) {
+  const auto& value = std::get<std::string>(node.scalar);
+  return value == "live_first" || value == "in_order"
+             ? std::string()
+             : "must be \"live_first\" or \"in_order\", not \"" + value + "\"";
+}
 
 std::string CheckShare(const ConfigNode& node) {
   const double share = node.type == ConfigType::kFloat
@@ -39,12 +45,13 @@ const std::array<ConfigField<QueueConfig>, 6> kQueueFields = {{
     {"max_file_bytes", &QueueConfig::max_file_bytes, false, CheckNotNegative},
 }};
 
-const std::array<ConfigField<StreamConfig>, 5> kStreamFields = {{
+const std::array<ConfigField<StreamConfig>, 6> kStreamFields = {{
     {"priority", &StreamConfig::priority, false, nullptr},
     {"min_share", &StreamConfig::min_share, false, CheckShare},
     {"max_bytes", &StreamConfig::max_bytes, false, CheckNotNegative},
     {"ttl_s", &StreamConfig::ttl_s, false, CheckNotNegative},
     {"overflow", &StreamConfig::overflow, false, CheckOverflow},
+    {"catch_up", &StreamConfig::catch_up, false, CheckCatchUp},
 }};
 
 }  // namespace
@@ -52,7 +59,7 @@ const std::array<ConfigField<StreamConfig>, 5> kStreamFields = {{
 std::vector<StreamConfig> DefaultStreams() {
   StreamConfig telemetry{"telemetry", 10, 0.1, 0, 0, "drop_oldest"};
   StreamConfig aggregates{"aggregates", 50, 0.1, 0, 0, "drop_oldest"};
-  StreamConfig alerts{"alerts", 100, 0.1, 0, 0, "drop_oldest"};
+  StreamConfig alerts{"alerts", 100, 0.1, 0, 0, "drop_oldest", "in_order"};
   return {telemetry, aggregates, alerts};
 }
 

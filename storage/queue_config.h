@@ -18,6 +18,7 @@ struct StreamConfig {
   int64_t max_bytes = 0;               // Default: 0 = bounded by [queue] max_bytes only
   int64_t ttl_s = 0;                   // Default: 0 = never expires
   std::string overflow = "drop_oldest";  // Default: drop_oldest | reject_new | backpressure
+  std::string catch_up = "live_first";  // Default: live_first (alerts: in_order)
 };
 
 // The streams every gateway has unless configured otherwise.

@@ -12,6 +12,7 @@ constexpr char kComponent[] = "uplink";
 constexpr std::chrono::milliseconds kIdlePoll{50};
 constexpr std::chrono::seconds kBacklogReportEvery{10};
 constexpr uint64_t kBacklogWorthReporting = 1000;
+constexpr char kCatchUpSuffix[] = " (catch-up)";
 }  // namespace
 
 Forwarder::Forwarder(Store& store, Publisher& publisher, const Clock& clock, Logger& log,
@@ -47,9 +48,9 @@ ForwarderCounters Forwarder::counters() const {
           expired_.load()};
 }
 
-void Forwarder::Complete(std::string stream, uint64_t batch_id, PublishResult result) {
+void Forwarder::Complete(std::string lane, uint64_t batch_id, PublishResult result) {
   std::lock_guard lock(mu_);
-  completions_.push_back({std::move(stream), batch_id, result});
+  completions_.push_back({std::move(lane), batch_id, result});
   cv_.notify_one();
 }
 
@@ -100,14 +101,65 @@ void Forwarder::Run() {
 }
 
 void Forwarder::DiscoverStreams() {
-  for (const StreamBacklog& backlog : store_.Backlog()) {
-    auto [it, added] = lanes_.try_emplace(backlog.stream);
-    if (added) {
-      it->second.schedule = ScheduleFor(backlog.stream);
-      it->second.schedule.name = backlog.stream;
-    }
-  }
+  for (const StreamBacklog& backlog : store_.Backlog()) LaneFor(backlog.stream);
   for (auto& [name, lane] : lanes_) lane.exhausted = false;
+}
+
+Forwarder::Lane& Forwarder::LaneFor(const std::string& stream) {
+  auto [it, added] = lanes_.try_emplace(stream);
+  if (added) {
+    it->second.schedule = ScheduleFor(stream);
+    it->second.schedule.name = stream;
+    it->second.stream = stream;
+  }
+  return it->second;
+}
+
+void Forwarder::ResendFrom(Lane& lane, uint64_t after_seq) {
+  lane.cursor = after_seq;  // acked events are gone from the store: no skip
+  lane.backlog.clear();
+  lane.ready.reset();
+  lane.resend_from = 0;
+  lane.exhausted = false;
+  lane.reached_end = false;
+}
+
+void Forwarder::SplitBacklogs() {
+  std::optional<uint64_t> boundary;
+  for (const StreamBacklog& waiting : store_.Backlog()) {
+    if (waiting.events < std::max<size_t>(options_.batch_max_events, 1)) continue;
+    Lane& live = LaneFor(waiting.stream);
+    const std::string name = waiting.stream + kCatchUpSuffix;
+    auto old = lanes_.find(name);
+    if (!live.schedule.live_first || !live.inflight.empty()) continue;
+    if (old != lanes_.end() && !old->second.inflight.empty()) continue;
+    if (!boundary) {
+      Result<StoreStats> stats = store_.Stats();
+      if (!stats.ok()) return;  // no split: the stream drains in order
+      boundary = stats->last_seq;
+    }
+    Lane& backlog = lanes_[name];
+    backlog.schedule = live.schedule;
+    backlog.schedule.name = name;
+    backlog.schedule.catch_up = true;
+    backlog.stream = waiting.stream;
+    backlog.until_seq = *boundary;
+    backlog.highest_sent = std::max(backlog.highest_sent, live.highest_sent);
+    backlog.failures = 0;
+    ResendFrom(backlog, 0);
+    ResendFrom(live, *boundary);
+    log_.Info(kComponent, "stream '" + waiting.stream + "': " + std::to_string(waiting.events) +
+                              " events waiting; new events go first, the backlog up to seq " +
+                              std::to_string(*boundary) + " after them");
+  }
+}
+
+void Forwarder::RetireCaughtUpLanes() {
+  std::erase_if(lanes_, [](const auto& entry) {
+    const Lane& lane = entry.second;
+    return lane.until_seq != 0 && lane.reached_end && lane.backlog.empty() && !lane.ready &&
+           lane.inflight.empty() && lane.resend_from == 0;
+  });
 }
 
 void Forwarder::Settle() {
@@ -116,9 +168,11 @@ void Forwarder::Settle() {
     std::lock_guard lock(mu_);
     done.swap(completions_);
   }
-  std::map<std::string, std::vector<uint64_t>> acked, refused;
+  std::map<std::string, std::vector<uint64_t>> acked;
   for (Completion& c : done) {
-    Lane& lane = lanes_[c.stream];
+    auto found = lanes_.find(c.lane);
+    if (found == lanes_.end()) continue;
+    Lane& lane = found->second;
     auto batch = lane.inflight.find(c.batch_id);
     if (batch == lane.inflight.end()) continue;
     std::vector<uint64_t> seqs = std::move(batch->second);
@@ -127,15 +181,15 @@ void Forwarder::Settle() {
       case PublishResult::kOk:
         if (lane.failing_batch == c.batch_id) lane.failures = 0;
         publishes_.fetch_add(1, std::memory_order_relaxed);
-        acked[c.stream].insert(acked[c.stream].end(), seqs.begin(), seqs.end());
+        acked[lane.stream].insert(acked[lane.stream].end(), seqs.begin(), seqs.end());
         break;
       case PublishResult::kNotSent:  // never reached the broker: not the message's fault
       case PublishResult::kRetry:
         if (lane.resend_from == 0 || c.batch_id < lane.resend_from) lane.resend_from = c.batch_id;
-        if (c.result == PublishResult::kRetry) NoteFailure(c.stream, lane, c.batch_id, seqs);
+        if (c.result == PublishResult::kRetry) NoteFailure(lane.stream, lane, c.batch_id, seqs);
         break;
       case PublishResult::kDrop:
-        DeadLetter(c.stream, seqs, "the cloud broker refused the message");
+        DeadLetter(lane.stream, seqs, "the cloud broker refused the message");
         break;
     }
   }
@@ -201,15 +255,14 @@ void Forwarder::ReportBacklogIfDue() {
 
 Clock::Duration Forwarder::FillWindow() {
   for (auto& [name, lane] : lanes_) {
-    if (lane.resend_from != 0 && lane.inflight.empty()) {
-      lane.cursor = lane.resend_from - 1;  // acked events are gone from the store: no skip
-      lane.backlog.clear();
-      lane.ready.reset();
-      lane.resend_from = 0;
-      lane.exhausted = false;
-    }
+    if (lane.resend_from != 0 && lane.inflight.empty()) ResendFrom(lane, lane.resend_from - 1);
   }
-  if (!publisher_.Connected()) return kIdlePoll;
+  RetireCaughtUpLanes();
+  if (!publisher_.Connected()) {
+    was_connected_ = false;
+    return kIdlePoll;
+  }
+  if (!std::exchange(was_connected_, true)) SplitBacklogs();
   Clock::Duration next = options_.expire_every;
   size_t inflight = InflightTotal();
   while (inflight < options_.max_inflight) {
@@ -242,8 +295,8 @@ Clock::Duration Forwarder::FillWindow() {
     lane.inflight.emplace(id, std::move(batch.seqs));
     scheduler_.Served(pick->name);
     ++inflight;
-    publisher_.Publish(batch.message, [this, stream = pick->name, id](PublishResult r) {
-      Complete(stream, id, r);
+    publisher_.Publish(batch.message, [this, name = pick->name, id](PublishResult r) {
+      Complete(name, id, r);
     });
   }
   return next;
@@ -267,10 +320,10 @@ bool Forwarder::BuildBatch(Lane& lane) {
                                            options_.batch_linger.count() - (now_ms - oldest_ms));
     return false;
   }
-  encoder_.Start(lane.schedule.name);
+  encoder_.Start(lane.stream);
   Batch batch;
   Event topic_of;  // a batch's topic comes from its stream (and, for batch = none, device)
-  topic_of.stream = lane.schedule.name;
+  topic_of.stream = lane.stream;
   std::vector<uint64_t> too_large;
   const int64_t ttl = lane.schedule.ttl_ms;
   while (!lane.backlog.empty()) {
@@ -290,7 +343,7 @@ bool Forwarder::BuildBatch(Lane& lane) {
     lane.backlog.pop_front();
   }
   if (!too_large.empty()) {
-    DeadLetter(lane.schedule.name, too_large,
+    DeadLetter(lane.stream, too_large,
                "larger than max_message_bytes (" + std::to_string(options_.max_message_bytes) +
                    ")");
   }
@@ -310,14 +363,21 @@ bool Forwarder::BuildBatch(Lane& lane) {
 }
 
 bool Forwarder::Refill(Lane& lane) {
+  if (lane.reached_end) return false;
   std::vector<Event> events;
-  if (Status s = store_.ReadAfter(lane.schedule.name, lane.cursor, options_.read_batch, &events);
+  if (Status s = store_.ReadAfter(lane.stream, lane.cursor, options_.read_batch, &events);
       !s.ok()) {
     uint64_t suppressed = 0;
     if (problem_log_.Allow(clock_.Now(), &suppressed)) {
       log_.Error(kComponent, "cannot read the queue: " + s.ToString());
     }
     return false;
+  }
+  if (lane.until_seq != 0) {  // a catch-up lane stops at its boundary: the rest is live
+    auto beyond = std::find_if(events.begin(), events.end(),
+                               [&](const Event& e) { return e.seq > lane.until_seq; });
+    lane.reached_end = beyond != events.end() || events.empty();
+    events.erase(beyond, events.end());
   }
   if (events.empty()) return false;
   lane.cursor = events.back().seq;

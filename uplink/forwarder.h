@@ -7,9 +7,15 @@
 // - Rate limits (publishes/s, bytes/s) are token buckets: they are never exceeded.
 // - Scheduling: among streams with a backlog the highest priority goes first, except that a
 //   stream that got less than its `min_share` of recent publishes is served before it.
-// - Order within a stream: when a publish fails with kRetry, that stream pauses until its
-//   in-flight batches settled, then resends from its oldest unacknowledged event. The cloud
-//   may see duplicates after a failure; they carry the same per-event `seq`.
+// - Order within a stream: when a publish fails, that lane pauses until its in-flight
+//   batches settled, then resends from its oldest unacknowledged event. The cloud may see
+//   duplicates after a failure; they carry the same per-event `seq`.
+// - Catch-up after an outage: at each (re)connect, a `live_first` stream with at least
+//   batch_max_events waiting splits in two lanes at the highest committed seq: the catch-up
+//   lane sends the backlog (seq <= boundary), the stream's own lane what arrives from now on.
+//   Live lanes go before every catch-up lane (alerts, by priority, before both); min_share
+//   still applies, so the backlog keeps draining. Each lane keeps seq order; the catch-up
+//   lane retires when it reached the boundary. `in_order` streams never split.
 // - Never loops for ever: kDrop, an event larger than the message limit, or the same batch
 //   failing `max_attempts` times in a row moves the events to the dead-letter table.
 // - Events older than their stream's TTL are not sent; the store expires and counts them.
@@ -83,7 +89,7 @@ class Forwarder {
 
  private:
   struct Completion {
-    std::string stream;
+    std::string lane;
     uint64_t batch_id;  // first seq of the batch
     PublishResult result;
   };
@@ -91,9 +97,12 @@ class Forwarder {
     std::vector<uint64_t> seqs;
     OutgoingMessage message;
   };
-  // One stream's position: owned by the forwarder thread.
+  // A stream's position (or that of its catch-up part): owned by the forwarder thread.
   struct Lane {
-    StreamSchedule schedule;
+    StreamSchedule schedule;    // schedule.name: the lane's key in lanes_
+    std::string stream;         // the store's stream
+    uint64_t until_seq = 0;     // catch-up lanes end here; 0 = open-ended
+    bool reached_end = false;   // a catch-up lane read everything up to until_seq
     uint64_t cursor = 0;        // highest seq read from the store
     std::deque<Event> backlog;  // read, not yet in a batch
     std::optional<Batch> ready;  // built, waiting for the rate limit
@@ -107,11 +116,16 @@ class Forwarder {
   };
 
   void Run();
-  void Complete(std::string stream, uint64_t batch_id, PublishResult result);
+  void Complete(std::string lane, uint64_t batch_id, PublishResult result);
   void Settle();
   void NoteFailure(const std::string& stream, Lane& lane, uint64_t batch_id,
                    std::vector<uint64_t>& refused);
   void DiscoverStreams();
+  Lane& LaneFor(const std::string& stream);
+  // At a (re)connect: splits big backlogs of live_first streams into a catch-up lane.
+  void SplitBacklogs();
+  void RetireCaughtUpLanes();
+  static void ResendFrom(Lane& lane, uint64_t after_seq);
   // Publishes what the window and the rate limits allow; returns when to look again.
   Clock::Duration FillWindow();
   bool BuildBatch(Lane& lane);
@@ -139,7 +153,8 @@ class Forwarder {
   std::thread thread_;
 
   // Owned by the forwarder thread.
-  std::map<std::string, Lane> lanes_;
+  std::map<std::string, Lane> lanes_;  // by lane name: the stream's, or its catch-up lane
+  bool was_connected_ = false;
   ShareScheduler scheduler_;
   BatchEncoder encoder_;
   TokenBucket publish_bucket_;

@@ -4,6 +4,11 @@ namespace ef::uplink {
 namespace {
 // Each publish multiplies every stream's count by this: shares are over ~the last 200.
 constexpr double kDecay = 0.995;
+
+bool Before(const StreamSchedule& a, const StreamSchedule& b) {
+  if (a.catch_up != b.catch_up) return !a.catch_up;
+  return a.priority > b.priority;
+}
 }  // namespace
 
 const StreamSchedule* ShareScheduler::Pick(
@@ -24,7 +29,7 @@ const StreamSchedule* ShareScheduler::Pick(
       worst_deficit = deficit;
       starved = s;
     }
-    if (best == nullptr || s->priority > best->priority) best = s;
+    if (best == nullptr || Before(*s, *best)) best = s;
   }
   return starved != nullptr ? starved : best;
 }

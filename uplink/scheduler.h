@@ -1,6 +1,7 @@
-// ShareScheduler: which stream the uplink serves next. Highest priority first, except that a
-// stream that got less than its min_share of recent publishes (a decaying count over about
-// the last 200) is served first, so a low priority never starves. Pure bookkeeping, no I/O.
+// ShareScheduler: which lane the uplink serves next. Live lanes before catch-up lanes (the
+// backlog a stream built up during an outage), and among those the highest priority first,
+// except that a lane that got less than its min_share of recent publishes (a decaying count
+// over about the last 200) is served first, so nothing starves. Pure bookkeeping, no I/O.
 // Not thread-safe: the forwarder thread owns it.
 #pragma once
 
@@ -16,6 +17,8 @@ struct StreamSchedule {
   int64_t priority = 0;    // Default: 0; higher goes first
   double min_share = 0.1;  // Default: 0.1 of publishes while it has a backlog
   int64_t ttl_ms = 0;      // Default: 0 = never expires
+  bool live_first = true;  // Default: true = after an outage, new events before the backlog
+  bool catch_up = false;   // this lane carries a stream's backlog: served after live lanes
 };
 
 class ShareScheduler {

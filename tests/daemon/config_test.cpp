@@ -1,6 +1,8 @@
 // Configuration errors name the exact file:line:col, as `edgeferry check` prints them.
 #include <doctest/doctest.h>
 
+#include <map>
+
 #include "daemon/daemon_config.h"
 
 namespace ef::daemon {
@@ -82,6 +84,21 @@ TEST_CASE("a bad URI is reported at the value") {
   const auto port = Errors("[[sources.mqtt]]\nname = \"edge\"\nuri = \"tcp://x:99999\"\n");
   REQUIRE(port.size() == 1);
   CHECK(port[0] == "gw.toml:3:7: 'uri': URI 'tcp://x:99999' has an invalid port");
+}
+
+TEST_CASE("catch_up is live_first by default, in_order for alerts, and checked") {
+  DaemonConfig config;
+  REQUIRE(LoadConfigText(std::string(kValidSource) + "[streams.lab]\ncatch_up = \"in_order\"\n",
+                         "gw.toml", &config)
+              .empty());
+  std::map<std::string, std::string> catch_up;
+  for (const auto& s : config.queue.streams) catch_up[s.name] = s.catch_up;
+  CHECK(catch_up["telemetry"] == "live_first");
+  CHECK(catch_up["alerts"] == "in_order");
+  CHECK(catch_up["lab"] == "in_order");
+  const auto errors = Errors(std::string(kValidSource) + "[streams.lab]\ncatch_up = \"lifo\"\n");
+  REQUIRE(errors.size() == 1);
+  CHECK(errors[0] == "gw.toml:5:12: 'catch_up': must be \"live_first\" or \"in_order\", not \"lifo\"");
 }
 
 TEST_CASE("a TOML syntax error is reported where the parser stopped") {

@@ -115,6 +115,7 @@ struct Spec {
   size_t pad = 0;       // payload padding: sets the event size
   int batch_max_events = 500;
   int alerts = 0;  // alerts published while the backlog drains
+  int live = 0;    // new telemetry published while the backlog drains
 };
 
 struct Outcome {
@@ -123,6 +124,7 @@ struct Outcome {
   SteadyClock::time_point opened{};
   SteadyClock::time_point drained{};
   SteadyClock::time_point alerts_sent{};
+  int64_t catch_up_boundary = 0;  // from the log: telemetry up to this seq is the backlog
   std::string daemon_log;
   bool complete = false;
   CollectorStats stats;
@@ -142,9 +144,17 @@ std::string UplinkFor(const TcpGate& gate, const Spec& spec) {
   return body.str();
 }
 
-// Builds the backlog with the gate closed, opens it, publishes the alerts once the drain has
-// begun, and collects everything until the last event arrived.
-Outcome DrainBacklog(const Spec& spec, const PlantLoad& telemetry, const PlantLoad& alerts) {
+// The seq up to which the log said a stream's backlog waits behind new events; 0 if none.
+int64_t CatchUpBoundary(const std::string& log) {
+  const std::string marker = "the backlog up to seq ";
+  const size_t at = log.find(marker);
+  return at == std::string::npos ? 0 : std::stoll(log.substr(at + marker.size()));
+}
+
+// Builds the backlog with the gate closed, opens it, publishes the alerts and the live
+// telemetry once the drain has begun, and collects everything until the last event arrived.
+Outcome DrainBacklog(const Spec& spec, const PlantLoad& telemetry, const PlantLoad& alerts,
+                     const PlantLoad& live) {
   Outcome out;
   BrokerOptions cloud_options;
   cloud_options.name = "cloud";
@@ -177,17 +187,21 @@ Outcome DrainBacklog(const Spec& spec, const PlantLoad& telemetry, const PlantLo
 
   out.opened = SteadyNow();
   REQUIRE(gate.Open());
-  if (spec.alerts > 0) {
-    // The drain has begun (the first batch is in), so the alerts meet a full backlog.
+  if (spec.alerts > 0 || spec.live > 0) {
+    // The drain has begun (the first batch is in), so alerts and live data meet a full backlog.
     REQUIRE(collector.WaitForCount(1, DeadlineIn(seconds(30))));
-    REQUIRE_MESSAGE(PublishPlant(publisher, alerts, DeadlineIn(seconds(30)), &error), error);
-    out.alerts_sent = SteadyNow();
+    for (const PlantLoad* load : {spec.alerts > 0 ? &alerts : nullptr, spec.live > 0 ? &live : nullptr}) {
+      if (load == nullptr) continue;
+      REQUIRE_MESSAGE(PublishPlant(publisher, *load, DeadlineIn(seconds(30)), &error), error);
+      if (load == &alerts) out.alerts_sent = SteadyNow();
+    }
   }
-  const size_t total = static_cast<size_t>(spec.events + spec.alerts);
+  const size_t total = static_cast<size_t>(spec.events + spec.alerts + spec.live);
   out.complete = collector.WaitForCount(total, DeadlineIn(seconds(90)));
   out.drained = SteadyNow();
   CHECK(rig.StopDaemon(DeadlineIn(seconds(20))) == 0);
   out.daemon_log = rig.DaemonLog();
+  out.catch_up_boundary = CatchUpBoundary(out.daemon_log);
   out.arrivals = collector.Arrivals();
   out.status = collector.StatusMessages();
   out.stats = collector.Stats();
@@ -197,6 +211,10 @@ Outcome DrainBacklog(const Spec& spec, const PlantLoad& telemetry, const PlantLo
   if (spec.alerts > 0) {
     missing = collector.MissingCounters(alerts.DeviceIds(), alerts.PerDevice());
     CHECK_MESSAGE(missing.empty(), "alerts: " << DescribeMissing(missing));
+  }
+  if (spec.live > 0) {
+    missing = collector.MissingCounters(live.DeviceIds(), live.PerDevice());
+    CHECK_MESSAGE(missing.empty(), "live: " << DescribeMissing(missing));
   }
   return out;
 }
@@ -241,10 +259,11 @@ void CheckLimits(const Outcome& out) {
   CHECK(static_cast<double>(cloud.bytes) <= static_cast<double>(kMaxBytesPerS) * kCloudTolerance);
 }
 
-// Per stream, every event's seq is above all seqs that arrived before it, and each batch's
-// header agrees with its events.
+// Per stream, and within a stream per part (the backlog up to the catch-up boundary, the live
+// events after it), every event's seq is above all seqs of that part that arrived before it;
+// each batch's header agrees with its events.
 void CheckOrder(const Outcome& out) {
-  std::map<std::string, int64_t> highest;
+  std::map<std::pair<std::string, bool>, int64_t> highest;
   size_t out_of_order = 0, bad_headers = 0, not_batches = 0;
   for (const Arrival& a : out.arrivals) {
     if (!a.batch) {
@@ -257,7 +276,8 @@ void CheckOrder(const Outcome& out) {
       ++bad_headers;
     }
     for (const Envelope& e : b.events) {
-      auto [it, first] = highest.emplace(b.stream, *e.seq);
+      const bool live = out.catch_up_boundary > 0 && *e.seq > out.catch_up_boundary;
+      auto [it, first] = highest.emplace(std::make_pair(b.stream, live), *e.seq);
       if (!first && *e.seq <= it->second) ++out_of_order;
       it->second = std::max(it->second, *e.seq);
     }
@@ -270,42 +290,53 @@ void CheckOrder(const Outcome& out) {
 }
 
 TEST_CASE(
-    "cloud limits: a 20,000-event backlog drains within 512 KiB/s and 128 KiB, in order, "
-    "alerts first") {
+    "cloud limits: a 20,000-event backlog drains within 512 KiB/s and 128 KiB: alerts first, "
+    "then live data, then the backlog, each in order") {
   // ~215 bytes per event in a batch, so 500 events make ~108 KB messages: larger than the
   // token bucket's burst (a tenth of 512 KiB), and five of them fit in 950 ms if the
   // bucket lets each one go into debt.
-  const Spec spec{.events = 20'000, .pad = 70, .batch_max_events = 500, .alerts = 100};
+  const Spec spec{
+      .events = 20'000, .pad = 70, .batch_max_events = 500, .alerts = 100, .live = 200};
   const PlantLoad telemetry{.devices = 20, .total = spec.events, .pad = spec.pad};
   const PlantLoad alerts{
       .devices = 10, .total = spec.alerts, .kind = "alerts", .device_prefix = "alarm"};
-  const Outcome out = DrainBacklog(spec, telemetry, alerts);
+  const PlantLoad live{.devices = 5, .total = spec.live, .device_prefix = "live"};
+  const Outcome out = DrainBacklog(spec, telemetry, alerts, live);
   REQUIRE(out.complete);
+  // The telemetry backlog is seqs 1..20000: it was committed before the cloud came back.
+  CHECK(out.catch_up_boundary == spec.events);
   CheckLimits(out);
   CheckOrder(out);
 
-  // Alerts first: every alert arrived before the telemetry backlog was through.
-  SteadyClock::time_point last_alert{}, last_telemetry{};
+  // Every alert and every live event arrived before the telemetry backlog was through.
+  SteadyClock::time_point last_alert{}, last_live{}, last_backlog{};
   for (const Arrival& a : out.arrivals) {
     if (!a.batch) continue;
-    (a.batch->stream == "alerts" ? last_alert : last_telemetry) = a.at;
+    for (const Envelope& e : a.batch->events) {
+      SteadyClock::time_point& last = a.batch->stream == "alerts"        ? last_alert
+                                      : *e.seq > out.catch_up_boundary ? last_live
+                                                                       : last_backlog;
+      last = a.at;
+    }
   }
   const auto ms = [](SteadyClock::duration d) {
     return std::chrono::duration_cast<milliseconds>(d).count();
   };
   MESSAGE("alerts published " << ms(out.alerts_sent - out.opened)
-                              << " ms after the gate opened; last alert arrived "
-                              << ms(last_alert - out.alerts_sent)
-                              << " ms after that; last telemetry "
-                              << ms(last_telemetry - out.alerts_sent) << " ms after that");
+                              << " ms after the gate opened; after that the last alert arrived "
+                              << ms(last_alert - out.alerts_sent) << " ms, the last live event "
+                              << ms(last_live - out.alerts_sent) << " ms, the backlog's last "
+                              << ms(last_backlog - out.alerts_sent) << " ms");
   CHECK(last_alert != SteadyClock::time_point{});
-  CHECK(last_alert < last_telemetry);
+  CHECK(last_live != SteadyClock::time_point{});
+  CHECK(last_alert < last_backlog);
+  CHECK(last_live < last_backlog);
 }
 
 TEST_CASE("cloud limits: small batches drain within 100 publishes/s, in order") {
   const Spec spec{.events = 3'000, .pad = 0, .batch_max_events = 5, .alerts = 0};
   const PlantLoad telemetry{.devices = 10, .total = spec.events};
-  const Outcome out = DrainBacklog(spec, telemetry, PlantLoad{});
+  const Outcome out = DrainBacklog(spec, telemetry, PlantLoad{}, PlantLoad{});
   REQUIRE(out.complete);
   CheckLimits(out);
   CheckOrder(out);
