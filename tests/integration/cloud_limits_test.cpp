@@ -20,9 +20,11 @@
 //   that lets one message larger than its burst go into debt overshoots by up to one message
 //   per window, exactly what a "one message" tolerance would hide.
 // - What the cloud received (arrival times at the subscriber): the same limits over 1 s
-//   windows with 10 % tolerance. Paho sets no TCP_NODELAY, so right after a (re)connect
-//   Nagle's algorithm and the peer's delayed ACK hold the first publishes for 70-90 ms and
-//   deliver them at once: measured up to 108 publishes in a 1 s window at the cloud while
+//   windows, with an allowance for TCP. Paho sets no TCP_NODELAY, so right after a
+//   (re)connect Nagle's algorithm and the peer's delayed ACK hold the first publishes back
+//   and deliver them at once: a 1 s window at the cloud can then hold what edgeferry wrote
+//   over 1 s plus the hold. Linux delays an ACK by at most 200 ms (TCP_DELACK_MAX), so the
+//   allowance is 20 %. Measured: up to 109 publishes in a 1 s window at the cloud while
 //   edgeferry's own writes never exceeded 100. The 1 s maxima are printed either way.
 #include <doctest/doctest.h>
 
@@ -45,7 +47,7 @@ using std::chrono::seconds;
 constexpr size_t kMaxPublishesPerS = 100;
 constexpr uint64_t kMaxBytesPerS = 512 * 1024;
 constexpr size_t kMaxMessageBytes = 128 * 1024;
-constexpr double kCloudTolerance = 1.10;
+constexpr double kCloudTolerance = 1.20;  // 1 s + a delayed ACK's 200 ms
 constexpr const char* kClientId = "edgeferry-limits-test";
 
 struct Sent {
