@@ -70,6 +70,7 @@ std::string HumanDuration(int64_t seconds) {
 }
 
 std::string HumanRate(double per_s) {
+  if (per_s <= 0) return "0";
   char text[32];
   std::snprintf(text, sizeof text, per_s < 10 ? "%.1f" : "%.0f", per_s);
   return text;

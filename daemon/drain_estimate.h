@@ -37,7 +37,7 @@ DrainEstimate EstimateTotal(const StoreStats& stats, int64_t now_ms);
 
 // "38 s", "12 min", "3 h 20 min", "2 d 5 h": precise enough for an estimate.
 std::string HumanDuration(int64_t seconds);
-// "210" events/s; one decimal below 10 ("1.5").
+// "210" events/s; one decimal below 10 ("1.5"); "0".
 std::string HumanRate(double per_s);
 // "backlog 7894 events, draining at 210 events/s (measured 4 s ago), estimated time to
 // drain 38 s", or "..., not draining (measured 4 s ago)", or "..., no recent drain

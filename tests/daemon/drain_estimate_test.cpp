@@ -55,6 +55,7 @@ TEST_CASE("a rate of 0 with a backlog is not draining") {
   CHECK(total.state == DrainState::kNotDraining);
   CHECK(total.eta_s == -1);
   CHECK(DescribeTotal(total) == "backlog 500 events, not draining (measured 3 s ago)");
+  CHECK(RateCell(EstimateStream(stats.streams[0], kNow)) == "0");
   CHECK(EtaCell(EstimateStream(stats.streams[0], kNow)) == "not draining");
 }
 
