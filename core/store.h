@@ -39,6 +39,8 @@ struct StreamStats {
   uint64_t bytes = 0;          // their accounted size
   int64_t oldest_ingest_ms = 0;  // 0 when empty
   StreamCounters counters;
+  double drain_per_s = 0;       // last recorded drain rate (events acked per second)
+  int64_t drain_measured_ms = 0;  // when it was measured (wall clock); 0 = never
 };
 
 struct StoreStats {
@@ -47,6 +49,12 @@ struct StoreStats {
   uint64_t last_seq = 0;       // highest sequence number ever assigned
   uint64_t dead_letters = 0;   // rows in the dead-letter table
   std::vector<StreamStats> streams;  // sorted by name
+};
+
+// How fast the uplink drained a stream over its last measuring interval.
+struct StreamRate {
+  std::string stream;
+  double events_per_s = 0;  // events acked per second; 0 = not draining
 };
 
 // A stream with events waiting, for the uplink's scheduler. Cheap to ask for.
@@ -75,6 +83,12 @@ class Store {
   virtual Result<uint64_t> Expire(int64_t now_ms) = 0;
   virtual std::vector<StreamBacklog> Backlog() = 0;
   virtual Result<StoreStats> Stats() = 0;
+  // Records the drain rate of each stream in `rates`, measured at `now_ms` (wall clock, ms
+  // since the epoch), so that Stats() (also in another process: `edgeferry queue stats`)
+  // reports it; streams not in `rates` keep what was recorded before. Stored durably, but
+  // in a group of its own: callers write only when something changed (flash wear). On
+  // failure nothing is recorded.
+  virtual Status RecordDrainRates(std::span<const StreamRate> rates, int64_t now_ms) = 0;
 };
 
 }  // namespace ef

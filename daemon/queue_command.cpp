@@ -9,6 +9,7 @@
 
 #include "core/clock.h"
 #include "core/json.h"
+#include "daemon/drain_estimate.h"
 #include "storage/sqlite_store.h"
 
 namespace ef::daemon {
@@ -26,11 +27,22 @@ std::string Age(int64_t oldest_ms, int64_t now_ms) {
   return std::to_string(std::max<int64_t>(0, (now_ms - oldest_ms) / 1000)) + "s";
 }
 
+std::string OrNull(int64_t value) { return value < 0 ? "null" : std::to_string(value); }
+
+// ,"drain_state":"draining","drain_per_s":210.00,"drain_age_ms":4000,"eta_s":38
+std::string DrainJson(const DrainEstimate& e) {
+  char rate[32];
+  std::snprintf(rate, sizeof rate, "%.2f", e.per_s);
+  return std::string(",\"drain_state\":\"") + StateName(e.state) + "\",\"drain_per_s\":" + rate +
+         ",\"drain_age_ms\":" + OrNull(e.age_ms) + ",\"eta_s\":" + OrNull(e.eta_s);
+}
+
 void PrintStatsJson(const StoreStats& stats, int64_t now_ms) {
   std::string out = "{\"events\":" + std::to_string(stats.events) +
                     ",\"bytes\":" + std::to_string(stats.bytes) +
                     ",\"last_seq\":" + std::to_string(stats.last_seq) +
-                    ",\"dead_letters\":" + std::to_string(stats.dead_letters) + ",\"streams\":[";
+                    ",\"dead_letters\":" + std::to_string(stats.dead_letters) +
+                    DrainJson(EstimateTotal(stats, now_ms)) + ",\"streams\":[";
   for (size_t i = 0; i < stats.streams.size(); ++i) {
     const StreamStats& s = stats.streams[i];
     out += i ? "," : "";
@@ -41,7 +53,8 @@ void PrintStatsJson(const StoreStats& stats, int64_t now_ms) {
            ",\"dropped\":" + std::to_string(s.counters.dropped) +
            ",\"rejected\":" + std::to_string(s.counters.rejected) +
            ",\"expired\":" + std::to_string(s.counters.expired) +
-           ",\"dead_lettered\":" + std::to_string(s.counters.dead_lettered) + "}";
+           ",\"dead_lettered\":" + std::to_string(s.counters.dead_lettered) +
+           DrainJson(EstimateStream(s, now_ms)) + "}";
   }
   std::printf("%s]}\n", out.c_str());
 }
@@ -52,18 +65,21 @@ void PrintStatsTable(const std::string& path, const StoreStats& stats, int64_t n
               static_cast<unsigned long long>(stats.bytes),
               static_cast<unsigned long long>(stats.last_seq),
               static_cast<unsigned long long>(stats.dead_letters));
-  std::printf("%-16s %10s %12s %8s %9s %9s %9s %6s\n", "stream", "events", "bytes", "oldest",
-              "dropped", "rejected", "expired", "dead");
+  std::printf("%-16s %10s %12s %8s %9s %9s %9s %6s %8s %12s\n", "stream", "events", "bytes",
+              "oldest", "dropped", "rejected", "expired", "dead", "drain/s", "eta");
   for (const StreamStats& s : stats.streams) {
-    std::printf("%-16s %10llu %12llu %8s %9llu %9llu %9llu %6llu\n", s.stream.c_str(),
+    const DrainEstimate drain = EstimateStream(s, now_ms);
+    std::printf("%-16s %10llu %12llu %8s %9llu %9llu %9llu %6llu %8s %12s\n", s.stream.c_str(),
                 static_cast<unsigned long long>(s.events),
                 static_cast<unsigned long long>(s.bytes),
                 Age(s.oldest_ingest_ms, now_ms).c_str(),
                 static_cast<unsigned long long>(s.counters.dropped),
                 static_cast<unsigned long long>(s.counters.rejected),
                 static_cast<unsigned long long>(s.counters.expired),
-                static_cast<unsigned long long>(s.counters.dead_lettered));
+                static_cast<unsigned long long>(s.counters.dead_lettered),
+                RateCell(drain).c_str(), EtaCell(drain).c_str());
   }
+  std::printf("%s\n", DescribeTotal(EstimateTotal(stats, now_ms)).c_str());
 }
 
 Result<std::unique_ptr<SqliteStore>> OpenExisting(const std::string& path, bool read_only) {

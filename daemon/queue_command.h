@@ -1,8 +1,10 @@
 // `edgeferry queue ...`: inspection and dead-letter administration of the local queue.
 //
 //   queue stats [--json]            per stream: events, bytes, oldest age, drops, rejections,
-//                                   expiries, dead letters. Read-only: safe while the daemon
-//                                   runs (SQLite WAL lets a reader in beside the writer).
+//                                   expiries, dead letters, the drain rate the daemon's uplink
+//                                   last recorded and the estimated time to drain; then the
+//                                   total. Read-only: safe while the daemon runs (SQLite WAL
+//                                   lets a reader in beside the writer).
 //   queue dlq list [--limit N]      dead letters, oldest first
 //   queue dlq show ID               one dead letter with its payload
 //   queue dlq replay ID...|--all    back into their streams (new sequence numbers)

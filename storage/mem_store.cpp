@@ -14,6 +14,7 @@ struct MemStore::Data {
   size_t dead_letters = 0;
   uint64_t last_seq = 0;
   std::map<std::string, StreamCounters> counters;
+  std::map<std::string, DrainRate> drain_rates;
 };
 
 MemStore::MemStore(StorePolicy policy)
@@ -136,5 +137,15 @@ Result<int64_t> MemStore::OldestIngest(const std::string& stream) {
 }
 
 Result<uint64_t> MemStore::DeadLetterCount() { return static_cast<uint64_t>(data_->dead_letters); }
+
+Status MemStore::SaveDrainRates(std::span<const StreamRate> rates, int64_t now_ms) {
+  for (const StreamRate& r : rates) data_->drain_rates[r.stream] = {r.events_per_s, now_ms};
+  return Status::Ok();
+}
+
+Status MemStore::LoadDrainRates(std::map<std::string, DrainRate>* rates) {
+  *rates = data_->drain_rates;
+  return Status::Ok();
+}
 
 }  // namespace ef::storage

@@ -17,7 +17,10 @@ Status QueueStore::Reload() {
   std::map<std::string, Usage> usage;
   std::map<std::string, StreamCounters> counters;
   uint64_t last_seq = 0;
+  std::map<std::string, DrainRate> rates;
   if (Status s = LoadState(&usage, &counters, &last_seq); !s.ok()) return s;
+  if (Status s = LoadDrainRates(&rates); !s.ok()) return s;
+  drain_rates_ = std::move(rates);
   budget_.Reset();
   for (const auto& [stream, u] : usage) budget_.Add(stream, u.events, u.bytes);
   counters_ = std::move(counters);
@@ -179,6 +182,12 @@ Result<StoreStats> QueueStore::Stats() {
     s.bytes = usage.bytes;
   }
   for (const auto& [name, counters] : counters_) by_name[name].counters = counters;
+  for (const auto& [name, rate] : drain_rates_) {
+    auto known = by_name.find(name);  // a rate alone does not make a stream
+    if (known == by_name.end()) continue;
+    known->second.drain_per_s = rate.events_per_s;
+    known->second.drain_measured_ms = rate.measured_ms;
+  }
   for (auto& [name, s] : by_name) {
     s.stream = name;
     if (s.events > 0) {
@@ -192,6 +201,15 @@ Result<StoreStats> QueueStore::Stats() {
   if (!dead.ok()) return dead.status();
   stats.dead_letters = *dead;
   return stats;
+}
+
+Status QueueStore::RecordDrainRates(std::span<const StreamRate> rates, int64_t now_ms) {
+  if (rates.empty()) return Status::Ok();
+  std::lock_guard lock(mu_);
+  Status s = InGroup([&] { return SaveDrainRates(rates, now_ms); });
+  if (!s.ok()) return s;
+  for (const StreamRate& r : rates) drain_rates_[r.stream] = {r.events_per_s, now_ms};
+  return Status::Ok();
 }
 
 }  // namespace ef::storage

@@ -23,6 +23,12 @@ struct Removed {
   uint64_t bytes = 0;
 };
 
+// A stream's last recorded drain rate (see Store::RecordDrainRates).
+struct DrainRate {
+  double events_per_s = 0;
+  int64_t measured_ms = 0;  // wall clock; 0 = never measured
+};
+
 class QueueStore : public Store {
  public:
   explicit QueueStore(StorePolicy policy);
@@ -36,6 +42,7 @@ class QueueStore : public Store {
   Result<uint64_t> Expire(int64_t now_ms) final;
   std::vector<StreamBacklog> Backlog() final;
   Result<StoreStats> Stats() final;
+  Status RecordDrainRates(std::span<const StreamRate> rates, int64_t now_ms) final;
 
  protected:
   // Loads usage, counters and the last sequence number from storage. Called once after the
@@ -67,6 +74,10 @@ class QueueStore : public Store {
                            uint64_t* last_seq) = 0;
   virtual Result<int64_t> OldestIngest(const std::string& stream) = 0;
   virtual Result<uint64_t> DeadLetterCount() = 0;
+  // Upserts the drain rates (inside a group); LoadDrainRates reads all of them (for Reload),
+  // finding none in storage written before rates were recorded.
+  virtual Status SaveDrainRates(std::span<const StreamRate> rates, int64_t now_ms) = 0;
+  virtual Status LoadDrainRates(std::map<std::string, DrainRate>* rates) = 0;
   // True when another process (e.g. `edgeferry queue dlq replay`) wrote since last asked.
   virtual bool ChangedElsewhere() = 0;
 
@@ -84,6 +95,7 @@ class QueueStore : public Store {
   const StorePolicy policy_;
   Budget budget_;
   std::map<std::string, StreamCounters> counters_;
+  std::map<std::string, DrainRate> drain_rates_;
   uint64_t last_seq_ = 0;
 };
 

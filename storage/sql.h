@@ -87,3 +87,21 @@ inline constexpr const char* kPurgeDeadLetter = "DELETE FROM dead_letters WHERE 
 inline constexpr const char* kPurgeAllDeadLetters = "DELETE FROM dead_letters";
 
 }  // namespace ef::storage::sql
+
+namespace ef::storage::sql {
+
+// Schema version 3 adds each stream's last drain rate to `streams` (AddDrainRateColumns): a
+// database written before has no such columns until the daemon opens it read-write; a
+// read-only opener asks first. Added columns cost no pages (old rows read the default).
+inline constexpr const char* kHasDrainColumns =
+    "SELECT count(*) FROM pragma_table_info('streams') WHERE name = 'drain_per_s'";
+inline constexpr const char* kAddDrainColumns =
+    "ALTER TABLE streams ADD COLUMN drain_per_s REAL NOT NULL DEFAULT 0;"
+    "ALTER TABLE streams ADD COLUMN drain_measured_ms INTEGER NOT NULL DEFAULT 0;"
+    "UPDATE meta SET value = 3 WHERE key = 'schema_version' AND value < 3";
+inline constexpr const char* kLoadDrainRates =
+    "SELECT name, drain_per_s, drain_measured_ms FROM streams WHERE drain_measured_ms > 0";
+inline constexpr const char* kSaveDrainRate =
+    "UPDATE streams SET drain_per_s = ?2, drain_measured_ms = ?3 WHERE name = ?1";
+
+}  // namespace ef::storage::sql

@@ -116,7 +116,8 @@ Status Configure(Db& db, const SqliteStoreOptions& options) {
     if (Status s = db.Exec(pragma.c_str(), options.path); !s.ok()) return s;
   }
   if (Status s = db.QuickCheck(); !s.ok()) return s;
-  return db.Exec(sql::kSchema, "create schema");
+  if (Status s = db.Exec(sql::kSchema, "create schema"); !s.ok()) return s;
+  return AddDrainRateColumns(db);
 }
 
 // Moves a damaged database (and its WAL and shared-memory files) out of the way.

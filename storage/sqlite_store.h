@@ -84,6 +84,9 @@ class SqliteStore final : public QueueStore {
                    std::map<std::string, StreamCounters>* counters, uint64_t* last_seq) override;
   Result<int64_t> OldestIngest(const std::string& stream) override;
   Result<uint64_t> DeadLetterCount() override;
+  // In drain_rates.cpp.
+  Status SaveDrainRates(std::span<const StreamRate> rates, int64_t now_ms) override;
+  Status LoadDrainRates(std::map<std::string, DrainRate>* rates) override;
   bool ChangedElsewhere() override;
 
  private:

@@ -38,6 +38,10 @@ struct SqliteStore::Impl {
 };
 
 
+// Upgrades `streams` to schema version 3 (the drain rate columns) unless it has them; at
+// every read-write open, after the schema. In drain_rates.cpp.
+Status AddDrainRateColumns(Db& db);
+
 // An event from a row of (seq, device, origin, event_time, ingest_time, quality, format,
 // payload).
 Event ReadEventRow(sqlite3_stmt* row, const std::string& stream);

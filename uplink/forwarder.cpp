@@ -199,6 +199,7 @@ void Forwarder::Settle() {
       log_.Error(kComponent, "cannot remove acknowledged events: " + s.ToString());
     }
     acked_.fetch_add(seqs.size(), std::memory_order_relaxed);
+    drain_.Acked(stream, seqs.size());
   }
 }
 
@@ -233,18 +234,29 @@ void Forwarder::ExpireIfDue() {
 }
 
 void Forwarder::ReportBacklogIfDue() {
-  if (clock_.Now() < next_backlog_report_) return;
-  next_backlog_report_ = clock_.Now() + kBacklogReportEvery;
+  const Clock::TimePoint now = clock_.Now();
+  if (now < next_backlog_report_) return;
+  next_backlog_report_ = now + kBacklogReportEvery;
+  // The first report only starts the first interval: no rate is known yet.
+  const Clock::Duration elapsed =
+      last_backlog_report_ == Clock::TimePoint{} ? Clock::Duration::zero()
+                                                 : now - last_backlog_report_;
+  last_backlog_report_ = now;
+  const std::vector<StreamBacklog> backlog = store_.Backlog();
+  const std::vector<StreamRate> rates = drain_.Measure(backlog, elapsed);
+  if (Status s = store_.RecordDrainRates(rates, clock_.WallMillis()); !s.ok()) {
+    log_.Warning(kComponent, "cannot record the drain rate for queue stats: " + s.ToString());
+  }
+  LogBacklog(backlog, TotalRate(rates));
+}
+
+void Forwarder::LogBacklog(const std::vector<StreamBacklog>& backlog, double rate) {
   uint64_t waiting = 0;
   std::string per_stream;
-  for (const StreamBacklog& b : store_.Backlog()) {
+  for (const StreamBacklog& b : backlog) {
     waiting += b.events;
     per_stream += (per_stream.empty() ? "" : ", ") + b.stream + " " + std::to_string(b.events);
   }
-  const uint64_t acked = acked_.load();
-  const double rate = static_cast<double>(acked - acked_at_last_report_) /
-                      std::chrono::duration<double>(kBacklogReportEvery).count();
-  acked_at_last_report_ = acked;
   if (waiting < kBacklogWorthReporting) return;
   std::string eta = rate > 0 ? std::to_string(static_cast<uint64_t>(waiting / rate)) + " s"
                              : "unknown (not draining)";

@@ -19,6 +19,8 @@
 // - Never loops for ever: kDrop, an event larger than the message limit, or the same batch
 //   failing `max_attempts` times in a row moves the events to the dead-letter table.
 // - Events older than their stream's TTL are not sent; the store expires and counts them.
+// - Every 10 s it records each stream's drain rate in the Store (Store::RecordDrainRates),
+//   while a stream has a backlog or drains, and logs a backlog of more than 1,000 events.
 //
 // Thread-safety: Start/Stop from the owner; Wake() and counters() from any thread.
 #pragma once
@@ -37,6 +39,7 @@
 #include "core/log.h"
 #include "core/publisher.h"
 #include "core/store.h"
+#include "uplink/drain_meter.h"
 #include "uplink/envelope.h"
 #include "uplink/rate_limiter.h"
 #include "uplink/scheduler.h"
@@ -133,7 +136,10 @@ class Forwarder {
   void DeadLetter(const std::string& stream, const std::vector<uint64_t>& seqs,
                   const std::string& reason);
   void ExpireIfDue();
+  // Every 10 s: measures the drain rates, records them in the store (for `queue stats`) and
+  // logs a backlog worth reporting.
   void ReportBacklogIfDue();
+  void LogBacklog(const std::vector<StreamBacklog>& backlog, double rate);
   size_t InflightTotal() const;
   const StreamSchedule& ScheduleFor(const std::string& stream) const;
 
@@ -161,7 +167,8 @@ class Forwarder {
   TokenBucket byte_bucket_;
   Clock::TimePoint next_expiry_{};
   Clock::TimePoint next_backlog_report_{};
-  uint64_t acked_at_last_report_ = 0;
+  Clock::TimePoint last_backlog_report_{};
+  DrainMeter drain_;
   LogThrottle problem_log_{std::chrono::seconds(10)};
 };
 

@@ -36,6 +36,7 @@
 #include "tests/integration/plant_load.h"
 #include "tests/integration/uplink_rig.h"
 #include "tests/support/cloud_collector.h"
+#include "tests/support/queue_stats.h"
 #include "tests/support/tcp_gate.h"
 
 namespace ef::testkit {
@@ -118,6 +119,10 @@ struct Spec {
   int batch_max_events = 500;
   int alerts = 0;  // alerts published while the backlog drains
   int live = 0;    // new telemetry published while the backlog drains
+  // Runs `queue stats` (text and --json) while the backlog drains until both show a drain
+  // rate and an estimated time to drain. The daemon measures every 10 s, so the drain must
+  // last well over 10 s for a measurement to fall inside it.
+  bool watch_queue_stats = false;
 };
 
 struct Outcome {
@@ -127,6 +132,7 @@ struct Outcome {
   SteadyClock::time_point drained{};
   SteadyClock::time_point alerts_sent{};
   int64_t catch_up_boundary = 0;  // from the log: telemetry up to this seq is the backlog
+  std::string queue_stats;  // the text `queue stats` printed while draining (watch_queue_stats)
   std::string daemon_log;
   bool complete = false;
   CollectorStats stats;
@@ -151,6 +157,33 @@ int64_t CatchUpBoundary(const std::string& log) {
   const std::string marker = "the backlog up to seq ";
   const size_t at = log.find(marker);
   return at == std::string::npos ? 0 : std::stoll(log.substr(at + marker.size()));
+}
+
+// Polls `edgeferry queue stats` while the backlog drains, until the text and the JSON both
+// show the backlog draining with a rate and an estimated time; returns the text, or an empty
+// string if the drain ended (or the deadline passed) first.
+std::string WatchDrainInQueueStats(UplinkRig& rig, Deadline deadline) {
+  std::string text, error;
+  const std::filesystem::path data = rig.dir().File("data"), out = rig.dir().File("qs.out");
+  const bool seen = WaitUntil(
+      deadline,
+      [&] {
+        std::optional<QueueStats> json =
+            ReadQueueStats(EdgeferryPath(), data, out, DeadlineIn(seconds(10)), &error);
+        std::optional<std::string> human =
+            RunQueueStats(EdgeferryPath(), data, out, false, DeadlineIn(seconds(10)), &error);
+        if (!json || !human) return false;
+        text = *human;
+        const QueueStreamStats telemetry = json->Stream("telemetry");
+        return json->events > 0 && json->drain.state == "draining" && json->drain.per_s > 0 &&
+               json->drain.eta_s.has_value() && telemetry.drain.eta_s.has_value() &&
+               text.find(", draining at ") != std::string::npos &&
+               text.find("estimated time to drain") != std::string::npos;
+      },
+      milliseconds(200));
+  INFO("last queue stats output:\n" << text << error);
+  CHECK_MESSAGE(seen, "queue stats never showed the backlog draining with an estimate");
+  return seen ? text : std::string();
 }
 
 // Builds the backlog with the gate closed, opens it, publishes the alerts and the live
@@ -199,6 +232,9 @@ Outcome DrainBacklog(const Spec& spec, const PlantLoad& telemetry, const PlantLo
     }
   }
   const size_t total = static_cast<size_t>(spec.events + spec.alerts + spec.live);
+  if (spec.watch_queue_stats) {
+    out.queue_stats = WatchDrainInQueueStats(rig, DeadlineIn(seconds(60)));
+  }
   out.complete = collector.WaitForCount(total, DeadlineIn(seconds(90)));
   out.drained = SteadyNow();
   CHECK(rig.StopDaemon(DeadlineIn(seconds(20))) == 0);
@@ -335,13 +371,19 @@ TEST_CASE(
   CHECK(last_live < last_backlog);
 }
 
-TEST_CASE("cloud limits: small batches drain within 100 publishes/s, in order") {
-  const Spec spec{.events = 3'000, .pad = 0, .batch_max_events = 5, .alerts = 0};
+TEST_CASE(
+    "cloud limits: small batches drain within 100 publishes/s, in order, and queue stats shows "
+    "the drain rate and the time to drain") {
+  // 8,000 events in batches of 5 at 100 publishes/s: a 16 s drain, over a measurement.
+  const Spec spec{
+      .events = 8'000, .pad = 0, .batch_max_events = 5, .alerts = 0, .watch_queue_stats = true};
   const PlantLoad telemetry{.devices = 10, .total = spec.events};
   const Outcome out = DrainBacklog(spec, telemetry, PlantLoad{}, PlantLoad{});
   REQUIRE(out.complete);
   CheckLimits(out);
   CheckOrder(out);
+  MESSAGE("queue stats while draining:\n" << out.queue_stats);
+  CHECK(out.queue_stats.find("telemetry") != std::string::npos);
 }
 
 }  // namespace

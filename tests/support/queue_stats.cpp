@@ -15,6 +15,29 @@ namespace {
 
 bool ReadUnsigned(od::value value, uint64_t* out) { return !value.get_uint64().get(*out); }
 
+// Reads `key` into `out` if it is one of the drain members; *matched says whether it was.
+bool ReadDrain(std::string_view key, od::value value, QueueDrain* out, bool* matched) {
+  *matched = true;
+  if (key == "drain_state") {
+    std::string_view state;
+    if (value.get_string().get(state)) return false;
+    out->state.assign(state);
+    return true;
+  }
+  if (key == "drain_per_s") return !value.get_double().get(out->per_s);
+  if (key == "eta_s") {
+    bool null = false;
+    if (value.is_null().get(null)) return false;
+    if (null) return true;
+    int64_t eta = 0;
+    if (value.get_int64().get(eta)) return false;
+    out->eta_s = eta;
+    return true;
+  }
+  *matched = false;
+  return true;
+}
+
 bool ReadStream(od::value value, QueueStreamStats* out) {
   od::object object;
   if (value.get_object().get(object)) return false;
@@ -24,7 +47,9 @@ bool ReadStream(od::value value, QueueStreamStats* out) {
     std::string_view key;
     if (std::move(member).get(field) || field.unescaped_key().get(key)) return false;
     od::value v = field.value();
-    bool ok = true;
+    bool ok = true, drain = false;
+    if (!ReadDrain(key, v, &out->drain, &drain)) return false;
+    if (drain) continue;
     if (key == "stream") {
       std::string_view name;
       ok = !v.get_string().get(name);
@@ -81,7 +106,9 @@ QueueStreamStats QueueStats::Stream(std::string_view name) const {
   for (const QueueStreamStats& s : streams) {
     if (s.stream == name) return s;
   }
-  return QueueStreamStats{.stream = std::string(name)};
+  QueueStreamStats none;
+  none.stream = std::string(name);
+  return none;
 }
 
 uint64_t QueueStats::Dropped() const {
@@ -113,7 +140,9 @@ std::optional<QueueStats> ParseQueueStatsJson(std::string_view json) {
     std::string_view key;
     if (std::move(member).get(field) || field.unescaped_key().get(key)) return std::nullopt;
     od::value v = field.value();
-    bool ok = true;
+    bool ok = true, drain = false;
+    if (!ReadDrain(key, v, &stats.drain, &drain)) return std::nullopt;
+    if (drain) continue;
     if (key == "streams") {
       ok = ReadStreams(v, &stats.streams);
       ++required;
@@ -129,18 +158,19 @@ std::optional<QueueStats> ParseQueueStatsJson(std::string_view json) {
   return stats;
 }
 
-std::optional<QueueStats> ReadQueueStats(const std::string& edgeferry,
+std::optional<std::string> RunQueueStats(const std::string& edgeferry,
                                          const std::filesystem::path& data_dir,
-                                         const std::filesystem::path& output_file,
+                                         const std::filesystem::path& output_file, bool json,
                                          Deadline deadline, std::string* error) {
   std::error_code ec;
   std::filesystem::remove(output_file, ec);
   ProcessOptions spawn;
-  spawn.argv = {edgeferry, "queue", "stats", "--data-dir", data_dir.string(), "--json"};
+  spawn.argv = {edgeferry, "queue", "stats", "--data-dir", data_dir.string()};
+  if (json) spawn.argv.push_back("--json");
   spawn.log_file = output_file;
   Process cli(std::move(spawn));
   std::optional<int> status = cli.Wait(deadline);
-  const std::string output = ReadFile(output_file);
+  std::string output = ReadFile(output_file);
   if (!status) {
     cli.Kill();
     *error = "queue stats did not finish in time; output: " + output;
@@ -150,8 +180,18 @@ std::optional<QueueStats> ReadQueueStats(const std::string& edgeferry,
     *error = "queue stats exited with " + std::to_string(*status) + "; output: " + output;
     return std::nullopt;
   }
-  std::optional<QueueStats> stats = ParseQueueStatsJson(LastJsonLine(output));
-  if (!stats) *error = "queue stats printed no valid JSON; output: " + output;
+  return output;
+}
+
+std::optional<QueueStats> ReadQueueStats(const std::string& edgeferry,
+                                         const std::filesystem::path& data_dir,
+                                         const std::filesystem::path& output_file,
+                                         Deadline deadline, std::string* error) {
+  std::optional<std::string> output =
+      RunQueueStats(edgeferry, data_dir, output_file, true, deadline, error);
+  if (!output) return std::nullopt;
+  std::optional<QueueStats> stats = ParseQueueStatsJson(LastJsonLine(*output));
+  if (!stats) *error = "queue stats printed no valid JSON; output: " + *output;
   return stats;
 }
 

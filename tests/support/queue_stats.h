@@ -2,9 +2,10 @@
 // operator would: by running the command (it opens the database read-only, so it works while
 // the daemon runs and after it was killed).
 //
-// The JSON line is {"events":N,"bytes":N,"last_seq":N,"dead_letters":N,"streams":[{"stream":
-// "telemetry","events":N,"bytes":N,"oldest_age_ms":N,"dropped":N,"rejected":N,"expired":N,
-// "dead_lettered":N},...]}.
+// The JSON line is {"events":N,"bytes":N,"last_seq":N,"dead_letters":N,<drain>,"streams":[
+// {"stream":"telemetry","events":N,"bytes":N,"oldest_age_ms":N,"dropped":N,"rejected":N,
+// "expired":N,"dead_lettered":N,<drain>},...]}, where <drain> is "drain_state":"draining",
+// "drain_per_s":210.00,"drain_age_ms":N|null,"eta_s":N|null.
 //
 // Thread-safety: ParseQueueStatsJson is a pure function; ReadQueueStats starts a child process
 // and must run on a thread that outlives it (see process.h), normally the test's main thread.
@@ -21,6 +22,13 @@
 
 namespace ef::testkit {
 
+// The drain estimate `queue stats` derives from the rate the daemon's uplink recorded.
+struct QueueDrain {
+  std::string state;  // "empty", "draining", "not_draining", "no_measurement"
+  double per_s = 0;
+  std::optional<int64_t> eta_s;  // set only while draining
+};
+
 struct QueueStreamStats {
   std::string stream;
   uint64_t events = 0;
@@ -30,6 +38,7 @@ struct QueueStreamStats {
   uint64_t rejected = 0;
   uint64_t expired = 0;
   uint64_t dead_lettered = 0;
+  QueueDrain drain;
 };
 
 struct QueueStats {
@@ -37,6 +46,7 @@ struct QueueStats {
   uint64_t bytes = 0;
   uint64_t last_seq = 0;
   uint64_t dead_letters = 0;
+  QueueDrain drain;  // of the whole backlog
   std::vector<QueueStreamStats> streams;
 
   // The stream called `name`, or an all-zero entry when the queue has none by that name.
@@ -49,6 +59,14 @@ struct QueueStats {
 // Parses one `queue stats --json` line. std::nullopt unless it is an object with the members
 // above (unknown members are ignored).
 std::optional<QueueStats> ParseQueueStatsJson(std::string_view json);
+
+// Runs `edgeferry queue stats --data-dir DIR` (with --json when `json`), with stdout and
+// stderr written to `output_file` (replaced on each call). Returns its output, or std::nullopt
+// and sets *error if it failed or did not finish before `deadline`.
+std::optional<std::string> RunQueueStats(const std::string& edgeferry,
+                                         const std::filesystem::path& data_dir,
+                                         const std::filesystem::path& output_file, bool json,
+                                         Deadline deadline, std::string* error);
 
 // Runs `edgeferry queue stats --data-dir DIR --json`, with stdout and stderr written to
 // `output_file` (replaced on each call), and parses the last line that starts with '{'.

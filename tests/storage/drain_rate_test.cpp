@@ -1,0 +1,169 @@
+// Drain rates (Store::RecordDrainRates): both stores report them in Stats(); SQLite keeps
+// them for other processes (`queue stats`) and opens a queue written before they existed.
+#include <doctest/doctest.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+
+#include <filesystem>
+#include <memory>
+
+#include "storage/mem_store.h"
+#include "storage/sqlite_store.h"
+
+namespace ef::storage {
+namespace {
+
+struct TempQueue {
+  std::filesystem::path dir;
+  TempQueue() {
+    std::string pattern = (std::filesystem::temp_directory_path() / "ef-rate-XXXXXX").string();
+    dir = mkdtemp(pattern.data());
+  }
+  ~TempQueue() { std::filesystem::remove_all(dir); }
+  std::string path() const { return (dir / "queue.db").string(); }
+  std::unique_ptr<SqliteStore> Open(bool read_only = false, std::string* quarantined = nullptr) {
+    SqliteStoreOptions options;
+    options.path = path();
+    options.read_only = read_only;
+    options.now_utc = "T";
+    auto store = SqliteStore::Open(options, StorePolicy{}, quarantined);
+    REQUIRE_MESSAGE(store.ok(), store.status().ToString());
+    return std::move(store.value());
+  }
+};
+
+struct SqliteFixture : TempQueue {
+  std::unique_ptr<Store> Make() { return Open(); }
+};
+struct MemFixture {
+  std::unique_ptr<Store> Make() { return std::make_unique<MemStore>(); }
+};
+
+void AppendTo(Store& store, const std::string& stream, int n) {
+  std::vector<Event> events(static_cast<size_t>(n));
+  for (Event& e : events) {
+    e.stream = stream;
+    e.device_id = "dev";
+    e.ingest_time_ms = 1000;
+    e.payload = "{}";
+  }
+  REQUIRE(store.Append(events).ok());
+}
+
+StreamStats StatsOf(Store& store, const std::string& stream) {
+  auto stats = store.Stats();
+  REQUIRE(stats.ok());
+  for (const StreamStats& s : stats->streams) {
+    if (s.stream == stream) return s;
+  }
+  return StreamStats{};
+}
+
+TEST_CASE_TEMPLATE("drain rates are recorded per stream and reported by Stats", Fixture,
+                   SqliteFixture, MemFixture) {
+  Fixture fixture;
+  auto store = fixture.Make();
+  AppendTo(*store, "telemetry", 3);
+  AppendTo(*store, "alerts", 1);
+  CHECK(StatsOf(*store, "telemetry").drain_measured_ms == 0);  // never measured
+
+  const StreamRate first[] = {{"telemetry", 210.5}};
+  REQUIRE(store->RecordDrainRates(first, 5'000).ok());
+  CHECK(StatsOf(*store, "telemetry").drain_per_s == 210.5);
+  CHECK(StatsOf(*store, "telemetry").drain_measured_ms == 5'000);
+  CHECK(StatsOf(*store, "alerts").drain_measured_ms == 0);
+
+  const StreamRate second[] = {{"alerts", 3}, {"telemetry", 0}, {"nobody", 7}};
+  REQUIRE(store->RecordDrainRates(second, 15'000).ok());
+  CHECK(StatsOf(*store, "telemetry").drain_per_s == 0);  // stalled: recorded as 0
+  CHECK(StatsOf(*store, "telemetry").drain_measured_ms == 15'000);
+  CHECK(StatsOf(*store, "alerts").drain_per_s == 3);
+  auto stats = store->Stats();
+  REQUIRE(stats.ok());
+  CHECK(stats->streams.size() == 2);  // a rate alone does not make a stream
+  CHECK(stats->events == 4);          // recording touches no events
+}
+
+TEST_CASE("drain rates survive a reopen and reach a read-only store") {
+  TempQueue queue;
+  auto writer = queue.Open();
+  AppendTo(*writer, "telemetry", 2);
+  auto reader = queue.Open(true);
+  const StreamRate rates[] = {{"telemetry", 42.25}};
+  REQUIRE(writer->RecordDrainRates(rates, 9'000).ok());
+  CHECK(StatsOf(*reader, "telemetry").drain_per_s == 42.25);  // seen while the writer runs
+  writer.reset();
+  auto reopened = queue.Open();
+  CHECK(StatsOf(*reopened, "telemetry").drain_per_s == 42.25);
+  CHECK(StatsOf(*reopened, "telemetry").drain_measured_ms == 9'000);
+}
+
+// The schema of queue.db as written before drain rates (schema_version 2), with one stream
+// table holding two events.
+constexpr const char* kPreviousVersion = R"sql(
+CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
+INSERT INTO meta (key, value) VALUES ('last_seq', 2), ('schema_version', 2);
+CREATE TABLE streams (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE,
+  dropped INTEGER NOT NULL DEFAULT 0, rejected INTEGER NOT NULL DEFAULT 0,
+  expired INTEGER NOT NULL DEFAULT 0, dead_lettered INTEGER NOT NULL DEFAULT 0);
+CREATE TABLE dead_letters (id INTEGER PRIMARY KEY, seq INTEGER NOT NULL,
+  stream TEXT NOT NULL, device TEXT NOT NULL, origin TEXT NOT NULL,
+  event_time INTEGER NOT NULL, ingest_time INTEGER NOT NULL, quality INTEGER NOT NULL,
+  format INTEGER NOT NULL, payload BLOB NOT NULL, reason TEXT NOT NULL,
+  dead_time INTEGER NOT NULL);
+INSERT INTO streams (id, name, dropped) VALUES (1, 'telemetry', 4);
+CREATE TABLE q_1 (seq INTEGER PRIMARY KEY, device TEXT NOT NULL, origin TEXT NOT NULL,
+  event_time INTEGER NOT NULL, ingest_time INTEGER NOT NULL, quality INTEGER NOT NULL,
+  format INTEGER NOT NULL, size INTEGER NOT NULL, payload BLOB NOT NULL);
+INSERT INTO q_1 VALUES (1, 'd', 'o', 1000, 1000, 0, 0, 50, '{}'),
+  (2, 'd', 'o', 1001, 1001, 0, 0, 50, '{}');
+)sql";
+
+void WritePreviousVersion(const std::string& path) {
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+  char* error = nullptr;
+  const int rc = sqlite3_exec(db, kPreviousVersion, nullptr, nullptr, &error);
+  const std::string message = error != nullptr ? error : "";
+  sqlite3_free(error);
+  sqlite3_close(db);
+  REQUIRE_MESSAGE(rc == SQLITE_OK, message);
+}
+
+int64_t SchemaVersion(const std::string& path) {
+  sqlite3* db = nullptr;
+  sqlite3_stmt* stmt = nullptr;
+  int64_t version = -1;
+  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK &&
+      sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key = 'schema_version'", -1, &stmt,
+                         nullptr) == SQLITE_OK &&
+      sqlite3_step(stmt) == SQLITE_ROW) {
+    version = sqlite3_column_int64(stmt, 0);
+  }
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+  return version;
+}
+
+TEST_CASE("a queue written before drain rates opens as it is, read-only and read-write") {
+  TempQueue queue;
+  WritePreviousVersion(queue.path());
+  std::string quarantined;
+  auto reader = queue.Open(true, &quarantined);  // `queue stats` before the daemon upgraded it
+  CHECK(StatsOf(*reader, "telemetry").events == 2);
+  CHECK(StatsOf(*reader, "telemetry").drain_measured_ms == 0);
+  reader.reset();
+  CHECK(SchemaVersion(queue.path()) == 2);  // a reader changes nothing
+  auto writer = queue.Open(false, &quarantined);
+  CHECK(quarantined.empty());
+  CHECK(SchemaVersion(queue.path()) == 3);
+  CHECK(StatsOf(*writer, "telemetry").events == 2);
+  CHECK(StatsOf(*writer, "telemetry").counters.dropped == 4);
+  CHECK(writer->Stats()->last_seq == 2);
+  const StreamRate rates[] = {{"telemetry", 5}};
+  REQUIRE(writer->RecordDrainRates(rates, 1'000).ok());
+  CHECK(StatsOf(*queue.Open(true), "telemetry").drain_per_s == 5);
+}
+
+}  // namespace
+}  // namespace ef::storage
