@@ -85,8 +85,11 @@ void Budget::Remove(const std::string& stream, uint64_t events, uint64_t bytes) 
 }
 
 void Budget::ClampToCurrent() {
-  // Leave a little room below what fitted, so the next groups evict before they fail.
-  capacity_ = std::min(capacity_, total_.bytes - total_.bytes / 50);
+  // Leave a little room below what fitted, so the next groups evict before they fail. A
+  // group that still does not fit (SQLite needs more pages than the eviction freed) clamps
+  // again from the lowered capacity: each failure evicts 2 % more, so appends never stick.
+  capacity_ = std::min(capacity_, total_.bytes);
+  capacity_ -= capacity_ / 50;
 }
 
 Usage Budget::Of(const std::string& stream) const {

@@ -35,7 +35,8 @@ class Budget {
   void Remove(const std::string& stream, uint64_t events, uint64_t bytes);
   void Reset() { usage_.clear(); total_ = {}; }
 
-  // Lowers the store's capacity to what it holds now (the disk or the file limit is full).
+  // Lowers the store's capacity below what it holds now (the disk or the file limit is
+  // full); called again before anything fitted, it lowers it further.
   void ClampToCurrent();
 
   Usage Of(const std::string& stream) const;

@@ -65,6 +65,8 @@ TEST_CASE("a full disk clamps the capacity to what fits") {
   budget.Add("alerts", 5, 500);
   budget.ClampToCurrent();
   CHECK(budget.capacity() == 490);
+  budget.ClampToCurrent();  // the retry did not fit either: evict more next time
+  CHECK(budget.capacity() == 481);
 }
 
 }  // namespace ef::storage
