@@ -20,18 +20,16 @@ std::string WithTable(const char* pattern, const std::string& table) {
 
 }  // namespace
 
-Event ReadEventRow(sqlite3_stmt* row, const std::string& stream) {
-  Event e;
-  e.stream = stream;
-  e.seq = static_cast<uint64_t>(sqlite3_column_int64(row, 0));
-  e.device_id = ColumnText(row, 1);
-  e.origin = ColumnText(row, 2);
-  e.event_time_ms = sqlite3_column_int64(row, 3);
-  e.ingest_time_ms = sqlite3_column_int64(row, 4);
-  e.quality = static_cast<Quality>(sqlite3_column_int(row, 5));
-  e.format = static_cast<PayloadFormat>(sqlite3_column_int(row, 6));
-  e.payload = ColumnText(row, 7);
-  return e;
+void ReadEventRow(sqlite3_stmt* row, const std::string& stream, Event* e) {
+  e->stream = stream;
+  e->seq = static_cast<uint64_t>(sqlite3_column_int64(row, 0));
+  AssignColumn(row, 1, &e->device_id);
+  AssignColumn(row, 2, &e->origin);
+  e->event_time_ms = sqlite3_column_int64(row, 3);
+  e->ingest_time_ms = sqlite3_column_int64(row, 4);
+  e->quality = static_cast<Quality>(sqlite3_column_int(row, 5));
+  e->format = static_cast<PayloadFormat>(sqlite3_column_int(row, 6));
+  AssignColumn(row, 7, &e->payload);
 }
 
 Status SqliteStore::Impl::PrepareCommon() {
@@ -213,10 +211,10 @@ Status SqliteStore::Read(const std::string& stream, uint64_t after_seq, size_t m
   sqlite3_bind_int64(read, 1, static_cast<sqlite3_int64>(after_seq));
   sqlite3_bind_int64(read, 2, static_cast<sqlite3_int64>(max));
   int rc;
-  if (impl_->read_sizes.size() > 200'000) impl_->read_sizes.clear();  // acks fall back to a query
   while ((rc = sqlite3_step(read)) == SQLITE_ROW) {
-    out->push_back(ReadEventRow(read, stream));
-    impl_->read_sizes[out->back().seq] = static_cast<uint64_t>(sqlite3_column_int64(read, 8));
+    Event& e = out->emplace_back();  // filled in place: one allocation per long string
+    ReadEventRow(read, stream, &e);
+    (*table)->read_sizes.Add(e.seq, static_cast<uint64_t>(sqlite3_column_int64(read, 8)));
   }
   return rc == SQLITE_DONE ? Status::Ok() : FromSqlite(impl_->db.handle(), rc, "read events");
 }
@@ -230,7 +228,7 @@ Result<Removed> SqliteStore::Remove(const std::string& stream, std::span<const u
   sqlite3_stmt* remove = (*table)->remove.get();
   // Acks come mostly in order: delete contiguous runs with one statement each.
   std::vector<uint64_t> sorted(seqs.begin(), seqs.end());
-  std::sort(sorted.begin(), sorted.end());
+  if (!std::is_sorted(sorted.begin(), sorted.end())) std::sort(sorted.begin(), sorted.end());
   for (size_t i = 0; i < sorted.size();) {
     size_t j = i;
     while (j + 1 < sorted.size() && sorted[j + 1] <= sorted[j] + 1) ++j;
@@ -240,13 +238,8 @@ Result<Removed> SqliteStore::Remove(const std::string& stream, std::span<const u
     }
     // Sizes known from Read spare the counting query; the delete tells how many went.
     uint64_t known_bytes = 0;
-    bool all_known = true;
-    for (size_t k = i; k <= j && all_known; ++k) {
-      auto it = impl_->read_sizes.find(sorted[k]);
-      all_known = it != impl_->read_sizes.end();
-      if (all_known) known_bytes += it->second;
-    }
-    const size_t run = j - i + 1;
+    const bool all_known = (*table)->read_sizes.Take(sorted[i], sorted[j], &known_bytes);
+    const uint64_t run = sorted[j] - sorted[i] + 1;
     if (!all_known) {
       ResetOnExit reset(usage);
       const int rc = sqlite3_step(usage);
@@ -260,7 +253,6 @@ Result<Removed> SqliteStore::Remove(const std::string& stream, std::span<const u
       removed.events += deleted;
       removed.bytes += deleted == run ? known_bytes : known_bytes / run * deleted;
     }
-    for (size_t k = i; k <= j; ++k) impl_->read_sizes.erase(sorted[k]);
     i = j + 1;
   }
   return removed;
@@ -312,6 +304,7 @@ static Result<Removed> RemoveHead(Db& db, StreamTable& table, Take take) {
     if (last == 0) return removed;
     sqlite3_bind_int64(table.delete_up_to.get(), 1, static_cast<sqlite3_int64>(last));
     if (Status s = db.Step(table.delete_up_to.get(), "delete oldest"); !s.ok()) return s;
+    table.read_sizes.ForgetUpTo(last);
     if (!more) return removed;
   }
 }
