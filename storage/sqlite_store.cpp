@@ -45,7 +45,11 @@ Status SqliteStore::Impl::PrepareCommon() {
 }
 
 Result<StreamTable*> SqliteStore::Impl::Table(const std::string& stream, bool create) {
-  if (auto it = tables.find(stream); it != tables.end()) return it->second.get();
+  if (last_table != nullptr && stream == last_stream) return last_table;
+  if (auto it = tables.find(stream); it != tables.end()) {
+    last_stream = stream;
+    return last_table = it->second.get();
+  }
   auto id = stream_ids.find(stream);
   if (id == stream_ids.end()) {
     if (!create) return static_cast<StreamTable*>(nullptr);
@@ -72,6 +76,16 @@ Result<StreamTable*> SqliteStore::Impl::Table(const std::string& stream, bool cr
     if (Status s = db.Prepare(WithTable(text, name), stmt); !s.ok()) return s;
   }
   return (tables[stream] = std::move(table)).get();
+}
+
+void SqliteStore::Impl::ForgetTable(const std::string& stream) {
+  tables.erase(stream);
+  last_table = nullptr;
+}
+
+void SqliteStore::Impl::ForgetTables() {
+  tables.clear();
+  last_table = nullptr;
 }
 
 namespace {
@@ -172,7 +186,7 @@ Status SqliteStore::Commit() { return impl_->Step(impl_->commit, "commit"); }
 void SqliteStore::Rollback() {
   (void)impl_->Step(impl_->rollback, "rollback");
   for (const std::string& stream : impl_->created_in_group) {
-    impl_->tables.erase(stream);
+    impl_->ForgetTable(stream);
     impl_->stream_ids.erase(stream);
   }
   impl_->created_in_group.clear();
@@ -186,7 +200,6 @@ Status SqliteStore::Insert(const Event& event, uint64_t seq, uint64_t size) {
   Result<StreamTable*> table = impl_->Table(event.stream, true);
   if (!table.ok()) return table.status();
   sqlite3_stmt* insert = (*table)->insert.get();
-  ResetOnExit reset(insert);
   sqlite3_bind_int64(insert, 1, static_cast<sqlite3_int64>(seq));
   BindText(insert, 2, event.device_id);
   BindText(insert, 3, event.origin);
@@ -198,7 +211,9 @@ Status SqliteStore::Insert(const Event& event, uint64_t seq, uint64_t size) {
   sqlite3_bind_blob(insert, 9, event.payload.data(), static_cast<int>(event.payload.size()),
                     SQLITE_STATIC);
   const int rc = sqlite3_step(insert);
-  return rc == SQLITE_DONE ? Status::Ok() : FromSqlite(impl_->db.handle(), rc, "insert event");
+  Status s = rc == SQLITE_DONE ? Status::Ok() : FromSqlite(impl_->db.handle(), rc, "insert event");
+  sqlite3_reset(insert);  // no sqlite3_clear_bindings: every parameter is bound before each step
+  return s;
 }
 
 Status SqliteStore::Read(const std::string& stream, uint64_t after_seq, size_t max,
@@ -362,7 +377,7 @@ Status SqliteStore::LoadState(std::map<std::string, Usage>* usage,
     *last_seq = static_cast<uint64_t>(sqlite3_column_int64(load_seq.get(), 0));
   }
   if (Status s = db.Prepare(sql::kLoadStreams, &load_streams); !s.ok()) return s;
-  impl_->tables.clear();
+  impl_->ForgetTables();
   impl_->stream_ids.clear();
   int rc;
   while ((rc = sqlite3_step(load_streams.get())) == SQLITE_ROW) {

@@ -24,6 +24,10 @@ struct SqliteStore::Impl {
   Statement begin, commit, rollback, data_version, save_seq, add_stream, save_counters,
       count_dead;
   std::map<std::string, std::unique_ptr<StreamTable>> tables;
+  // The table Table() found last (a group is mostly of one stream), spares the map lookup;
+  // ForgetTable/ForgetTables keep it valid.
+  std::string last_stream;
+  StreamTable* last_table = nullptr;
   std::map<std::string, int64_t> stream_ids;
   std::vector<std::string> created_in_group;   // forgotten again on rollback
   std::map<std::string, StreamCounters> saved;  // counters as last written
@@ -32,6 +36,8 @@ struct SqliteStore::Impl {
 
   Status PrepareCommon();
   Result<StreamTable*> Table(const std::string& stream, bool create);
+  void ForgetTable(const std::string& stream);
+  void ForgetTables();
   Status Step(Statement& stmt, const char* what) { return db.Step(stmt.get(), what); }
 };
 
