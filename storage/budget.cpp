@@ -36,17 +36,27 @@ Budget::Decision Budget::Admit(const std::string& stream, uint64_t size) const {
     return {policy.overflow == Overflow::kBackpressure ? Verdict::kBackpressure : Verdict::kReject,
             {}, 0};
   };
+  if (Fits(policy, own.bytes, size)) return {};
   if (policy.max_bytes > 0 && own.bytes + size > policy.max_bytes) {
     if (policy.overflow != Overflow::kDropOldest || own.events == 0) return refuse();
     return {Verdict::kEvict, stream, own.bytes + size - policy.max_bytes};
   }
-  if (total_.bytes + size > capacity_) {
-    if (policy.overflow != Overflow::kDropOldest) return refuse();
-    const std::string* victim = LowestPriorityVictim(policy.priority);
-    if (victim == nullptr) return {Verdict::kReject, {}, 0};  // only higher priorities hold data
-    return {Verdict::kEvict, *victim, total_.bytes + size - capacity_};
-  }
-  return {};
+  // Over the store's bound.
+  if (policy.overflow != Overflow::kDropOldest) return refuse();
+  const std::string* victim = LowestPriorityVictim(policy.priority);
+  if (victim == nullptr) return {Verdict::kReject, {}, 0};  // only higher priorities hold data
+  return {Verdict::kEvict, *victim, total_.bytes + size - capacity_};
+}
+
+bool Budget::TryAdd(const std::string& stream, uint64_t size) {
+  auto it = usage_.find(stream);
+  if (!Fits(policy_->For(stream), it == usage_.end() ? 0 : it->second.bytes, size)) return false;
+  if (it == usage_.end()) it = usage_.emplace(stream, Usage{}).first;
+  ++it->second.events;
+  it->second.bytes += size;
+  ++total_.events;
+  total_.bytes += size;
+  return true;
 }
 
 const std::string* Budget::LowestPriorityVictim(int64_t priority) const {

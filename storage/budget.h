@@ -29,6 +29,9 @@ class Budget {
 
   // What to do with an event of `size` bytes for `stream`.
   Decision Admit(const std::string& stream, uint64_t size) const;
+  // Adds an event of `size` bytes to `stream` if Admit would accept it; false (and nothing
+  // changed) otherwise. The common case, with one lookup.
+  bool TryAdd(const std::string& stream, uint64_t size);
 
   void Add(const std::string& stream, uint64_t events, uint64_t bytes);
   // Saturates at zero: rows written by another process (dlq replay) were never added.
@@ -45,6 +48,11 @@ class Budget {
   uint64_t capacity() const { return capacity_; }
 
  private:
+  // True when `size` more bytes fit both the stream's bound and the store's.
+  bool Fits(const StreamPolicy& policy, uint64_t own_bytes, uint64_t size) const {
+    return (policy.max_bytes == 0 || own_bytes + size <= policy.max_bytes) &&
+           total_.bytes + size <= capacity_;
+  }
   // The non-empty stream of lowest priority not above `priority` (most bytes on ties).
   const std::string* LowestPriorityVictim(int64_t priority) const;
 

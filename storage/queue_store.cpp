@@ -74,14 +74,16 @@ Status QueueStore::AppendGroup(std::span<Event> events) {
 Status QueueStore::AdmitOne(Event& event) {
   const uint64_t size = event.ByteSize();
   for (;;) {
+    // Within the bounds (the common case, one lookup): counted first; if the insert fails,
+    // the group rolls back and the accounting with it.
+    if (budget_.TryAdd(event.stream, size)) {
+      if (Status s = Insert(event, last_seq_ + 1, size); !s.ok()) return s;
+      event.seq = ++last_seq_;
+      return Status::Ok();
+    }
     const Budget::Decision d = budget_.Admit(event.stream, size);
     switch (d.verdict) {
-      case Budget::Verdict::kAccept: {
-        if (Status s = Insert(event, last_seq_ + 1, size); !s.ok()) return s;
-        event.seq = ++last_seq_;
-        budget_.Add(event.stream, 1, size);
-        return Status::Ok();
-      }
+      case Budget::Verdict::kAccept:  // TryAdd would have taken it
       case Budget::Verdict::kReject:
         event.seq = 0;
         ++counters_[event.stream].rejected;

@@ -80,8 +80,14 @@ void BindText(sqlite3_stmt* stmt, int index, const std::string& text) {
 }
 
 std::string ColumnText(sqlite3_stmt* stmt, int index) {
+  std::string text;
+  AssignColumn(stmt, index, &text);
+  return text;
+}
+
+void AssignColumn(sqlite3_stmt* stmt, int index, std::string* out) {
   const auto* data = static_cast<const char*>(sqlite3_column_blob(stmt, index));
-  return std::string(data ? data : "", static_cast<size_t>(sqlite3_column_bytes(stmt, index)));
+  out->assign(data ? data : "", static_cast<size_t>(sqlite3_column_bytes(stmt, index)));
 }
 
 }  // namespace ef::storage

@@ -61,5 +61,7 @@ class Db {
 
 void BindText(sqlite3_stmt* stmt, int index, const std::string& text);
 std::string ColumnText(sqlite3_stmt* stmt, int index);
+// Sets `out` to a text or blob column (reusing its buffer when it is large enough).
+void AssignColumn(sqlite3_stmt* stmt, int index, std::string* out);
 
 }  // namespace ef::storage

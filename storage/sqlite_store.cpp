@@ -20,18 +20,16 @@ std::string WithTable(const char* pattern, const std::string& table) {
 
 }  // namespace
 
-Event ReadEventRow(sqlite3_stmt* row, const std::string& stream) {
-  Event e;
-  e.stream = stream;
-  e.seq = static_cast<uint64_t>(sqlite3_column_int64(row, 0));
-  e.device_id = ColumnText(row, 1);
-  e.origin = ColumnText(row, 2);
-  e.event_time_ms = sqlite3_column_int64(row, 3);
-  e.ingest_time_ms = sqlite3_column_int64(row, 4);
-  e.quality = static_cast<Quality>(sqlite3_column_int(row, 5));
-  e.format = static_cast<PayloadFormat>(sqlite3_column_int(row, 6));
-  e.payload = ColumnText(row, 7);
-  return e;
+void ReadEventRow(sqlite3_stmt* row, const std::string& stream, Event* e) {
+  e->stream = stream;
+  e->seq = static_cast<uint64_t>(sqlite3_column_int64(row, 0));
+  AssignColumn(row, 1, &e->device_id);
+  AssignColumn(row, 2, &e->origin);
+  e->event_time_ms = sqlite3_column_int64(row, 3);
+  e->ingest_time_ms = sqlite3_column_int64(row, 4);
+  e->quality = static_cast<Quality>(sqlite3_column_int(row, 5));
+  e->format = static_cast<PayloadFormat>(sqlite3_column_int(row, 6));
+  AssignColumn(row, 7, &e->payload);
 }
 
 Status SqliteStore::Impl::PrepareCommon() {
@@ -47,7 +45,11 @@ Status SqliteStore::Impl::PrepareCommon() {
 }
 
 Result<StreamTable*> SqliteStore::Impl::Table(const std::string& stream, bool create) {
-  if (auto it = tables.find(stream); it != tables.end()) return it->second.get();
+  if (last_table != nullptr && stream == last_stream) return last_table;
+  if (auto it = tables.find(stream); it != tables.end()) {
+    last_stream = stream;
+    return last_table = it->second.get();
+  }
   auto id = stream_ids.find(stream);
   if (id == stream_ids.end()) {
     if (!create) return static_cast<StreamTable*>(nullptr);
@@ -74,6 +76,16 @@ Result<StreamTable*> SqliteStore::Impl::Table(const std::string& stream, bool cr
     if (Status s = db.Prepare(WithTable(text, name), stmt); !s.ok()) return s;
   }
   return (tables[stream] = std::move(table)).get();
+}
+
+void SqliteStore::Impl::ForgetTable(const std::string& stream) {
+  tables.erase(stream);
+  last_table = nullptr;
+}
+
+void SqliteStore::Impl::ForgetTables() {
+  tables.clear();
+  last_table = nullptr;
 }
 
 namespace {
@@ -175,7 +187,7 @@ Status SqliteStore::Commit() { return impl_->Step(impl_->commit, "commit"); }
 void SqliteStore::Rollback() {
   (void)impl_->Step(impl_->rollback, "rollback");
   for (const std::string& stream : impl_->created_in_group) {
-    impl_->tables.erase(stream);
+    impl_->ForgetTable(stream);
     impl_->stream_ids.erase(stream);
   }
   impl_->created_in_group.clear();
@@ -189,7 +201,6 @@ Status SqliteStore::Insert(const Event& event, uint64_t seq, uint64_t size) {
   Result<StreamTable*> table = impl_->Table(event.stream, true);
   if (!table.ok()) return table.status();
   sqlite3_stmt* insert = (*table)->insert.get();
-  ResetOnExit reset(insert);
   sqlite3_bind_int64(insert, 1, static_cast<sqlite3_int64>(seq));
   BindText(insert, 2, event.device_id);
   BindText(insert, 3, event.origin);
@@ -201,7 +212,9 @@ Status SqliteStore::Insert(const Event& event, uint64_t seq, uint64_t size) {
   sqlite3_bind_blob(insert, 9, event.payload.data(), static_cast<int>(event.payload.size()),
                     SQLITE_STATIC);
   const int rc = sqlite3_step(insert);
-  return rc == SQLITE_DONE ? Status::Ok() : FromSqlite(impl_->db.handle(), rc, "insert event");
+  Status s = rc == SQLITE_DONE ? Status::Ok() : FromSqlite(impl_->db.handle(), rc, "insert event");
+  sqlite3_reset(insert);  // no sqlite3_clear_bindings: every parameter is bound before each step
+  return s;
 }
 
 Status SqliteStore::Read(const std::string& stream, uint64_t after_seq, size_t max,
@@ -214,10 +227,10 @@ Status SqliteStore::Read(const std::string& stream, uint64_t after_seq, size_t m
   sqlite3_bind_int64(read, 1, static_cast<sqlite3_int64>(after_seq));
   sqlite3_bind_int64(read, 2, static_cast<sqlite3_int64>(max));
   int rc;
-  if (impl_->read_sizes.size() > 200'000) impl_->read_sizes.clear();  // acks fall back to a query
   while ((rc = sqlite3_step(read)) == SQLITE_ROW) {
-    out->push_back(ReadEventRow(read, stream));
-    impl_->read_sizes[out->back().seq] = static_cast<uint64_t>(sqlite3_column_int64(read, 8));
+    Event& e = out->emplace_back();  // filled in place: one allocation per long string
+    ReadEventRow(read, stream, &e);
+    (*table)->read_sizes.Add(e.seq, static_cast<uint64_t>(sqlite3_column_int64(read, 8)));
   }
   return rc == SQLITE_DONE ? Status::Ok() : FromSqlite(impl_->db.handle(), rc, "read events");
 }
@@ -231,7 +244,7 @@ Result<Removed> SqliteStore::Remove(const std::string& stream, std::span<const u
   sqlite3_stmt* remove = (*table)->remove.get();
   // Acks come mostly in order: delete contiguous runs with one statement each.
   std::vector<uint64_t> sorted(seqs.begin(), seqs.end());
-  std::sort(sorted.begin(), sorted.end());
+  if (!std::is_sorted(sorted.begin(), sorted.end())) std::sort(sorted.begin(), sorted.end());
   for (size_t i = 0; i < sorted.size();) {
     size_t j = i;
     while (j + 1 < sorted.size() && sorted[j + 1] <= sorted[j] + 1) ++j;
@@ -241,13 +254,8 @@ Result<Removed> SqliteStore::Remove(const std::string& stream, std::span<const u
     }
     // Sizes known from Read spare the counting query; the delete tells how many went.
     uint64_t known_bytes = 0;
-    bool all_known = true;
-    for (size_t k = i; k <= j && all_known; ++k) {
-      auto it = impl_->read_sizes.find(sorted[k]);
-      all_known = it != impl_->read_sizes.end();
-      if (all_known) known_bytes += it->second;
-    }
-    const size_t run = j - i + 1;
+    const bool all_known = (*table)->read_sizes.Take(sorted[i], sorted[j], &known_bytes);
+    const uint64_t run = sorted[j] - sorted[i] + 1;
     if (!all_known) {
       ResetOnExit reset(usage);
       const int rc = sqlite3_step(usage);
@@ -261,7 +269,6 @@ Result<Removed> SqliteStore::Remove(const std::string& stream, std::span<const u
       removed.events += deleted;
       removed.bytes += deleted == run ? known_bytes : known_bytes / run * deleted;
     }
-    for (size_t k = i; k <= j; ++k) impl_->read_sizes.erase(sorted[k]);
     i = j + 1;
   }
   return removed;
@@ -313,6 +320,7 @@ static Result<Removed> RemoveHead(Db& db, StreamTable& table, Take take) {
     if (last == 0) return removed;
     sqlite3_bind_int64(table.delete_up_to.get(), 1, static_cast<sqlite3_int64>(last));
     if (Status s = db.Step(table.delete_up_to.get(), "delete oldest"); !s.ok()) return s;
+    table.read_sizes.ForgetUpTo(last);
     if (!more) return removed;
   }
 }
@@ -370,7 +378,7 @@ Status SqliteStore::LoadState(std::map<std::string, Usage>* usage,
     *last_seq = static_cast<uint64_t>(sqlite3_column_int64(load_seq.get(), 0));
   }
   if (Status s = db.Prepare(sql::kLoadStreams, &load_streams); !s.ok()) return s;
-  impl_->tables.clear();
+  impl_->ForgetTables();
   impl_->stream_ids.clear();
   int rc;
   while ((rc = sqlite3_step(load_streams.get())) == SQLITE_ROW) {

@@ -5,17 +5,18 @@
 #include <map>
 #include <memory>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
+#include "storage/read_sizes.h"
 #include "storage/sqlite_db.h"
 #include "storage/sqlite_store.h"
 
 namespace ef::storage {
 
-// Statements of one stream's table.
+// Statements of one stream's table, and the sizes of its events handed out by Read.
 struct StreamTable {
   Statement insert, read_after, range_usage, remove, head, delete_up_to, usage, oldest, to_dead;
+  ReadSizes read_sizes;
 };
 
 struct SqliteStore::Impl {
@@ -23,17 +24,20 @@ struct SqliteStore::Impl {
   Statement begin, commit, rollback, data_version, save_seq, add_stream, save_counters,
       count_dead;
   std::map<std::string, std::unique_ptr<StreamTable>> tables;
+  // The table Table() found last (a group is mostly of one stream), spares the map lookup;
+  // ForgetTable/ForgetTables keep it valid.
+  std::string last_stream;
+  StreamTable* last_table = nullptr;
   std::map<std::string, int64_t> stream_ids;
   std::vector<std::string> created_in_group;   // forgotten again on rollback
   std::map<std::string, StreamCounters> saved;  // counters as last written
   uint64_t saved_last_seq = UINT64_MAX;          // last_seq as last written
-  // Sizes of events handed out by Read and not yet acked, so that an ack of them needs no
-  // query to know how many bytes it frees. Bounded; cleared when it grows too large.
-  std::unordered_map<uint64_t, uint64_t> read_sizes;
   int64_t last_data_version = -1;
 
   Status PrepareCommon();
   Result<StreamTable*> Table(const std::string& stream, bool create);
+  void ForgetTable(const std::string& stream);
+  void ForgetTables();
   Status Step(Statement& stmt, const char* what) { return db.Step(stmt.get(), what); }
 };
 
@@ -42,8 +46,8 @@ struct SqliteStore::Impl {
 // every read-write open, after the schema. In drain_rates.cpp.
 Status AddDrainRateColumns(Db& db);
 
-// An event from a row of (seq, device, origin, event_time, ingest_time, quality, format,
-// payload).
-Event ReadEventRow(sqlite3_stmt* row, const std::string& stream);
+// Fills `e` (of `stream`) from a row of (seq, device, origin, event_time, ingest_time,
+// quality, format, payload).
+void ReadEventRow(sqlite3_stmt* row, const std::string& stream, Event* e);
 
 }  // namespace ef::storage

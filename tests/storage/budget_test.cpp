@@ -69,4 +69,20 @@ TEST_CASE("a full disk clamps the capacity to what fits") {
   CHECK(budget.capacity() == 481);
 }
 
+TEST_CASE("TryAdd adds exactly what Admit accepts") {
+  const StorePolicy policy = Policy();
+  Budget budget(policy);
+  for (const char* stream : {"telemetry", "alerts", "bulk", "unknown"}) {
+    for (uint64_t size : {50, 150, 250, 400}) {
+      const bool accepted = budget.Admit(stream, size).verdict == Budget::Verdict::kAccept;
+      const Usage before = budget.Of(stream);
+      CHECK(budget.TryAdd(stream, size) == accepted);
+      CHECK(budget.Of(stream).events == before.events + (accepted ? 1 : 0));
+      CHECK(budget.Of(stream).bytes == before.bytes + (accepted ? size : 0));
+    }
+  }
+  CHECK(budget.total().bytes <= 1000);
+  CHECK(budget.Of("telemetry").bytes <= 300);
+}
+
 }  // namespace ef::storage

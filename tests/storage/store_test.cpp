@@ -148,6 +148,39 @@ TEST_CASE("unacked events survive a reopen") {
   CHECK(store->Stats()->events == 3);
 }
 
+// The bytes the stored events of `stream` account for, as Stats must report them.
+uint64_t StoredBytes(Store& store, const std::string& stream) {
+  std::vector<Event> events;
+  REQUIRE(store.ReadAfter(stream, 0, 100000, &events).ok());
+  uint64_t bytes = 0;
+  for (const Event& e : events) bytes += e.ByteSize();
+  return bytes;
+}
+
+TEST_CASE_TEMPLATE("acks free exactly the bytes of what they removed, read or not", Fixture,
+                   SqliteFixture, MemFixture) {
+  Fixture fixture;
+  auto store = fixture.Open(OneStream(Overflow::kDropOldest, kEventBytes * 11));
+  auto batch = MakeBatch(0, 10);
+  batch[6].payload += std::string(40, 'x');  // sizes differ: an average would not do
+  REQUIRE(store->Append(batch).ok());
+  std::vector<Event> read;
+  REQUIRE(store->ReadAfter("telemetry", 0, 6, &read).ok());  // 1..6 read, 7..10 not
+  const std::vector<uint64_t> first = {3, 2, 3, 99};  // unordered, a duplicate, unknown
+  REQUIRE(store->Ack("telemetry", first).ok());
+  CHECK(StatsOf(*store, "telemetry").bytes == StoredBytes(*store, "telemetry"));
+  const std::vector<uint64_t> across = {5, 6, 7, 8};  // read and unread in one run
+  REQUIRE(store->Ack("telemetry", across).ok());
+  CHECK(StatsOf(*store, "telemetry").bytes == StoredBytes(*store, "telemetry"));
+  auto more = MakeBatch(10, 9);  // the bound drops the oldest (1 and 4, both read)
+  REQUIRE(store->Append(more).ok());
+  CHECK(StatsOf(*store, "telemetry").counters.dropped == 2);
+  const std::vector<uint64_t> dropped_and_one = {1, 4, 9};
+  REQUIRE(store->Ack("telemetry", dropped_and_one).ok());
+  CHECK(StatsOf(*store, "telemetry").events == Seqs(*store, "telemetry").size());
+  CHECK(StatsOf(*store, "telemetry").bytes == StoredBytes(*store, "telemetry"));
+}
+
 TEST_CASE_TEMPLATE("drop_oldest makes room by dropping the oldest, and counts them", Fixture,
                    SqliteFixture, MemFixture) {
   Fixture fixture;
