@@ -4,7 +4,7 @@
 #   bench/storage.sh [--build-dir build] [ef-bench-storage options...]
 #
 # Runs BUILD/bench/ef-bench-storage (default options: --events 200000 --backlog 100000
-# --runs 5 --dir /var/tmp --durability both). The build dir is used as it is; only a missing
+# --runs 10 --dir /var/tmp --durability both). The build dir is used as it is; only a missing
 # one is configured and built (Release, without tests). The database goes to a fresh directory
 # under --dir, which should be on the real disk, not tmpfs. The last stdout line is JSON.
 set -euo pipefail

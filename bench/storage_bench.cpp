@@ -1,7 +1,7 @@
 // ef-bench-storage: edgeferry's SQLite queue (storage::SqliteStore through ef::Store) against
 // the raw SQLite ceiling (the same table with plain SQLite calls), in one run.
 //
-//   ef-bench-storage [--events 200000] [--backlog 100000] [--runs 5] [--dir /var/tmp]
+//   ef-bench-storage [--events 200000] [--backlog 100000] [--runs 10] [--dir /var/tmp]
 //                    [--durability both|normal|full] [--keep]
 //
 // For each durability (synchronous=NORMAL / FULL, both WAL) and each queue, three patterns:
@@ -13,13 +13,14 @@
 //           --events went through; the backlog stays constant.
 // events/s is --events divided by the timed seconds, the median of --runs runs; the ratio is
 // the median of the per-run ratios (raw and edgeferry run back to back, their order alternating
-// between runs). Write amplification is the bytes the process wrote to the disk
+// between runs; every timed phase starts after a sync()). Write amplification is the bytes the process wrote to the disk
 // (/proc/self/io write_bytes - cancelled_write_bytes) per byte of event payload appended (for
 // drain: per payload byte drained); "wchar" is the same for the bytes SQLite passed to
 // write(). The database lives in a fresh directory under --dir; put it on the real disk, not
 // tmpfs (the filesystem type is printed). The last stdout line is one JSON object with every
 // figure.
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -51,7 +52,7 @@ constexpr const char* kQueues[] = {"raw", "edgeferry"};
 struct Options {
   size_t events = 200'000;
   size_t backlog = 100'000;
-  int runs = 5;
+  int runs = 10;  // even: raw goes first in half of the pairs
   std::string dir = "/var/tmp";
   std::vector<Durability> durabilities = {Durability::kNormal, Durability::kFull};
   bool keep = false;
@@ -117,8 +118,11 @@ double CpuSeconds() {
   return seconds(usage.ru_utime) + seconds(usage.ru_stime);
 }
 
+// Each timed phase starts with the disk quiet: what the previous phase (or the other queue)
+// left for the kernel to write back is written first, so it is charged to neither.
 template <class Body>
 Sample Timed(Body body) {
+  ::sync();
   const IoCounters io_before = ReadIoCounters();
   const double cpu_before = CpuSeconds();
   const auto start = testkit::SteadyNow();
