@@ -186,7 +186,8 @@ start_bg "$count_out" "$count_err" stdbuf -oL \
   --timeout $((duration + 600))
 count_pid="${pids[-1]}"
 wait_for "$count_pid" 15 "ef-mqtt-count" log_has "$count_err" "subscribed edgeferry/+/+/+"
-tail -n +1 -s 0.1 -f --pid="$count_pid" "$count_out" &
+# Show arrivals as they come; the counter's final JSON line goes into the summary instead.
+tail -n +1 -s 0.1 -f --pid="$count_pid" "$count_out" | grep --line-buffered -v '^{"count"' &
 tail_pid=$!
 pids+=("$tail_pid")
 
