@@ -4,12 +4,8 @@
 
 #include <set>
 
-#include "core/log.h"
-#include "storage/mem_store.h"
-#include "tests/fakes/manual_clock.h"
-#include "tests/fakes/recording_publisher.h"
+#include "tests/fakes/forwarder_rig.h"
 #include "tests/fakes/wait.h"
-#include "uplink/forwarder.h"
 
 namespace ef::uplink {
 namespace {
@@ -19,33 +15,17 @@ using testing::WaitUntil;
 constexpr size_t kWindow = 4;
 constexpr int kBacklog = 30;  // above batch_max_events: worth a catch-up lane
 
-struct CatchUpRig {
-  storage::MemStore store;
-  testing::RecordingPublisher publisher;
-  testing::ManualClock clock;
-  Logger log{LogLevel::kError};
-  std::unique_ptr<Forwarder> forwarder;
+ForwarderOptions CatchUp(bool live_first) {
+  ForwarderOptions options;
+  options.max_inflight = kWindow;
+  options.batch_max_events = 10;
+  options.streams.push_back({"telemetry", 10, 0.1, 0, live_first});
+  return options;
+}
 
-  explicit CatchUpRig(bool live_first) {
-    ForwarderOptions options;
-    options.gateway_id = "gw";
-    options.max_inflight = kWindow;
-    options.batch_max_events = 10;
-    options.drain_timeout = std::chrono::milliseconds(0);
-    options.streams.push_back({"telemetry", 10, 0.1, 0, live_first});
-    forwarder = std::make_unique<Forwarder>(store, publisher, clock, log, options);
-  }
-  void Append(int n) {
-    std::vector<Event> events(static_cast<size_t>(n));
-    for (Event& e : events) {
-      e.stream = "telemetry";
-      e.device_id = "d";
-      e.format = PayloadFormat::kJson;
-      e.payload = "{}";
-    }
-    REQUIRE(store.Append(events).ok());
-    forwarder->Wake();
-  }
+struct CatchUpRig : testing::ForwarderRig {
+  explicit CatchUpRig(bool live_first) : ForwarderRig(CatchUp(live_first)) {}
+  void Append(int n) { ForwarderRig::Append(testing::JsonEvents(n)); }
   // Connects after an outage that left `kBacklog` events waiting; the window fills.
   void ConnectWithBacklog() {
     publisher.SetConnected(false);
@@ -58,7 +38,6 @@ struct CatchUpRig {
     const std::string payload = publisher.sent().at(i).payload;
     return std::stoull(payload.substr(payload.find("\"seq\":") + 6));
   }
-  uint64_t Stored() { return store.Stats()->events; }
   // Acks every publish until the store is empty.
   void DrainAll() {
     while (WaitUntil([&] { return publisher.outstanding() > 0 || Stored() == 0; }) &&

@@ -1,12 +1,8 @@
 // Batching, lingering, rate limits and dead letters of the forwarder, on a manual clock.
 #include <doctest/doctest.h>
 
-#include "core/log.h"
-#include "storage/mem_store.h"
-#include "tests/fakes/manual_clock.h"
-#include "tests/fakes/recording_publisher.h"
+#include "tests/fakes/forwarder_rig.h"
 #include "tests/fakes/wait.h"
-#include "uplink/forwarder.h"
 
 namespace ef::uplink {
 namespace {
@@ -14,34 +10,18 @@ namespace {
 using testing::WaitUntil;
 using namespace std::chrono_literals;
 
-struct BatchRig {
-  storage::MemStore store;
-  testing::RecordingPublisher publisher;
-  testing::ManualClock clock;
-  Logger log{LogLevel::kError};
-  std::unique_ptr<Forwarder> forwarder;
+ForwarderOptions WithoutDevice(ForwarderOptions options) {
+  options.topic_template = "edgeferry/{gateway}/{stream}";
+  return options;
+}
 
-  explicit BatchRig(ForwarderOptions options) {
-    options.gateway_id = "gw";
-    options.topic_template = "edgeferry/{gateway}/{stream}";
-    options.drain_timeout = 0ms;
-    forwarder = std::make_unique<Forwarder>(store, publisher, clock, log, options);
-  }
+struct BatchRig : testing::ForwarderRig {
+  explicit BatchRig(ForwarderOptions options) : ForwarderRig(WithoutDevice(std::move(options))) {}
   void Append(int n, size_t payload_bytes = 10, int64_t age_ms = 1000) {
-    std::vector<Event> events;
-    for (int i = 0; i < n; ++i) {
-      Event e;
-      e.stream = "telemetry";
-      e.device_id = "d";
-      e.format = PayloadFormat::kJson;
-      e.payload = "\"" + std::string(payload_bytes, 'x') + "\"";
-      e.ingest_time_ms = clock.WallMillis() - age_ms;
-      events.push_back(e);
-    }
-    REQUIRE(store.Append(events).ok());
-    forwarder->Wake();
+    ForwarderRig::Append(testing::JsonEvents(n, "telemetry",
+                                             "\"" + std::string(payload_bytes, 'x') + "\"",
+                                             clock.WallMillis() - age_ms));
   }
-  uint64_t Stored() { return store.Stats()->events; }
 };
 
 ForwarderOptions Json(size_t max_events) {

@@ -2,49 +2,29 @@
 // cloud's acknowledgement, keeps order, respects its window and resends after failures.
 #include <doctest/doctest.h>
 
-#include "core/log.h"
-#include "tests/fakes/manual_clock.h"
-#include "storage/mem_store.h"
-#include "tests/fakes/recording_publisher.h"
-
 #include <map>
+
+#include "tests/fakes/forwarder_rig.h"
 #include "tests/fakes/wait.h"
-#include "uplink/forwarder.h"
 
 namespace ef::uplink {
 namespace {
 
 using testing::WaitUntil;
 
-struct Rig {
-  storage::MemStore store;
-  testing::RecordingPublisher publisher;
-  testing::ManualClock clock;
-  Logger log{LogLevel::kError};
-  std::unique_ptr<Forwarder> forwarder;
+ForwarderOptions Window(size_t window, std::vector<StreamSchedule> streams) {
+  ForwarderOptions options;
+  options.max_inflight = window;
+  options.streams = std::move(streams);
+  return options;
+}
 
-  explicit Rig(size_t window, std::vector<StreamSchedule> streams = {}) {
-    ForwarderOptions options;
-    options.gateway_id = "gw";
-    options.max_inflight = window;
-    options.drain_timeout = std::chrono::milliseconds(0);
-    options.streams = std::move(streams);
-    forwarder = std::make_unique<Forwarder>(store, publisher, clock, log, options);
-  }
+struct Rig : testing::ForwarderRig {
+  explicit Rig(size_t window, std::vector<StreamSchedule> streams = {})
+      : ForwarderRig(Window(window, std::move(streams))) {}
   void Append(int n, const std::string& stream = "telemetry") {
-    std::vector<Event> events;
-    for (int i = 0; i < n; ++i) {
-      Event e;
-      e.stream = stream;
-      e.device_id = "dev-" + std::to_string(i % 2);
-      e.format = PayloadFormat::kJson;
-      e.payload = "{}";
-      events.push_back(e);
-    }
-    REQUIRE(store.Append(events).ok());
-    forwarder->Wake();
+    ForwarderRig::Append(testing::JsonEvents(n, stream));
   }
-  uint64_t Stored() { return store.Stats()->events; }
 };
 
 uint64_t SeqOf(const OutgoingMessage& m) {
