@@ -23,8 +23,7 @@ int Fail(const std::string& message) {
 }
 
 std::string Age(int64_t oldest_ms, int64_t now_ms) {
-  if (oldest_ms == 0) return "-";
-  return std::to_string(std::max<int64_t>(0, (now_ms - oldest_ms) / 1000)) + "s";
+  return oldest_ms == 0 ? "-" : HumanDuration((now_ms - oldest_ms) / 1000);
 }
 
 std::string OrNull(int64_t value) { return value < 0 ? "null" : std::to_string(value); }
@@ -65,11 +64,11 @@ void PrintStatsTable(const std::string& path, const StoreStats& stats, int64_t n
               static_cast<unsigned long long>(stats.bytes),
               static_cast<unsigned long long>(stats.last_seq),
               static_cast<unsigned long long>(stats.dead_letters));
-  std::printf("%-16s %10s %12s %8s %9s %9s %9s %6s %8s %12s\n", "stream", "events", "bytes",
+  std::printf("%-16s %10s %12s %12s %9s %9s %9s %6s %8s %12s\n", "stream", "events", "bytes",
               "oldest", "dropped", "rejected", "expired", "dead", "drain/s", "eta");
   for (const StreamStats& s : stats.streams) {
     const DrainEstimate drain = EstimateStream(s, now_ms);
-    std::printf("%-16s %10llu %12llu %8s %9llu %9llu %9llu %6llu %8s %12s\n", s.stream.c_str(),
+    std::printf("%-16s %10llu %12llu %12s %9llu %9llu %9llu %6llu %8s %12s\n", s.stream.c_str(),
                 static_cast<unsigned long long>(s.events),
                 static_cast<unsigned long long>(s.bytes),
                 Age(s.oldest_ingest_ms, now_ms).c_str(),
