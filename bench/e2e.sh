@@ -36,14 +36,9 @@ done
 [[ $COUNT =~ ^[1-9][0-9]*$ ]] || die "--count must be a positive integer"
 [[ $RATE =~ ^[0-9]+$ ]] || die "--rate must be a non-negative integer"
 
-ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-[[ $BUILD_DIR = /* ]] || BUILD_DIR=$ROOT/$BUILD_DIR
-if [[ ! -d $BUILD_DIR ]]; then
-  echo "e2e: $BUILD_DIR missing, building (Release)" >&2
-  cmake -S "$ROOT" -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release -DEF_BUILD_BENCH=ON \
-    -DEF_BUILD_TESTS=OFF >&2
-  cmake --build "$BUILD_DIR" -j"$(nproc)" --target edgeferry ef-mqtt-load ef-mqtt-count >&2
-fi
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+bench_build_dir e2e "$BUILD_DIR" edgeferry ef-mqtt-load ef-mqtt-count
+BUILD_DIR=$BENCH_BUILD_DIR
 EDGEFERRY=$BUILD_DIR/daemon/edgeferry
 LOAD=$BUILD_DIR/bench/ef-mqtt-load
 COUNTER=$BUILD_DIR/bench/ef-mqtt-count

@@ -18,14 +18,9 @@ while (($#)); do
   esac
 done
 
-ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-[[ $BUILD_DIR = /* ]] || BUILD_DIR=$ROOT/$BUILD_DIR
-if [[ ! -d $BUILD_DIR ]]; then
-  echo "storage: $BUILD_DIR missing, building (Release)" >&2
-  cmake -S "$ROOT" -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release -DEF_BUILD_BENCH=ON \
-    -DEF_BUILD_TESTS=OFF >&2
-  cmake --build "$BUILD_DIR" -j"$(nproc)" --target ef-bench-storage >&2
-fi
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+bench_build_dir storage "$BUILD_DIR" ef-bench-storage
+BUILD_DIR=$BENCH_BUILD_DIR
 BENCH=$BUILD_DIR/bench/ef-bench-storage
 [[ -x $BENCH ]] || { echo "storage: $BENCH not built; run: cmake --build $BUILD_DIR" >&2; exit 1; }
 exec "$BENCH" "${ARGS[@]}"

@@ -18,14 +18,9 @@ while (($#)); do
   esac
 done
 
-ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-[[ $BUILD_DIR = /* ]] || BUILD_DIR=$ROOT/$BUILD_DIR
-if [[ ! -d $BUILD_DIR ]]; then
-  echo "uplink: $BUILD_DIR missing, building (Release)" >&2
-  cmake -S "$ROOT" -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release -DEF_BUILD_BENCH=ON \
-    -DEF_BUILD_TESTS=OFF >&2
-  cmake --build "$BUILD_DIR" -j"$(nproc)" --target edgeferry ef-bench-uplink >&2
-fi
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+bench_build_dir uplink "$BUILD_DIR" edgeferry ef-bench-uplink
+BUILD_DIR=$BENCH_BUILD_DIR
 BENCH=$BUILD_DIR/bench/ef-bench-uplink
 [[ -x $BENCH ]] || { echo "uplink: $BENCH not built; run: cmake --build $BUILD_DIR" >&2; exit 1; }
 exec "$BENCH" --edgeferry "$BUILD_DIR/daemon/edgeferry" "${ARGS[@]}"
