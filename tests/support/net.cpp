@@ -10,8 +10,6 @@
 
 namespace ef::testkit {
 
-namespace {
-
 sockaddr_in LoopbackAddress(uint16_t port) {
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
@@ -19,6 +17,8 @@ sockaddr_in LoopbackAddress(uint16_t port) {
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   return addr;
 }
+
+namespace {
 
 // Closes the descriptor on every return path.
 class FdCloser {

@@ -7,9 +7,14 @@
 // Thread-safety: all functions are reentrant and touch no shared state.
 #pragma once
 
+#include <netinet/in.h>
+
 #include <cstdint>
 
 namespace ef::testkit {
+
+// 127.0.0.1:`port`, for bind() and connect().
+sockaddr_in LoopbackAddress(uint16_t port);
 
 // Returns a TCP port on 127.0.0.1 that was free when asked. Throws std::system_error if the
 // kernel refuses to hand one out.
