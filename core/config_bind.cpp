@@ -88,6 +88,19 @@ std::string CheckNonEmpty(const ConfigNode& node) {
   return {};
 }
 
+std::string CheckOneOf(const ConfigNode& node, std::initializer_list<std::string_view> allowed) {
+  const auto& value = std::get<std::string>(node.scalar);
+  std::string list;
+  size_t index = 0;
+  for (std::string_view a : allowed) {
+    if (a == value) return {};
+    if (index > 0) list += index + 1 == allowed.size() ? " or " : ", ";
+    list.append("\"").append(a).append("\"");
+    ++index;
+  }
+  return "must be " + list + ", not \"" + value + "\"";
+}
+
 namespace config_internal {
 
 std::string_view Assign(const ConfigNode& node, std::string* target) {

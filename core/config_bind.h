@@ -7,6 +7,7 @@
 // required key (at the table's header). Fields not present keep the struct's defaults.
 #pragma once
 
+#include <initializer_list>
 #include <span>
 #include <string>
 #include <string_view>
@@ -40,6 +41,8 @@ std::string CheckQos01(const ConfigNode& node);      // 0 or 1
 std::string CheckPositive(const ConfigNode& node);   // integer > 0
 std::string CheckNotNegative(const ConfigNode& node);  // integer >= 0
 std::string CheckNonEmpty(const ConfigNode& node);   // non-empty string / array
+// A string that is one of `allowed`; else: must be "a", "b" or "c", not "x".
+std::string CheckOneOf(const ConfigNode& node, std::initializer_list<std::string_view> allowed);
 
 namespace config_internal {
 // Assigns `node` to `*target` if the type fits; returns the expected type's name otherwise.

@@ -7,12 +7,7 @@
 namespace ef::storage {
 namespace {
 
-std::string CheckDurability(const ConfigNode& node) {
-  const auto& value = std::get<std::string>(node.scalar);
-  return value == "normal" || value == "full"
-             ? std::string()
-             : "must be \"normal\" or \"full\", not \"" + value + "\"";
-}
+std::string CheckDurability(const ConfigNode& node) { return CheckOneOf(node, {"normal", "full"}); }
 
 std::string CheckOverflow(const ConfigNode& node) {
   const auto& value = std::get<std::string>(node.scalar);
@@ -23,10 +18,7 @@ std::string CheckOverflow(const ConfigNode& node) {
 }
 
 std::string CheckCatchUp(const ConfigNode& node) {
-  const auto& value = std::get<std::string>(node.scalar);
-  return value == "live_first" || value == "in_order"
-             ? std::string()
-             : "must be \"live_first\" or \"in_order\", not \"" + value + "\"";
+  return CheckOneOf(node, {"live_first", "in_order"});
 }
 
 std::string CheckShare(const ConfigNode& node) {

@@ -8,21 +8,11 @@
 namespace ef::uplink {
 namespace {
 
-std::string OneOf(const ConfigNode& node, std::initializer_list<std::string_view> allowed) {
-  const auto& value = std::get<std::string>(node.scalar);
-  std::string list;
-  for (std::string_view a : allowed) {
-    if (a == value) return {};
-    list += (list.empty() ? "" : ", ") + std::string(a);
-  }
-  return "must be one of " + list + "; not \"" + value + "\"";
-}
-
 std::string CheckProfile(const ConfigNode& n) {
-  return OneOf(n, {"generic", "aws-iot-core", "azure-iot-hub"});
+  return CheckOneOf(n, {"generic", "aws-iot-core", "azure-iot-hub"});
 }
-std::string CheckBatch(const ConfigNode& n) { return OneOf(n, {"json", "ndjson", "none"}); }
-std::string CheckCompression(const ConfigNode& n) { return OneOf(n, {"none", "zstd"}); }
+std::string CheckBatch(const ConfigNode& n) { return CheckOneOf(n, {"json", "ndjson", "none"}); }
+std::string CheckCompression(const ConfigNode& n) { return CheckOneOf(n, {"none", "zstd"}); }
 std::string CheckTemplate(const ConfigNode& node) {
   return TopicTemplate::Validate(std::get<std::string>(node.scalar));
 }
