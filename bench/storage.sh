@@ -4,9 +4,10 @@
 #   bench/storage.sh [--build-dir build] [ef-bench-storage options...]
 #
 # Runs BUILD/bench/ef-bench-storage (default options: --events 200000 --backlog 100000
-# --runs 10 --dir /var/tmp --durability both). The build dir is used as it is; only a missing
-# one is configured and built (Release, without tests). The database goes to a fresh directory
-# under --dir, which should be on the real disk, not tmpfs. The last stdout line is JSON.
+# --runs 10 --dir /var/tmp --durability both). What it needs is built first in the build
+# dir (incremental; a missing one is configured as Release, without tests). The database goes
+# to a fresh directory under --dir, which should be on the real disk, not tmpfs. The last
+# stdout line is JSON.
 set -euo pipefail
 
 BUILD_DIR=build

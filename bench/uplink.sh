@@ -5,8 +5,9 @@
 #                   --sub-qos 1 --timeout S]
 #
 # Runs BUILD_DIR/bench/ef-bench-uplink (which starts its own brokers and edgeferry processes
-# and removes its temp dir). The build dir is used as it is; only a missing one is configured
-# and built (Release, no tests). The last stdout line is one JSON object.
+# and removes its temp dir). What it needs is built first in the build dir (incremental; a
+# missing one is configured as Release, without tests). The last stdout line is one JSON
+# object.
 set -euo pipefail
 
 BUILD_DIR=build
