@@ -1,6 +1,7 @@
 #include "core/metrics.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 
 namespace ef {
@@ -213,6 +214,98 @@ std::vector<MetricFamily> MetricsRegistry::Snapshot() const {
 std::vector<std::string> MetricsRegistry::Errors() const {
   std::lock_guard lock(mu_);
   return errors_;
+}
+
+namespace {
+
+// Shortest round-trip form, never locale-dependent (the daemon may run under de_DE).
+std::string FormatDouble(double v) {
+  if (std::isnan(v)) return "NaN";
+  if (std::isinf(v)) return v > 0 ? "+Inf" : "-Inf";
+  char buffer[32];
+  const auto result = std::to_chars(buffer, buffer + sizeof(buffer), v);
+  return std::string(buffer, result.ptr);
+}
+
+// HELP text escapes \ and newline; label values also escape ".
+void AppendEscaped(std::string& out, std::string_view text, bool escape_quote) {
+  for (const char c : text) {
+    if (c == '\\') {
+      out += "\\\\";
+    } else if (c == '\n') {
+      out += "\\n";
+    } else if (c == '"' && escape_quote) {
+      out += "\\\"";
+    } else {
+      out += c;
+    }
+  }
+}
+
+// One sample line: name{labels,le="..."} value. `le` is empty except on bucket lines.
+void AppendSample(std::string& out, std::string_view name, const MetricLabels& labels,
+                  std::string_view le, std::string_view value) {
+  out += name;
+  char separator = '{';
+  for (const auto& [label, label_value] : labels) {
+    out += separator;
+    out += label;
+    out += "=\"";
+    AppendEscaped(out, label_value, true);
+    out += '"';
+    separator = ',';
+  }
+  if (!le.empty()) {
+    out += separator;
+    out += "le=\"";
+    out += le;
+    out += '"';
+  }
+  if (separator == ',' || !le.empty()) out += '}';
+  out += ' ';
+  out += value;
+  out += '\n';
+}
+
+// Writes one series according to the value it holds, so a hand-built family whose kind and
+// values disagree still renders without throwing.
+struct SeriesWriter {
+  std::string& out;
+  const MetricFamily& family;
+  const MetricLabels& labels;
+
+  void operator()(uint64_t v) const {
+    AppendSample(out, family.name, labels, {}, std::to_string(v));
+  }
+  void operator()(double v) const { AppendSample(out, family.name, labels, {}, FormatDouble(v)); }
+  void operator()(const HistogramValue& h) const {
+    const std::string& name = family.name;
+    for (size_t i = 0; i < h.cumulative_counts.size(); ++i) {
+      const bool bounded = i < family.upper_bounds.size();
+      const std::string le = bounded ? FormatDouble(family.upper_bounds[i]) : "+Inf";
+      AppendSample(out, name + "_bucket", labels, le, std::to_string(h.cumulative_counts[i]));
+    }
+    AppendSample(out, name + "_sum", labels, {}, FormatDouble(h.sum));
+    AppendSample(out, name + "_count", labels, {}, std::to_string(h.count));
+  }
+};
+
+}  // namespace
+
+std::string RenderPrometheusText(const std::vector<MetricFamily>& families) {
+  std::string out;
+  for (const MetricFamily& family : families) {
+    if (!family.help.empty()) {
+      out += "# HELP " + family.name + ' ';
+      AppendEscaped(out, family.help, false);
+      out += '\n';
+    }
+    out += "# TYPE " + family.name + ' ' + KindName(family.kind) + '\n';
+    for (const MetricSeries& series : family.series) {
+      std::visit(SeriesWriter{out, family, series.labels}, series.value);
+    }
+  }
+  return out;
 }
 
 }  // namespace ef

@@ -1,5 +1,6 @@
 // MetricsRegistry: the one place every component reports its counters, gauges and histograms
-// through.
+// through, and RenderPrometheusText(), which turns a snapshot of it into the Prometheus text
+// exposition format (0.0.4).
 //
 // There is no global registry: the daemon creates one, passes it by reference to every
 // component and keeps it across configuration reloads. A series is a metric name plus a set
@@ -158,5 +159,11 @@ class MetricsRegistry {
   std::vector<std::pair<CollectorId, std::function<void()>>> collectors_;
   CollectorId next_collector_ = 1;
 };
+
+// Renders `families` in the Prometheus text exposition format 0.0.4: HELP and TYPE lines,
+// label values with \, " and newline escaped, histograms as _bucket (cumulative, le="+Inf"
+// last), _sum and _count. Counters print as integers, other values in their shortest
+// round-trip form (NaN, +Inf, -Inf as Prometheus spells them), independent of the locale.
+std::string RenderPrometheusText(const std::vector<MetricFamily>& families);
 
 }  // namespace ef

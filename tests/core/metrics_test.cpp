@@ -1,5 +1,5 @@
 // The registry hands out one object per series for as long as it lives, adds up exactly
-// across threads, and refuses bad names without throwing.
+// across threads, refuses bad names without throwing, and renders the Prometheus text format.
 #include "core/metrics.h"
 
 #include <doctest/doctest.h>
@@ -137,6 +137,43 @@ TEST_CASE("a collector may register the gauges it refreshes") {
   const MetricFamily* late = FindFamily(families, "ef_late");
   REQUIRE(late != nullptr);
   CHECK(std::get<double>(late->series[0].value) == 7);
+}
+
+TEST_CASE("the Prometheus text format, with escaped labels and help") {
+  MetricsRegistry registry;
+  registry.GetCounter("ef_events_total", "Events received.", {{"stream", "a\"b\\c\nd"}}).Add(3);
+  registry.GetCounter("ef_bytes_total", "Bytes.").Add(10'000'000'000'000'000'000ULL);
+  registry.GetGauge("ef_queue_depth", "Events waiting\nin the store \\ queue.").Set(2.5);
+  Histogram& h =
+      registry.GetHistogram("ef_publish_seconds", "Publish latency.", {0.1, 1}, {{"lane", "x"}});
+  for (double v : {0.0625, 1.0, 5.0}) h.Observe(v);
+  const std::string expected =
+      "# HELP ef_bytes_total Bytes.\n"
+      "# TYPE ef_bytes_total counter\n"
+      "ef_bytes_total 10000000000000000000\n"
+      "# HELP ef_events_total Events received.\n"
+      "# TYPE ef_events_total counter\n"
+      "ef_events_total{stream=\"a\\\"b\\\\c\\nd\"} 3\n"
+      "# HELP ef_publish_seconds Publish latency.\n"
+      "# TYPE ef_publish_seconds histogram\n"
+      "ef_publish_seconds_bucket{lane=\"x\",le=\"0.1\"} 1\n"
+      "ef_publish_seconds_bucket{lane=\"x\",le=\"1\"} 2\n"
+      "ef_publish_seconds_bucket{lane=\"x\",le=\"+Inf\"} 3\n"
+      "ef_publish_seconds_sum{lane=\"x\"} 6.0625\n"
+      "ef_publish_seconds_count{lane=\"x\"} 3\n"
+      "# HELP ef_queue_depth Events waiting\\nin the store \\\\ queue.\n"
+      "# TYPE ef_queue_depth gauge\n"
+      "ef_queue_depth 2.5\n";
+  CHECK(RenderPrometheusText(registry.Snapshot()) == expected);
+}
+
+TEST_CASE("special gauge values render as Prometheus spells them") {
+  MetricsRegistry registry;
+  registry.GetGauge("a", "", {{"v", "nan"}}).Set(std::numeric_limits<double>::quiet_NaN());
+  registry.GetGauge("a", "", {{"v", "inf"}}).Set(-kInf);
+  registry.GetGauge("a", "", {{"v", "big"}}).Set(1e21);
+  CHECK(RenderPrometheusText(registry.Snapshot()) ==
+        "# TYPE a gauge\na{v=\"big\"} 1e+21\na{v=\"inf\"} -Inf\na{v=\"nan\"} NaN\n");
 }
 
 TEST_CASE("bad names and kind clashes are refused with a detached object and an error") {
