@@ -13,8 +13,9 @@
 // - Get*, AddCollector and RemoveCollector take a mutex; they belong at construction time.
 // - Counter::Add, Gauge::Set/Add and Histogram::Observe are lock-free relaxed atomics, cheap
 //   enough for every event.
-// - Snapshot() may run while other threads update. Each value is read atomically; a histogram
-//   read during an Observe may see that observation in its buckets but not yet in its sum.
+// - Snapshot() may run while other threads update. Each value is read atomically; in a
+//   histogram read during Observe calls, the sum may be off by the observations in flight
+//   (its count always equals the +Inf bucket).
 //
 // Programming errors never throw: an invalid metric or label name, or a name already
 // registered as another kind (or, for a histogram, with other bounds) makes Get* return a
