@@ -105,3 +105,25 @@ inline constexpr const char* kSaveDrainRate =
     "UPDATE streams SET drain_per_s = ?2, drain_measured_ms = ?3 WHERE name = ?1";
 
 }  // namespace ef::storage::sql
+
+namespace ef::storage::sql {
+
+// Pipeline stages' state (Store::Append's `state`, Store::ReadState), written in the group of
+// the events it belongs to. The table is created by the first group that writes state, so a
+// queue no stage uses has none (not even its page, which counts against max_file_bytes).
+// A prefix is read as the key range [prefix, PrefixEnd(prefix)), which the primary key
+// answers without a scan; kReadStateFrom when the range has no end.
+inline constexpr const char* kCreateStageState =
+    "CREATE TABLE IF NOT EXISTS stage_state (key TEXT PRIMARY KEY, value BLOB NOT NULL)"
+    " WITHOUT ROWID";
+inline constexpr const char* kHasStageState =
+    "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'stage_state'";
+inline constexpr const char* kUpsertState =
+    "INSERT OR REPLACE INTO stage_state (key, value) VALUES (?1, ?2)";
+inline constexpr const char* kEraseState = "DELETE FROM stage_state WHERE key = ?1";
+inline constexpr const char* kReadStateRange =
+    "SELECT key, value FROM stage_state WHERE key >= ?1 AND key < ?2 ORDER BY key";
+inline constexpr const char* kReadStateFrom =
+    "SELECT key, value FROM stage_state WHERE key >= ?1 ORDER BY key";
+
+}  // namespace ef::storage::sql

@@ -191,6 +191,8 @@ void SqliteStore::Rollback() {
     impl_->stream_ids.erase(stream);
   }
   impl_->created_in_group.clear();
+  impl_->upsert_state.reset();
+  impl_->erase_state.reset();
   impl_->saved.clear();  // what was "saved" in the group is gone: write all again next time
   impl_->saved_last_seq = UINT64_MAX;
 }

@@ -23,6 +23,9 @@ struct SqliteStore::Impl {
   Db db;
   Statement begin, commit, rollback, data_version, save_seq, add_stream, save_counters,
       count_dead;
+  // Prepared by the first group that writes stage state, which creates its table
+  // (stage_state.cpp); reset on rollback, which may have undone the creation.
+  Statement upsert_state, erase_state;
   std::map<std::string, std::unique_ptr<StreamTable>> tables;
   // The table Table() found last (a group is mostly of one stream), spares the map lookup;
   // ForgetTable/ForgetTables keep it valid.
