@@ -39,13 +39,11 @@ Status SqliteStore::SaveStageState(std::span<const StateEntry> state) {
 }
 
 Status SqliteStore::LoadStageState(const std::string& prefix, std::vector<StateEntry>* out) {
-  Statement has, read;
-  if (Status s = impl_->db.Prepare(sql::kHasStageState, &has); !s.ok()) return s;
-  if (const int rc = sqlite3_step(has.get()); rc != SQLITE_ROW) {
-    return FromSqlite(impl_->db.handle(), rc, "look for stage state");
-  }
-  if (sqlite3_column_int64(has.get(), 0) == 0) return Status::Ok();  // no stage wrote any yet
+  Result<int64_t> has = impl_->db.SelectInt(sql::kHasStageState, "look for stage state");
+  if (!has.ok()) return has.status();
+  if (*has == 0) return Status::Ok();  // no stage wrote any yet
   const std::string end = PrefixEnd(prefix);
+  Statement read;
   if (Status s = impl_->db.Prepare(end.empty() ? sql::kReadStateFrom : sql::kReadStateRange,
                                    &read);
       !s.ok()) {

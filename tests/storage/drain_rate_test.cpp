@@ -1,7 +1,6 @@
 // Drain rates (Store::RecordDrainRates): both stores report them in Stats(); SQLite keeps
 // them for other processes (`queue stats`) and opens a queue written before they existed.
 #include <doctest/doctest.h>
-#include <sqlite3.h>
 #include <stdlib.h>
 
 #include <filesystem>
@@ -9,6 +8,7 @@
 
 #include "storage/mem_store.h"
 #include "storage/sqlite_store.h"
+#include "tests/storage/raw_sqlite.h"
 
 namespace ef::storage {
 namespace {
@@ -119,35 +119,9 @@ INSERT INTO q_1 VALUES (1, 'd', 'o', 1000, 1000, 0, 0, 50, '{}'),
   (2, 'd', 'o', 1001, 1001, 0, 0, 50, '{}');
 )sql";
 
-void WritePreviousVersion(const std::string& path) {
-  sqlite3* db = nullptr;
-  REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
-  char* error = nullptr;
-  const int rc = sqlite3_exec(db, kPreviousVersion, nullptr, nullptr, &error);
-  const std::string message = error != nullptr ? error : "";
-  sqlite3_free(error);
-  sqlite3_close(db);
-  REQUIRE_MESSAGE(rc == SQLITE_OK, message);
-}
-
-int64_t SchemaVersion(const std::string& path) {
-  sqlite3* db = nullptr;
-  sqlite3_stmt* stmt = nullptr;
-  int64_t version = -1;
-  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK &&
-      sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key = 'schema_version'", -1, &stmt,
-                         nullptr) == SQLITE_OK &&
-      sqlite3_step(stmt) == SQLITE_ROW) {
-    version = sqlite3_column_int64(stmt, 0);
-  }
-  sqlite3_finalize(stmt);
-  sqlite3_close(db);
-  return version;
-}
-
 TEST_CASE("a queue written before drain rates opens as it is, read-only and read-write") {
   TempQueue queue;
-  WritePreviousVersion(queue.path());
+  ExecRaw(queue.path(), kPreviousVersion);
   std::string quarantined;
   auto reader = queue.Open(true, &quarantined);  // `queue stats` before the daemon upgraded it
   CHECK(StatsOf(*reader, "telemetry").events == 2);
@@ -156,7 +130,7 @@ TEST_CASE("a queue written before drain rates opens as it is, read-only and read
   CHECK(SchemaVersion(queue.path()) == 2);  // a reader changes nothing
   auto writer = queue.Open(false, &quarantined);
   CHECK(quarantined.empty());
-  CHECK(SchemaVersion(queue.path()) == 3);
+  CHECK(SchemaVersion(queue.path()) == 4);  // upgraded all the way to the current version
   CHECK(StatsOf(*writer, "telemetry").events == 2);
   CHECK(StatsOf(*writer, "telemetry").counters.dropped == 4);
   CHECK(writer->Stats()->last_seq == 2);
