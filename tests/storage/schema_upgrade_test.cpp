@@ -59,11 +59,8 @@ TEST_CASE("a queue of schema version 3 opens read-only as it is, and read-write 
   CHECK(SchemaVersion(fixture.path()) == 3);  // a reader changes nothing
 
   std::string quarantined;
-  SqliteStoreOptions options;
-  options.path = fixture.path();
-  auto opened = SqliteStore::Open(options, StorePolicy{}, &quarantined);
-  REQUIRE(opened.ok());
-  SqliteStore& store = **opened;
+  auto opened = fixture.OpenSqlite({}, false, &quarantined);
+  SqliteStore& store = *opened;
   CHECK(quarantined.empty());
   CHECK(SchemaVersion(fixture.path()) == 4);
   CHECK(ReadAll(store).size() == 2);

@@ -31,16 +31,6 @@ std::vector<std::string> Keys(Store& store, std::string_view prefix) {
 
 uint64_t Stored(Store& store) { return store.Stats()->events; }
 
-StorePolicy Bounded(uint64_t max_bytes, Overflow overflow) {
-  StreamPolicy telemetry;
-  telemetry.name = "telemetry";
-  telemetry.max_bytes = max_bytes;
-  telemetry.overflow = overflow;
-  StorePolicy policy;
-  policy.streams.push_back(telemetry);
-  return policy;
-}
-
 TEST_CASE_TEMPLATE("stage state is committed with the events of its group", Fixture,
                    SqliteFixture, MemFixture) {
   Fixture fixture;
@@ -83,7 +73,7 @@ TEST_CASE_TEMPLATE("a prefix reads only its own keys", Fixture, SqliteFixture, M
 TEST_CASE_TEMPLATE("state is written even when reject_new refused every event", Fixture,
                    SqliteFixture, MemFixture) {
   Fixture fixture;
-  auto store = fixture.Open(Bounded(1, Overflow::kRejectNew));
+  auto store = fixture.Open(OneStream(Overflow::kRejectNew, 1));
   auto events = Events(2);
   const StateEntry state[] = {{"det/base", "x"}};
   REQUIRE(store->Append(events, state).ok());
@@ -95,7 +85,7 @@ TEST_CASE_TEMPLATE("state is written even when reject_new refused every event", 
 TEST_CASE_TEMPLATE("a group refused by backpressure stores neither events nor state", Fixture,
                    SqliteFixture, MemFixture) {
   Fixture fixture;
-  auto store = fixture.Open(Bounded(100, Overflow::kBackpressure));
+  auto store = fixture.Open(OneStream(Overflow::kBackpressure, 100));
   auto events = Events(3);  // 42 bytes each: the third does not fit
   const StateEntry state[] = {{"win/a", "open"}};
   const Status s = store->Append(events, state);

@@ -25,11 +25,13 @@ struct SqliteFixture {
   }
   ~SqliteFixture() { std::filesystem::remove_all(dir); }
   std::string path() const { return (dir / "queue.db").string(); }
-  std::unique_ptr<SqliteStore> OpenSqlite(StorePolicy policy = {}, bool read_only = false) {
+  std::unique_ptr<SqliteStore> OpenSqlite(StorePolicy policy = {}, bool read_only = false,
+                                          std::string* quarantined = nullptr) {
     SqliteStoreOptions options;
     options.path = path();
     options.read_only = read_only;
-    auto store = SqliteStore::Open(options, std::move(policy));
+    options.now_utc = "T";
+    auto store = SqliteStore::Open(options, std::move(policy), quarantined);
     REQUIRE_MESSAGE(store.ok(), store.status().ToString());
     return std::move(store.value());
   }
@@ -41,5 +43,20 @@ struct MemFixture {
     return std::make_unique<MemStore>(std::move(policy));
   }
 };
+
+// A policy with one configured stream, "telemetry" (priority 10), bounded by `stream_max`
+// bytes with `overflow`, and the store by `store_max`.
+inline StorePolicy OneStream(Overflow overflow, uint64_t stream_max,
+                             uint64_t store_max = uint64_t{1} << 30) {
+  StorePolicy policy;
+  policy.max_bytes = store_max;
+  StreamPolicy telemetry;
+  telemetry.name = "telemetry";
+  telemetry.priority = 10;
+  telemetry.max_bytes = stream_max;
+  telemetry.overflow = overflow;
+  policy.streams.push_back(telemetry);
+  return policy;
+}
 
 }  // namespace ef::storage

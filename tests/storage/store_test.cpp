@@ -47,18 +47,6 @@ StreamStats StatsOf(Store& store, const std::string& stream) {
 // Each event of MakeBatch is accounted as payload + strings + 40 bytes: about 85 bytes.
 constexpr uint64_t kEventBytes = 85;
 
-StorePolicy OneStream(Overflow overflow, uint64_t stream_max, uint64_t store_max = 1 << 30) {
-  StorePolicy policy;
-  policy.max_bytes = store_max;
-  StreamPolicy telemetry;
-  telemetry.name = "telemetry";
-  telemetry.priority = 10;
-  telemetry.max_bytes = stream_max;
-  telemetry.overflow = overflow;
-  policy.streams.push_back(telemetry);
-  return policy;
-}
-
 TEST_CASE_TEMPLATE("a store keeps each stream in sequence order until acked", Fixture,
                    SqliteFixture, MemFixture) {
   Fixture fixture;
