@@ -38,9 +38,16 @@ struct Event {
   std::vector<Field> fields;
   std::string payload;       // original bytes
 
-  // Approximate memory/disk footprint, used for byte bounds and statistics.
+  // Approximate memory/disk footprint, used for byte bounds and statistics. Runs per event on
+  // the hot path, so fields are estimated (name, value, about 10 bytes of overhead each)
+  // rather than encoded; an event without fields counts as before they existed.
   size_t ByteSize() const {
-    return stream.size() + device_id.size() + origin.size() + payload.size() + 40;
+    size_t size = stream.size() + device_id.size() + origin.size() + payload.size() + 40;
+    for (const Field& field : fields) {
+      const auto* text = std::get_if<std::string>(&field.value);
+      size += field.name.size() + 10 + (text != nullptr ? text->size() : 0);
+    }
+    return size;
   }
 };
 

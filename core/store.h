@@ -63,14 +63,27 @@ struct StreamBacklog {
   uint64_t events = 0;
 };
 
+// State a pipeline stage hands to the store to commit with a group of events (a window's
+// open aggregates, a detector's baseline), under keys the stage owns ("<stage>/<key>").
+struct StateEntry {
+  std::string key;
+  std::string value;   // opaque bytes
+  bool erase = false;  // true: remove the key (value ignored)
+};
+
 class Store {
  public:
   virtual ~Store() = default;
-  // Commits `events` as one group and sets each stored event's `seq`. An event refused by a
-  // reject_new bound keeps seq 0 (and is counted). When a backpressure bound is reached the
-  // whole group is refused with a retryable Status::Unavailable and nothing is stored; so is
-  // any failed group: no seq is consumed and the caller may retry.
-  virtual Status Append(std::span<Event> events) = 0;
+  // Commits `events` and `state` as one group: all of it or nothing. Each stored event gets
+  // its `seq`; an event refused by a reject_new bound keeps seq 0 (and is counted). The state
+  // is written even when every event was refused by reject_new; entries apply in order (a
+  // later entry for the same key wins). When a backpressure bound is reached the whole group
+  // is refused with a retryable Status::Unavailable and neither events nor state are stored;
+  // so is any failed group: no seq is consumed and the caller may retry.
+  virtual Status Append(std::span<Event> events, std::span<const StateEntry> state) = 0;
+  Status Append(std::span<Event> events) { return Append(events, {}); }
+  // Appends to `out` the stored entries whose key starts with `prefix`, sorted by key.
+  virtual Status ReadState(std::string_view prefix, std::vector<StateEntry>* out) = 0;
   // Appends to `out` up to `max` events of `stream` with seq > `after_seq`, in order.
   virtual Status ReadAfter(std::string_view stream, uint64_t after_seq, size_t max,
                            std::vector<Event>* out) = 0;

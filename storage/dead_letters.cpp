@@ -6,26 +6,21 @@ namespace ef::storage {
 
 Result<std::vector<DeadLetterRow>> SqliteStore::ListDeadLetters(size_t limit, uint64_t only_id) {
   Statement list;
-  if (Status s = impl_->db.Prepare(sql::kListDeadLetters, &list); !s.ok()) return s;
+  if (Status s = impl_->db.Prepare(FillIn(sql::kListDeadLetters, "", impl_->fields_column), &list);
+      !s.ok()) {
+    return s;
+  }
   sqlite3_bind_int64(list.get(), 1, static_cast<sqlite3_int64>(only_id));
   sqlite3_bind_int64(list.get(), 2, static_cast<sqlite3_int64>(limit));
   std::vector<DeadLetterRow> rows;
   int rc;
   while ((rc = sqlite3_step(list.get())) == SQLITE_ROW) {
-    // Columns 1..8 have the layout ReadEventRow expects once shifted by one.
+    // Columns 1..9 have ReadEventRow's layout.
     DeadLetterRow row;
     row.id = static_cast<uint64_t>(sqlite3_column_int64(list.get(), 0));
-    row.event.seq = static_cast<uint64_t>(sqlite3_column_int64(list.get(), 1));
-    row.event.device_id = ColumnText(list.get(), 2);
-    row.event.origin = ColumnText(list.get(), 3);
-    row.event.event_time_ms = sqlite3_column_int64(list.get(), 4);
-    row.event.ingest_time_ms = sqlite3_column_int64(list.get(), 5);
-    row.event.quality = static_cast<Quality>(sqlite3_column_int(list.get(), 6));
-    row.event.format = static_cast<PayloadFormat>(sqlite3_column_int(list.get(), 7));
-    row.event.payload = ColumnText(list.get(), 8);
-    row.event.stream = ColumnText(list.get(), 9);
-    row.reason = ColumnText(list.get(), 10);
-    row.dead_time_ms = sqlite3_column_int64(list.get(), 11);
+    ReadEventRow(list.get(), 1, ColumnText(list.get(), 10), &row.event);
+    row.reason = ColumnText(list.get(), 11);
+    row.dead_time_ms = sqlite3_column_int64(list.get(), 12);
     rows.push_back(std::move(row));
   }
   if (rc != SQLITE_DONE) return FromSqlite(impl_->db.handle(), rc, "list dead letters");

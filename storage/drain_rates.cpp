@@ -8,24 +8,17 @@ namespace ef::storage {
 namespace {
 
 Result<bool> HasDrainColumns(Db& db) {
-  Statement has;
-  if (Status s = db.Prepare(sql::kHasDrainColumns, &has); !s.ok()) return s;
-  const int rc = sqlite3_step(has.get());
-  if (rc != SQLITE_ROW) return FromSqlite(db.handle(), rc, "look for drain rates");
-  return sqlite3_column_int64(has.get(), 0) > 0;
+  Result<int64_t> count = db.SelectInt(sql::kHasDrainColumns, "look for drain rates");
+  if (!count.ok()) return count.status();
+  return *count > 0;
 }
 
 }  // namespace
 
 Status AddDrainRateColumns(Db& db) {
-  // Checked again inside the write lock: another process may be upgrading the same file.
-  if (Status s = db.Exec(sql::kBegin, "begin schema upgrade"); !s.ok()) return s;
   Result<bool> has = HasDrainColumns(db);
-  Status s = has.ok() ? Status::Ok() : has.status();
-  if (s.ok() && !*has) s = db.Exec(sql::kAddDrainColumns, "add drain rate columns");
-  if (s.ok()) return db.Exec(sql::kCommit, "commit schema upgrade");
-  (void)db.Exec(sql::kRollback, "roll back schema upgrade");
-  return s;
+  if (!has.ok()) return has.status();
+  return *has ? Status::Ok() : db.Exec(sql::kAddDrainColumns, "add drain rate columns");
 }
 
 Status SqliteStore::SaveDrainRates(std::span<const StreamRate> rates, int64_t now_ms) {

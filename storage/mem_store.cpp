@@ -15,6 +15,7 @@ struct MemStore::Data {
   uint64_t last_seq = 0;
   std::map<std::string, StreamCounters> counters;
   std::map<std::string, DrainRate> drain_rates;
+  std::map<std::string, std::string> stage_state;  // snapshotted with the rest by Begin
 };
 
 MemStore::MemStore(StorePolicy policy)
@@ -49,6 +50,26 @@ Status MemStore::Insert(const Event& event, uint64_t seq, uint64_t size) {
   Data::Row row{event, size};
   row.event.seq = seq;
   data_->streams[event.stream][seq] = std::move(row);
+  return Status::Ok();
+}
+
+Status MemStore::SaveStageState(std::span<const StateEntry> state) {
+  for (const StateEntry& entry : state) {
+    if (entry.erase) {
+      data_->stage_state.erase(entry.key);
+    } else {
+      data_->stage_state[entry.key] = entry.value;
+    }
+  }
+  return Status::Ok();
+}
+
+Status MemStore::LoadStageState(const std::string& prefix, std::vector<StateEntry>* out) {
+  const auto& state = data_->stage_state;
+  for (auto it = state.lower_bound(prefix); it != state.end() && it->first.starts_with(prefix);
+       ++it) {
+    out->push_back({it->first, it->second});
+  }
   return Status::Ok();
 }
 

@@ -26,6 +26,8 @@ class MemStore final : public QueueStore {
   Status Commit() override;
   void Rollback() override;
   Status Insert(const Event& event, uint64_t seq, uint64_t size) override;
+  Status SaveStageState(std::span<const StateEntry> state) override;
+  Status LoadStageState(const std::string& prefix, std::vector<StateEntry>* out) override;
   bool IsFull(const Status& status) const override;
   Result<Removed> RemoveOldest(const std::string& stream, uint64_t bytes) override;
   Result<Removed> Remove(const std::string& stream, std::span<const uint64_t> seqs) override;

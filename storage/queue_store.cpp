@@ -48,12 +48,12 @@ Status QueueStore::InGroup(Body body) {
   return s;
 }
 
-Status QueueStore::Append(std::span<Event> events) {
-  if (events.empty()) return Status::Ok();
+Status QueueStore::Append(std::span<Event> events, std::span<const StateEntry> state) {
+  if (events.empty() && state.empty()) return Status::Ok();
   std::lock_guard lock(mu_);
   Status s;
   for (int attempt = 0; attempt < kFullRetries; ++attempt) {
-    s = InGroup([&] { return AppendGroup(events); });
+    s = InGroup([&] { return AppendGroup(events, state); });
     if (s.ok() || !IsFull(s)) break;
     // The disk or the file limit is full before the configured bound: the bound is what fits.
     budget_.ClampToCurrent();
@@ -64,11 +64,18 @@ Status QueueStore::Append(std::span<Event> events) {
   return s;
 }
 
-Status QueueStore::AppendGroup(std::span<Event> events) {
+Status QueueStore::AppendGroup(std::span<Event> events, std::span<const StateEntry> state) {
   for (Event& event : events) {
     if (Status s = AdmitOne(event); !s.ok()) return s;
   }
-  return Status::Ok();
+  // After the events: a backpressure refusal above has already failed the group, and with it
+  // the state; reject_new refusals have not, so the state is written then too.
+  return state.empty() ? Status::Ok() : SaveStageState(state);
+}
+
+Status QueueStore::ReadState(std::string_view prefix, std::vector<StateEntry>* out) {
+  std::lock_guard lock(mu_);
+  return LoadStageState(std::string(prefix), out);
 }
 
 Status QueueStore::AdmitOne(Event& event) {

@@ -33,7 +33,9 @@ class QueueStore : public Store {
  public:
   explicit QueueStore(StorePolicy policy);
 
-  Status Append(std::span<Event> events) final;
+  using Store::Append;
+  Status Append(std::span<Event> events, std::span<const StateEntry> state) final;
+  Status ReadState(std::string_view prefix, std::vector<StateEntry>* out) final;
   Status ReadAfter(std::string_view stream, uint64_t after_seq, size_t max,
                    std::vector<Event>* out) final;
   Status Ack(std::string_view stream, std::span<const uint64_t> seqs) final;
@@ -56,6 +58,11 @@ class QueueStore : public Store {
   virtual void Rollback() = 0;
   // Status::IoError with "full" semantics is reported through IsFull().
   virtual Status Insert(const Event& event, uint64_t seq, uint64_t size) = 0;
+  // Upserts (or, for `erase`, deletes) the stage state entries in order, inside the group.
+  // REQUIRES: !state.empty() (an Append without state does no state work at all).
+  virtual Status SaveStageState(std::span<const StateEntry> state) = 0;
+  // Appends the committed entries whose key starts with `prefix` to `out`, sorted by key.
+  virtual Status LoadStageState(const std::string& prefix, std::vector<StateEntry>* out) = 0;
   virtual bool IsFull(const Status& status) const = 0;
   // Removes the oldest events of `stream` until at least `bytes` are freed or it is empty.
   virtual Result<Removed> RemoveOldest(const std::string& stream, uint64_t bytes) = 0;
@@ -83,7 +90,7 @@ class QueueStore : public Store {
 
  private:
   struct Snapshot;
-  Status AppendGroup(std::span<Event> events);
+  Status AppendGroup(std::span<Event> events, std::span<const StateEntry> state);
   Status AdmitOne(Event& event);
   // Runs `body` as one group and saves the counters with it; restores the accounting if the
   // group fails.

@@ -32,7 +32,8 @@ CREATE TABLE IF NOT EXISTS dead_letters (
   format      INTEGER NOT NULL,
   payload     BLOB    NOT NULL,
   reason      TEXT    NOT NULL,
-  dead_time   INTEGER NOT NULL
+  dead_time   INTEGER NOT NULL,
+  fields      BLOB    NOT NULL DEFAULT x''
 );
 )sql";
 
@@ -51,17 +52,20 @@ inline constexpr const char* kSaveCounters =
     " WHERE name = ?1";
 inline constexpr const char* kCountDeadLetters = "SELECT count(*) FROM dead_letters";
 
-// Per-stream statements: "%T" stands for the stream's table name.
+// Per-stream statements: "%T" stands for the stream's table name, "%F" for the fields column
+// where it is read ("fields", or x'' in a file of schema version 3 opened read-only). Event
+// rows are read as (seq, device, origin, event_time, ingest_time, quality, format, payload,
+// fields) from some first column on: ReadEventRow's layout.
 inline constexpr const char* kCreateStreamTable =
     "CREATE TABLE IF NOT EXISTS %T (seq INTEGER PRIMARY KEY, device TEXT NOT NULL,"
     " origin TEXT NOT NULL, event_time INTEGER NOT NULL, ingest_time INTEGER NOT NULL,"
     " quality INTEGER NOT NULL, format INTEGER NOT NULL, size INTEGER NOT NULL,"
-    " payload BLOB NOT NULL)";
+    " payload BLOB NOT NULL, fields BLOB NOT NULL DEFAULT x'')";
 inline constexpr const char* kInsert =
     "INSERT INTO %T (seq, device, origin, event_time, ingest_time, quality, format, size,"
-    " payload) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
+    " payload, fields) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
 inline constexpr const char* kReadAfter =
-    "SELECT seq, device, origin, event_time, ingest_time, quality, format, payload, size"
+    "SELECT seq, device, origin, event_time, ingest_time, quality, format, payload, %F, size"
     " FROM %T WHERE seq > ?1 ORDER BY seq LIMIT ?2";
 // Counted first, then deleted: DELETE ... RETURNING costs about twice a plain range delete.
 inline constexpr const char* kRangeUsage =
@@ -73,16 +77,17 @@ inline constexpr const char* kUsage = "SELECT count(*), coalesce(sum(size), 0) F
 inline constexpr const char* kOldest = "SELECT ingest_time FROM %T ORDER BY seq LIMIT 1";
 inline constexpr const char* kToDeadLetters =
     "INSERT INTO dead_letters (seq, stream, device, origin, event_time, ingest_time, quality,"
-    " format, payload, reason, dead_time) SELECT seq, ?2, device, origin, event_time,"
-    " ingest_time, quality, format, payload, ?3, ?4 FROM %T WHERE seq = ?1";
+    " format, payload, fields, reason, dead_time) SELECT seq, ?2, device, origin, event_time,"
+    " ingest_time, quality, format, payload, fields, ?3, ?4 FROM %T WHERE seq = ?1";
 
 }  // namespace ef::storage::sql
 
 namespace ef::storage::sql {
 
 inline constexpr const char* kListDeadLetters =
-    "SELECT id, seq, device, origin, event_time, ingest_time, quality, format, payload, stream,"
-    " reason, dead_time FROM dead_letters WHERE (?1 = 0 OR id = ?1) ORDER BY id LIMIT ?2";
+    "SELECT id, seq, device, origin, event_time, ingest_time, quality, format, payload, %F,"
+    " stream, reason, dead_time FROM dead_letters WHERE (?1 = 0 OR id = ?1) ORDER BY id"
+    " LIMIT ?2";
 inline constexpr const char* kPurgeDeadLetter = "DELETE FROM dead_letters WHERE id = ?1";
 inline constexpr const char* kPurgeAllDeadLetters = "DELETE FROM dead_letters";
 
@@ -103,5 +108,45 @@ inline constexpr const char* kLoadDrainRates =
     "SELECT name, drain_per_s, drain_measured_ms FROM streams WHERE drain_measured_ms > 0";
 inline constexpr const char* kSaveDrainRate =
     "UPDATE streams SET drain_per_s = ?2, drain_measured_ms = ?3 WHERE name = ?1";
+
+}  // namespace ef::storage::sql
+
+namespace ef::storage::sql {
+
+// Pipeline stages' state (Store::Append's `state`, Store::ReadState), written in the group of
+// the events it belongs to. The table is created by the first group that writes state, so a
+// queue no stage uses has none (not even its page, which counts against max_file_bytes).
+// A prefix is read as the key range [prefix, PrefixEnd(prefix)), which the primary key
+// answers without a scan; kReadStateFrom when the range has no end.
+inline constexpr const char* kCreateStageState =
+    "CREATE TABLE IF NOT EXISTS stage_state (key TEXT PRIMARY KEY, value BLOB NOT NULL)"
+    " WITHOUT ROWID";
+inline constexpr const char* kHasStageState =
+    "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'stage_state'";
+inline constexpr const char* kUpsertState =
+    "INSERT OR REPLACE INTO stage_state (key, value) VALUES (?1, ?2)";
+inline constexpr const char* kEraseState = "DELETE FROM stage_state WHERE key = ?1";
+inline constexpr const char* kReadStateRange =
+    "SELECT key, value FROM stage_state WHERE key >= ?1 AND key < ?2 ORDER BY key";
+inline constexpr const char* kReadStateFrom =
+    "SELECT key, value FROM stage_state WHERE key >= ?1 ORDER BY key";
+
+}  // namespace ef::storage::sql
+
+namespace ef::storage::sql {
+
+// Schema version 4 adds `fields` (core/field_codec.h's encoding; x'' for none) to every
+// stream table and to dead_letters (AddFieldsColumns). Tables created since have it; a read-
+// only opener of an older file reads x'' in its place (kHasFieldsColumn).
+inline constexpr const char* kHasFieldsColumn =
+    "SELECT count(*) FROM pragma_table_info('dead_letters') WHERE name = 'fields'";
+inline constexpr const char* kTablesWithoutFields =
+    "SELECT m.name FROM sqlite_master AS m WHERE m.type = 'table'"
+    " AND (m.name GLOB 'q_[0-9]*' OR m.name = 'dead_letters')"
+    " AND NOT EXISTS (SELECT 1 FROM pragma_table_info(m.name) AS c WHERE c.name = 'fields')";
+inline constexpr const char* kAddFieldsColumn =
+    "ALTER TABLE %T ADD COLUMN fields BLOB NOT NULL DEFAULT x''";
+inline constexpr const char* kSchemaVersion4 =
+    "UPDATE meta SET value = 4 WHERE key = 'schema_version' AND value < 4";
 
 }  // namespace ef::storage::sql

@@ -65,6 +65,14 @@ Status Db::Step(sqlite3_stmt* stmt, const std::string& what) {
   return rc == SQLITE_DONE ? Status::Ok() : FromSqlite(handle_, rc, what);
 }
 
+Result<int64_t> Db::SelectInt(const char* sql, const std::string& what) {
+  Statement stmt;
+  if (Status s = Prepare(sql, &stmt); !s.ok()) return s;
+  const int rc = sqlite3_step(stmt.get());
+  if (rc != SQLITE_ROW) return FromSqlite(handle_, rc, what);
+  return static_cast<int64_t>(sqlite3_column_int64(stmt.get(), 0));
+}
+
 Status Db::QuickCheck() {
   Statement check;
   if (Status s = Prepare("PRAGMA quick_check(1)", &check); !s.ok()) return s;

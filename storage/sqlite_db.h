@@ -52,6 +52,8 @@ class Db {
   Status Prepare(const std::string& sql, Statement* out);
   // Runs a statement that returns no rows (or whose rows are ignored).
   Status Step(sqlite3_stmt* stmt, const std::string& what);
+  // Runs a query whose first row's first column is an integer (a count) and returns it.
+  Result<int64_t> SelectInt(const char* sql, const std::string& what);
   // Runs `PRAGMA quick_check`; a Corruption status when the file is damaged.
   Status QuickCheck();
 

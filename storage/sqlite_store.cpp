@@ -8,31 +8,11 @@
 #include "storage/sqlite_store_impl.h"
 
 namespace ef::storage {
-namespace {
-
-std::string WithTable(const char* pattern, const std::string& table) {
-  std::string sql = pattern;
-  for (size_t at = sql.find("%T"); at != std::string::npos; at = sql.find("%T", at)) {
-    sql.replace(at, 2, table);
-  }
-  return sql;
-}
-
-}  // namespace
-
-void ReadEventRow(sqlite3_stmt* row, const std::string& stream, Event* e) {
-  e->stream = stream;
-  e->seq = static_cast<uint64_t>(sqlite3_column_int64(row, 0));
-  AssignColumn(row, 1, &e->device_id);
-  AssignColumn(row, 2, &e->origin);
-  e->event_time_ms = sqlite3_column_int64(row, 3);
-  e->ingest_time_ms = sqlite3_column_int64(row, 4);
-  e->quality = static_cast<Quality>(sqlite3_column_int(row, 5));
-  e->format = static_cast<PayloadFormat>(sqlite3_column_int(row, 6));
-  AssignColumn(row, 7, &e->payload);
-}
 
 Status SqliteStore::Impl::PrepareCommon() {
+  Result<bool> has_fields = HasFieldsColumn(db);
+  if (!has_fields.ok()) return has_fields.status();
+  if (!*has_fields) fields_column = "x''";
   const std::pair<const char*, Statement*> statements[] = {
       {sql::kBegin, &begin},          {sql::kCommit, &commit},
       {sql::kRollback, &rollback},    {sql::kDataVersion, &data_version},
@@ -60,7 +40,7 @@ Result<StreamTable*> SqliteStore::Impl::Table(const std::string& stream, bool cr
   }
   const std::string name = "q_" + std::to_string(id->second);
   if (create) {
-    if (Status s = db.Exec(WithTable(sql::kCreateStreamTable, name).c_str(), "create " + name);
+    if (Status s = db.Exec(FillIn(sql::kCreateStreamTable, name).c_str(), "create " + name);
         !s.ok()) {
       return s;
     }
@@ -73,7 +53,9 @@ Result<StreamTable*> SqliteStore::Impl::Table(const std::string& stream, bool cr
       {sql::kDeleteUpTo, &table->delete_up_to}, {sql::kUsage, &table->usage},
       {sql::kOldest, &table->oldest},       {sql::kToDeadLetters, &table->to_dead}};
   for (const auto& [text, stmt] : statements) {
-    if (Status s = db.Prepare(WithTable(text, name), stmt); !s.ok()) return s;
+    // A file older than the fields column, opened read-only, cannot write events anyway.
+    if (legacy_read_only() && (stmt == &table->insert || stmt == &table->to_dead)) continue;
+    if (Status s = db.Prepare(FillIn(text, name, fields_column), stmt); !s.ok()) return s;
   }
   return (tables[stream] = std::move(table)).get();
 }
@@ -129,7 +111,7 @@ Status Configure(Db& db, const SqliteStoreOptions& options) {
   }
   if (Status s = db.QuickCheck(); !s.ok()) return s;
   if (Status s = db.Exec(sql::kSchema, "create schema"); !s.ok()) return s;
-  return AddDrainRateColumns(db);
+  return UpgradeSchema(db);
 }
 
 // Moves a damaged database (and its WAL and shared-memory files) out of the way.
@@ -191,6 +173,8 @@ void SqliteStore::Rollback() {
     impl_->stream_ids.erase(stream);
   }
   impl_->created_in_group.clear();
+  impl_->upsert_state.reset();
+  impl_->erase_state.reset();
   impl_->saved.clear();  // what was "saved" in the group is gone: write all again next time
   impl_->saved_last_seq = UINT64_MAX;
 }
@@ -201,6 +185,7 @@ Status SqliteStore::Insert(const Event& event, uint64_t seq, uint64_t size) {
   Result<StreamTable*> table = impl_->Table(event.stream, true);
   if (!table.ok()) return table.status();
   sqlite3_stmt* insert = (*table)->insert.get();
+  if (insert == nullptr) return Status::Permanent("insert event: read-only store");
   sqlite3_bind_int64(insert, 1, static_cast<sqlite3_int64>(seq));
   BindText(insert, 2, event.device_id);
   BindText(insert, 3, event.origin);
@@ -211,6 +196,7 @@ Status SqliteStore::Insert(const Event& event, uint64_t seq, uint64_t size) {
   sqlite3_bind_int64(insert, 8, static_cast<sqlite3_int64>(size));
   sqlite3_bind_blob(insert, 9, event.payload.data(), static_cast<int>(event.payload.size()),
                     SQLITE_STATIC);
+  BindFields(insert, 10, event.fields, &impl_->fields_buffer);
   const int rc = sqlite3_step(insert);
   Status s = rc == SQLITE_DONE ? Status::Ok() : FromSqlite(impl_->db.handle(), rc, "insert event");
   sqlite3_reset(insert);  // no sqlite3_clear_bindings: every parameter is bound before each step
@@ -229,8 +215,8 @@ Status SqliteStore::Read(const std::string& stream, uint64_t after_seq, size_t m
   int rc;
   while ((rc = sqlite3_step(read)) == SQLITE_ROW) {
     Event& e = out->emplace_back();  // filled in place: one allocation per long string
-    ReadEventRow(read, stream, &e);
-    (*table)->read_sizes.Add(e.seq, static_cast<uint64_t>(sqlite3_column_int64(read, 8)));
+    ReadEventRow(read, 0, stream, &e);
+    (*table)->read_sizes.Add(e.seq, static_cast<uint64_t>(sqlite3_column_int64(read, 9)));
   }
   return rc == SQLITE_DONE ? Status::Ok() : FromSqlite(impl_->db.handle(), rc, "read events");
 }
@@ -281,6 +267,7 @@ Result<Removed> SqliteStore::MoveToDeadLetters(const std::string& stream,
   if (!table.ok()) return table.status();
   if (*table == nullptr) return Removed{};
   sqlite3_stmt* move = (*table)->to_dead.get();
+  if (move == nullptr) return Status::Permanent("dead-letter event: read-only store");
   const std::string why(reason);
   for (uint64_t seq : seqs) {
     sqlite3_bind_int64(move, 1, static_cast<sqlite3_int64>(seq));

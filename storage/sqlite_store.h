@@ -7,8 +7,14 @@
 //             may be lost (the WAL is not yet synced); the database stays consistent.
 //   "full":   synchronous=FULL. The WAL is synced at every commit: a committed group also
 //             survives power loss.
-// Sequence numbers and the per-stream counters are written in the same transaction as the
-// events, so they are never reused or lost, even across restarts.
+// Sequence numbers, the per-stream counters and the stages' state are written in the same
+// transaction as the events, so they are never reused or lost, even across restarts.
+//
+// Every member of an Event is stored; its fields in core/field_codec.h's encoding. A row
+// whose fields do not decode is still read, with its payload, empty fields and quality kBad
+// (not a Corruption status: an event that cannot be read can never be acked either, and
+// would stop its stream for good). A file written by an earlier version is upgraded at a
+// read-write open (schema_upgrade.cpp); opened read-only it is read as it is.
 //
 // A damaged database found at Open (not a database, truncated, failing its integrity check)
 // is moved aside as "<file>.corrupt-<UTC time>" with its -wal and -shm, and a fresh one is
@@ -70,6 +76,9 @@ class SqliteStore final : public QueueStore {
   Status Commit() override;
   void Rollback() override;
   Status Insert(const Event& event, uint64_t seq, uint64_t size) override;
+  // In stage_state.cpp.
+  Status SaveStageState(std::span<const StateEntry> state) override;
+  Status LoadStageState(const std::string& prefix, std::vector<StateEntry>* out) override;
   bool IsFull(const Status& status) const override;
   Result<Removed> RemoveOldest(const std::string& stream, uint64_t bytes) override;
   Result<Removed> Remove(const std::string& stream, std::span<const uint64_t> seqs) override;

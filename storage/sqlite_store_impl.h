@@ -5,6 +5,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "storage/read_sizes.h"
@@ -23,6 +24,13 @@ struct SqliteStore::Impl {
   Db db;
   Statement begin, commit, rollback, data_version, save_seq, add_stream, save_counters,
       count_dead;
+  // "fields", or x'' when a read-only opener finds a file older than the fields column.
+  std::string fields_column = "fields";
+  bool legacy_read_only() const { return fields_column != "fields"; }
+  std::string fields_buffer;  // Insert encodes fields here: no allocation per event
+  // Prepared by the first group that writes stage state, which creates its table
+  // (stage_state.cpp); reset on rollback, which may have undone the creation.
+  Statement upsert_state, erase_state;
   std::map<std::string, std::unique_ptr<StreamTable>> tables;
   // The table Table() found last (a group is mostly of one stream), spares the map lookup;
   // ForgetTable/ForgetTables keep it valid.
@@ -42,12 +50,27 @@ struct SqliteStore::Impl {
 };
 
 
-// Upgrades `streams` to schema version 3 (the drain rate columns) unless it has them; at
-// every read-write open, after the schema. In drain_rates.cpp.
+// Brings a database written by an earlier version to the current schema (version 4), in one
+// write transaction; at every read-write open, after sql::kSchema. In schema_upgrade.cpp.
+Status UpgradeSchema(Db& db);
+// Whether dead_letters (and so every stream table) has the fields column (version 4); a
+// read-only opener of an older file reads x'' instead. In schema_upgrade.cpp.
+Result<bool> HasFieldsColumn(Db& db);
+// Version 3: adds the drain rate columns to `streams` unless it has them. REQUIRES: inside
+// UpgradeSchema's transaction. In drain_rates.cpp.
 Status AddDrainRateColumns(Db& db);
 
-// Fills `e` (of `stream`) from a row of (seq, device, origin, event_time, ingest_time,
-// quality, format, payload).
-void ReadEventRow(sqlite3_stmt* row, const std::string& stream, Event* e);
+// `pattern` (from sql.h) with "%T" replaced by `table` and "%F" by `fields_column`.
+std::string FillIn(const char* pattern, std::string_view table,
+                   std::string_view fields_column = "fields");
+
+// Fills `e` (of `stream`) from the event columns of `row` starting at `first` (the layout in
+// sql.h). Fields that do not decode leave `e->fields` empty and mark it Quality::kBad: the
+// event and its payload are still delivered (a Corruption status would stop its stream at
+// this row for good, since what cannot be read cannot be acked or dead-lettered either).
+void ReadEventRow(sqlite3_stmt* row, int first, const std::string& stream, Event* e);
+// Binds the encoding of `fields` (built in `buffer`, which must outlive the step).
+void BindFields(sqlite3_stmt* stmt, int index, const std::vector<Field>& fields,
+                std::string* buffer);
 
 }  // namespace ef::storage

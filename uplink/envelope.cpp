@@ -2,6 +2,10 @@
 
 #include <algorithm>
 #include <array>
+#include <charconv>
+#include <cmath>
+#include <type_traits>
+#include <variant>
 
 #include "core/json.h"
 
@@ -19,6 +23,50 @@ void AppendTopicValue(std::string& out, std::string_view value) {
   for (char c : value) out += (c == '+' || c == '#') ? '_' : c;
 }
 
+// Numbers are formatted on the stack (std::to_chars): no allocation per event. A double is
+// written in its shortest form that reads back exactly; JSON has no NaN or infinity: null.
+template <class Number>
+void AppendNumber(std::string& out, Number n) {
+  if constexpr (std::is_floating_point_v<Number>) {
+    if (!std::isfinite(n)) {
+      out += "null";
+      return;
+    }
+  }
+  char digits[32];
+  const auto end = std::to_chars(digits, digits + sizeof digits, n).ptr;
+  out.append(digits, end);
+}
+
+struct AppendFieldValue {
+  std::string& out;
+  void operator()(bool v) const { out += v ? "true" : "false"; }
+  void operator()(int64_t v) const { AppendNumber(out, v); }
+  void operator()(double v) const { AppendNumber(out, v); }
+  void operator()(const std::string& v) const { AppendJsonString(out, v); }
+};
+
+// The keys added after the payload, each only when it says something (see envelope.h).
+void AppendReadingKeys(std::string& out, const Event& event) {
+  if (event.event_time_ms != event.ingest_time_ms) {
+    out += ",\"event_time\":";
+    AppendNumber(out, event.event_time_ms);
+  }
+  if (event.quality != Quality::kGood) {
+    out += event.quality == Quality::kUncertain ? ",\"quality\":\"uncertain\""
+                                                 : ",\"quality\":\"bad\"";
+  }
+  if (event.fields.empty()) return;
+  out += ",\"fields\":{";
+  for (const Field& field : event.fields) {
+    if (&field != &event.fields.front()) out += ',';
+    AppendJsonString(out, field.name);
+    out += ':';
+    std::visit(AppendFieldValue{out}, field.value);
+  }
+  out += '}';
+}
+
 }  // namespace
 
 // The per-event keys after gateway and stream.
@@ -26,9 +74,9 @@ static void AppendEventFields(std::string& out, const Event& event) {
   out += "\"device\":";
   AppendJsonString(out, event.device_id);
   out += ",\"seq\":";
-  out += std::to_string(event.seq);
+  AppendNumber(out, event.seq);
   out += ",\"time\":";
-  out += std::to_string(event.event_time_ms);
+  AppendNumber(out, event.ingest_time_ms);
   out += ",\"topic\":";
   AppendJsonString(out, event.origin);
   if (event.format == PayloadFormat::kJson) {
@@ -39,6 +87,7 @@ static void AppendEventFields(std::string& out, const Event& event) {
     AppendBase64(out, event.payload);
     out += '"';
   }
+  AppendReadingKeys(out, event);
 }
 
 void AppendEnvelope(std::string& out, std::string_view gateway, const Event& event) {

@@ -1,14 +1,23 @@
 // The cloud message formats (documented in README.md, "Cloud envelope").
 //
 // batch = "none": one JSON object per event, keys in this order:
-//   {"gateway":..., "stream":..., "device":..., "seq":N, "time":MS, "topic":..., "payload":{...}}
+//   {"gateway":..., "stream":..., "device":..., "seq":N, "time":MS, "topic":..., "payload":{...}
+//    [, "event_time":MS][, "quality":...][, "fields":{...}]}
 // batch = "json": one object per batch of one stream:
 //   {"gateway":..., "stream":..., "first_seq":N, "last_seq":N, "count":N, "events":[
 //     {"device":..., "seq":N, "time":MS, "topic":..., "payload":{...}}, ...]}
 // batch = "ndjson": the same header object on the first line, then one event object per line.
-// `payload` is the original JSON verbatim; a payload that is not JSON is carried as
-// "payload_b64" (standard base64) instead. Pure functions and immutable objects are
-// thread-safe; a BatchEncoder belongs to one thread.
+// `time` is the ingest time (ms since the epoch). `payload` is the original JSON verbatim; a
+// payload that is not JSON is carried as "payload_b64" (standard base64) instead. After the
+// payload come, each only when it says something, so that an event of a plain MQTT message
+// looks exactly as before:
+//   "event_time":MS   the reading's own time, when it differs from `time`;
+//   "quality":"uncertain"|"bad"   absent means good;
+//   "fields":{"name":value,...}   when the event has fields, in their order: int64 and
+//                     double as JSON numbers (NaN and infinities as null), bools as
+//                     true/false, strings escaped as every string of the envelope.
+// Every member of an Event is thus carried (its stream in the envelope or batch header).
+// Pure functions and immutable objects are thread-safe; a BatchEncoder belongs to one thread.
 #pragma once
 
 #include <string>

@@ -1,43 +1,14 @@
 // Drain rates (Store::RecordDrainRates): both stores report them in Stats(); SQLite keeps
 // them for other processes (`queue stats`) and opens a queue written before they existed.
 #include <doctest/doctest.h>
-#include <sqlite3.h>
-#include <stdlib.h>
 
-#include <filesystem>
 #include <memory>
 
-#include "storage/mem_store.h"
-#include "storage/sqlite_store.h"
+#include "tests/storage/raw_sqlite.h"
+#include "tests/storage/store_fixture.h"
 
 namespace ef::storage {
 namespace {
-
-struct TempQueue {
-  std::filesystem::path dir;
-  TempQueue() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "ef-rate-XXXXXX").string();
-    dir = mkdtemp(pattern.data());
-  }
-  ~TempQueue() { std::filesystem::remove_all(dir); }
-  std::string path() const { return (dir / "queue.db").string(); }
-  std::unique_ptr<SqliteStore> Open(bool read_only = false, std::string* quarantined = nullptr) {
-    SqliteStoreOptions options;
-    options.path = path();
-    options.read_only = read_only;
-    options.now_utc = "T";
-    auto store = SqliteStore::Open(options, StorePolicy{}, quarantined);
-    REQUIRE_MESSAGE(store.ok(), store.status().ToString());
-    return std::move(store.value());
-  }
-};
-
-struct SqliteFixture : TempQueue {
-  std::unique_ptr<Store> Make() { return Open(); }
-};
-struct MemFixture {
-  std::unique_ptr<Store> Make() { return std::make_unique<MemStore>(); }
-};
 
 void AppendTo(Store& store, const std::string& stream, int n) {
   std::vector<Event> events(static_cast<size_t>(n));
@@ -62,7 +33,7 @@ StreamStats StatsOf(Store& store, const std::string& stream) {
 TEST_CASE_TEMPLATE("drain rates are recorded per stream and reported by Stats", Fixture,
                    SqliteFixture, MemFixture) {
   Fixture fixture;
-  auto store = fixture.Make();
+  auto store = fixture.Open();
   AppendTo(*store, "telemetry", 3);
   AppendTo(*store, "alerts", 1);
   CHECK(StatsOf(*store, "telemetry").drain_measured_ms == 0);  // never measured
@@ -85,15 +56,15 @@ TEST_CASE_TEMPLATE("drain rates are recorded per stream and reported by Stats", 
 }
 
 TEST_CASE("drain rates survive a reopen and reach a read-only store") {
-  TempQueue queue;
-  auto writer = queue.Open();
+  SqliteFixture queue;
+  auto writer = queue.OpenSqlite();
   AppendTo(*writer, "telemetry", 2);
-  auto reader = queue.Open(true);
+  auto reader = queue.OpenSqlite({}, true);
   const StreamRate rates[] = {{"telemetry", 42.25}};
   REQUIRE(writer->RecordDrainRates(rates, 9'000).ok());
   CHECK(StatsOf(*reader, "telemetry").drain_per_s == 42.25);  // seen while the writer runs
   writer.reset();
-  auto reopened = queue.Open();
+  auto reopened = queue.OpenSqlite();
   CHECK(StatsOf(*reopened, "telemetry").drain_per_s == 42.25);
   CHECK(StatsOf(*reopened, "telemetry").drain_measured_ms == 9'000);
 }
@@ -119,50 +90,24 @@ INSERT INTO q_1 VALUES (1, 'd', 'o', 1000, 1000, 0, 0, 50, '{}'),
   (2, 'd', 'o', 1001, 1001, 0, 0, 50, '{}');
 )sql";
 
-void WritePreviousVersion(const std::string& path) {
-  sqlite3* db = nullptr;
-  REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
-  char* error = nullptr;
-  const int rc = sqlite3_exec(db, kPreviousVersion, nullptr, nullptr, &error);
-  const std::string message = error != nullptr ? error : "";
-  sqlite3_free(error);
-  sqlite3_close(db);
-  REQUIRE_MESSAGE(rc == SQLITE_OK, message);
-}
-
-int64_t SchemaVersion(const std::string& path) {
-  sqlite3* db = nullptr;
-  sqlite3_stmt* stmt = nullptr;
-  int64_t version = -1;
-  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK &&
-      sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key = 'schema_version'", -1, &stmt,
-                         nullptr) == SQLITE_OK &&
-      sqlite3_step(stmt) == SQLITE_ROW) {
-    version = sqlite3_column_int64(stmt, 0);
-  }
-  sqlite3_finalize(stmt);
-  sqlite3_close(db);
-  return version;
-}
-
 TEST_CASE("a queue written before drain rates opens as it is, read-only and read-write") {
-  TempQueue queue;
-  WritePreviousVersion(queue.path());
+  SqliteFixture queue;
+  ExecRaw(queue.path(), kPreviousVersion);
   std::string quarantined;
-  auto reader = queue.Open(true, &quarantined);  // `queue stats` before the daemon upgraded it
+  auto reader = queue.OpenSqlite({}, true, &quarantined);  // `queue stats` before the daemon upgraded it
   CHECK(StatsOf(*reader, "telemetry").events == 2);
   CHECK(StatsOf(*reader, "telemetry").drain_measured_ms == 0);
   reader.reset();
   CHECK(SchemaVersion(queue.path()) == 2);  // a reader changes nothing
-  auto writer = queue.Open(false, &quarantined);
+  auto writer = queue.OpenSqlite({}, false, &quarantined);
   CHECK(quarantined.empty());
-  CHECK(SchemaVersion(queue.path()) == 3);
+  CHECK(SchemaVersion(queue.path()) == 4);  // upgraded all the way to the current version
   CHECK(StatsOf(*writer, "telemetry").events == 2);
   CHECK(StatsOf(*writer, "telemetry").counters.dropped == 4);
   CHECK(writer->Stats()->last_seq == 2);
   const StreamRate rates[] = {{"telemetry", 5}};
   REQUIRE(writer->RecordDrainRates(rates, 1'000).ok());
-  CHECK(StatsOf(*queue.Open(true), "telemetry").drain_per_s == 5);
+  CHECK(StatsOf(*queue.OpenSqlite({}, true), "telemetry").drain_per_s == 5);
 }
 
 }  // namespace

@@ -1,12 +1,10 @@
 // One suite for both Store implementations, so MemStore cannot drift from SqliteStore.
 #include <doctest/doctest.h>
-#include <stdlib.h>
 
 #include <filesystem>
 #include <memory>
 
-#include "storage/mem_store.h"
-#include "storage/sqlite_store.h"
+#include "tests/storage/store_fixture.h"
 
 namespace ef::storage {
 namespace {
@@ -46,43 +44,8 @@ StreamStats StatsOf(Store& store, const std::string& stream) {
   return StreamStats{};
 }
 
-struct SqliteFixture {
-  std::filesystem::path dir;
-  SqliteFixture() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "ef-store-XXXXXX").string();
-    dir = mkdtemp(pattern.data());
-  }
-  ~SqliteFixture() { std::filesystem::remove_all(dir); }
-  std::unique_ptr<Store> Open(StorePolicy policy = {}) {
-    SqliteStoreOptions options;
-    options.path = (dir / "queue.db").string();
-    auto store = SqliteStore::Open(options, std::move(policy));
-    REQUIRE(store.ok());
-    return std::move(store.value());
-  }
-};
-
-struct MemFixture {
-  // MemStore keeps nothing across "reopen"; tests that reopen are SQLite-only.
-  std::unique_ptr<Store> Open(StorePolicy policy = {}) {
-    return std::make_unique<MemStore>(std::move(policy));
-  }
-};
-
 // Each event of MakeBatch is accounted as payload + strings + 40 bytes: about 85 bytes.
 constexpr uint64_t kEventBytes = 85;
-
-StorePolicy OneStream(Overflow overflow, uint64_t stream_max, uint64_t store_max = 1 << 30) {
-  StorePolicy policy;
-  policy.max_bytes = store_max;
-  StreamPolicy telemetry;
-  telemetry.name = "telemetry";
-  telemetry.priority = 10;
-  telemetry.max_bytes = stream_max;
-  telemetry.overflow = overflow;
-  policy.streams.push_back(telemetry);
-  return policy;
-}
 
 TEST_CASE_TEMPLATE("a store keeps each stream in sequence order until acked", Fixture,
                    SqliteFixture, MemFixture) {

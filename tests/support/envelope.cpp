@@ -61,6 +61,9 @@ bool ReadField(std::string_view key, od::value value, Envelope* env) {
   if (key == "time") return ReadInt(value, &env->time_ms);
   if (key == "payload") return RawValueText(value, &env->payload.emplace());
   if (key == "payload_b64") return ReadString(value, &env->payload_b64.emplace());
+  if (key == "event_time") return ReadInt(value, &env->event_time_ms);
+  if (key == "quality") return ReadString(value, &env->quality.emplace());
+  if (key == "fields") return RawValueText(value, &env->fields.emplace());
   return true;  // unknown keys are skipped by the object iterator
 }
 

@@ -2,7 +2,8 @@
 //
 // An envelope is one JSON object with the keys gateway, stream, device, seq, time, topic and
 // then either payload (the original JSON payload, verbatim) or payload_b64 (base64 of a
-// payload that was not JSON). The parser keeps the key order it saw, so tests can check it.
+// payload that was not JSON), then only when they say something event_time, quality and
+// fields. The parser keeps the key order it saw, so tests can check it.
 //
 // A batch (edgeferry's `batch = "json"` or `"ndjson"`) is one message per stream holding many
 // events: a header object {gateway, stream, first_seq, last_seq, count} followed by the events,
@@ -34,6 +35,9 @@ struct Envelope {
   std::optional<int64_t> time_ms;
   std::optional<std::string> payload;      // raw JSON text of "payload", as sent
   std::optional<std::string> payload_b64;  // value of "payload_b64"
+  std::optional<int64_t> event_time_ms;    // "event_time": absent when equal to `time`
+  std::optional<std::string> quality;      // "uncertain" | "bad"; absent means good
+  std::optional<std::string> fields;       // raw JSON text of the "fields" object
 };
 
 struct Batch {

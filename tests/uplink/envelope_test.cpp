@@ -1,5 +1,7 @@
 #include <doctest/doctest.h>
 
+#include <limits>
+
 #include "uplink/envelope.h"
 
 namespace ef::uplink {
@@ -11,6 +13,7 @@ Event Sample(PayloadFormat format, std::string payload) {
   e.origin = "plant/dev-07/telemetry";
   e.seq = 42;
   e.event_time_ms = 1764312000123;
+  e.ingest_time_ms = e.event_time_ms;  // as the MQTT source sets them
   e.format = format;
   e.payload = std::move(payload);
   return e;
@@ -27,6 +30,32 @@ TEST_CASE("a binary payload is carried as base64") {
   std::string out;
   AppendEnvelope(out, "gw-1", Sample(PayloadFormat::kBinary, std::string("\x01\x02hello", 7)));
   CHECK(out.ends_with(R"("payload_b64":"AQJoZWxsbw=="})"));
+}
+
+TEST_CASE("event time, quality and fields follow the payload, each only when it says something") {
+  Event e = Sample(PayloadFormat::kJson, "{}");
+  e.event_time_ms = 1764312000000;
+  e.quality = Quality::kUncertain;
+  e.fields = {{"temp", 41.5},
+              {"rpm", int64_t{-9223372036854775807 - 1}},
+              {"on", true},
+              {"off", false},
+              {"nan", std::numeric_limits<double>::quiet_NaN()},
+              {"inf", -std::numeric_limits<double>::infinity()},
+              {"note", std::string("a \"b\"\n")}};
+  std::string out;
+  AppendEnvelope(out, "gw-1", e);
+  CHECK(out == R"({"gateway":"gw-1","stream":"telemetry","device":"dev-07","seq":42,)"
+               R"("time":1764312000123,"topic":"plant/dev-07/telemetry","payload":{},)"
+               R"("event_time":1764312000000,"quality":"uncertain","fields":{"temp":41.5,)"
+               R"("rpm":-9223372036854775808,"on":true,"off":false,"nan":null,"inf":null,)"
+               R"("note":"a \"b\"\n"}})");
+  e.quality = Quality::kBad;
+  e.fields = {{"x", 0.1}};
+  out.clear();
+  AppendEnvelope(out, "gw-1", e);
+  CHECK(out.ends_with(R"("payload":{},"event_time":1764312000000,"quality":"bad",)"
+                      R"("fields":{"x":0.1}})"));
 }
 
 TEST_CASE("topic templates expand placeholders and neutralise wildcards") {

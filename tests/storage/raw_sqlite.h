@@ -1,0 +1,41 @@
+// Raw SQLite access to a queue.db for storage tests: writing a file as an earlier version did,
+// damaging a row, reading meta. Goes around SqliteStore on purpose. Used by one test thread.
+#pragma once
+
+#include <doctest/doctest.h>
+#include <sqlite3.h>
+
+#include <cstdint>
+#include <string>
+
+namespace ef::storage {
+
+// Runs `sql` (any number of statements) on the database at `path`, creating it if needed.
+inline void ExecRaw(const std::string& path, const char* sql) {
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+  char* error = nullptr;
+  const int rc = sqlite3_exec(db, sql, nullptr, nullptr, &error);
+  const std::string message = error != nullptr ? error : "";
+  sqlite3_free(error);
+  sqlite3_close(db);
+  REQUIRE_MESSAGE(rc == SQLITE_OK, message);
+}
+
+// meta's schema_version, or -1 if it cannot be read.
+inline int64_t SchemaVersion(const std::string& path) {
+  sqlite3* db = nullptr;
+  sqlite3_stmt* stmt = nullptr;
+  int64_t version = -1;
+  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK &&
+      sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key = 'schema_version'", -1, &stmt,
+                         nullptr) == SQLITE_OK &&
+      sqlite3_step(stmt) == SQLITE_ROW) {
+    version = sqlite3_column_int64(stmt, 0);
+  }
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+  return version;
+}
+
+}  // namespace ef::storage
