@@ -105,7 +105,7 @@ uplink::ForwarderOptions ForwarderOptionsFor(const DaemonConfig& config) {
   options.max_attempts = static_cast<int>(up.max_attempts);
   for (const storage::StreamConfig& s : config.queue.streams) {
     options.streams.push_back(
-        {s.name, s.priority, s.min_share, s.ttl_s * 1000, s.catch_up == "live_first"});
+        {s.name, s.priority, s.min_share, s.catch_up == "live_first"});
   }
   return options;
 }

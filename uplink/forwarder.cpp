@@ -10,6 +10,8 @@ constexpr char kComponent[] = "uplink";
 // How often the thread looks again when nothing will wake it (publisher down, a stream
 // settling before a resend).
 constexpr std::chrono::milliseconds kIdlePoll{50};
+// How long the thread waits when nothing is due: Wake(), a completion or Stop() end it early.
+constexpr std::chrono::milliseconds kIdleWait{1000};
 constexpr std::chrono::seconds kBacklogReportEvery{10};
 constexpr uint64_t kBacklogWorthReporting = 1000;
 constexpr char kCatchUpSuffix[] = " (catch-up)";
@@ -44,8 +46,7 @@ void Forwarder::Stop() {
 }
 
 ForwarderCounters Forwarder::counters() const {
-  return {acked_.load(), publishes_.load(), resent_.load(), dead_lettered_.load(),
-          expired_.load()};
+  return {acked_.load(), publishes_.load(), resent_.load(), dead_lettered_.load()};
 }
 
 void Forwarder::Complete(std::string lane, uint64_t batch_id, PublishResult result) {
@@ -78,14 +79,13 @@ void Forwarder::Run() {
       stopping = stopping_;
       woken = std::exchange(woken_, false);
     }
-    Clock::Duration next = options_.expire_every;
+    Clock::Duration next = kIdleWait;
     if (stopping) {
       if (drain_deadline == Clock::TimePoint{}) drain_deadline = clock_.Now() + options_.drain_timeout;
       if (InflightTotal() == 0 || clock_.Now() >= drain_deadline) break;
       next = kIdlePoll;
     } else {
       if (woken) DiscoverStreams();
-      ExpireIfDue();
       ReportBacklogIfDue();
       next = FillWindow();
     }
@@ -226,13 +226,6 @@ void Forwarder::DeadLetter(const std::string& stream, const std::vector<uint64_t
                              (s.ok() ? "" : " (FAILED: " + s.ToString() + ")"));
 }
 
-void Forwarder::ExpireIfDue() {
-  if (clock_.Now() < next_expiry_) return;
-  next_expiry_ = clock_.Now() + options_.expire_every;
-  Result<uint64_t> expired = store_.Expire(clock_.WallMillis());
-  if (expired.ok() && *expired > 0) expired_.fetch_add(*expired, std::memory_order_relaxed);
-}
-
 void Forwarder::ReportBacklogIfDue() {
   const Clock::TimePoint now = clock_.Now();
   if (now < next_backlog_report_) return;
@@ -275,7 +268,7 @@ Clock::Duration Forwarder::FillWindow() {
     return kIdlePoll;
   }
   if (!std::exchange(was_connected_, true)) SplitBacklogs();
-  Clock::Duration next = options_.expire_every;
+  Clock::Duration next = kIdleWait;
   size_t inflight = InflightTotal();
   while (inflight < options_.max_inflight) {
     const Clock::TimePoint now = clock_.Now();
@@ -337,13 +330,8 @@ bool Forwarder::BuildBatch(Lane& lane) {
   Event topic_of;  // a batch's topic comes from its stream (and, for batch = none, device)
   topic_of.stream = lane.stream;
   std::vector<uint64_t> too_large;
-  const int64_t ttl = lane.schedule.ttl_ms;
   while (!lane.backlog.empty()) {
     const Event& event = lane.backlog.front();
-    if (ttl > 0 && event.ingest_time_ms + ttl < now_ms) {
-      lane.backlog.pop_front();  // too old to send; the next TTL sweep removes and counts it
-      continue;
-    }
     const BatchEncoder::AddResult added = encoder_.Add(event);
     if (added == BatchEncoder::AddResult::kFull) break;
     if (added == BatchEncoder::AddResult::kTooLarge) {

@@ -18,7 +18,7 @@
 //   lane retires when it reached the boundary. `in_order` streams never split.
 // - Never loops for ever: kDrop, an event larger than the message limit, or the same batch
 //   failing `max_attempts` times in a row moves the events to the dead-letter table.
-// - Events older than their stream's TTL are not sent; the store expires and counts them.
+// - It sends what the store holds: expiring events (TTL) is the store's sweep, not its job.
 // - Every 10 s it records each stream's drain rate in the Store (Store::RecordDrainRates),
 //   while a stream has a backlog or drains, and logs a backlog of more than 1,000 events.
 //
@@ -53,7 +53,6 @@ struct ForwarderOptions {
   size_t max_inflight = 100;                       // Default: 100 batches
   size_t read_batch = 500;                         // Default: 500 events per store read
   std::chrono::milliseconds drain_timeout{5000};   // Default: 5 s
-  std::chrono::milliseconds expire_every{1000};    // Default: 1 s between TTL sweeps
   BatchFormat batch = BatchFormat::kNone;          // Default: one event per publish
   size_t batch_max_events = 500;                   // Default: 500
   size_t max_message_bytes = 256 * 1024;           // Default: 256 KiB
@@ -71,7 +70,6 @@ struct ForwarderCounters {
   uint64_t publishes = 0;      // messages the cloud acknowledged
   uint64_t resent = 0;         // events published again after a failure
   uint64_t dead_lettered = 0;  // events moved to the dead-letter table
-  uint64_t expired = 0;        // events the TTL sweeps removed
 };
 
 class Forwarder {
@@ -135,7 +133,6 @@ class Forwarder {
   bool Refill(Lane& lane);
   void DeadLetter(const std::string& stream, const std::vector<uint64_t>& seqs,
                   const std::string& reason);
-  void ExpireIfDue();
   // Every 10 s: measures the drain rates, records them in the store (for `queue stats`) and
   // logs a backlog worth reporting.
   void ReportBacklogIfDue();
@@ -155,7 +152,7 @@ class Forwarder {
   std::vector<Completion> completions_;
   bool woken_ = false;
   bool stopping_ = false;
-  std::atomic<uint64_t> acked_{0}, publishes_{0}, resent_{0}, dead_lettered_{0}, expired_{0};
+  std::atomic<uint64_t> acked_{0}, publishes_{0}, resent_{0}, dead_lettered_{0};
   std::thread thread_;
 
   // Owned by the forwarder thread.
@@ -165,7 +162,6 @@ class Forwarder {
   BatchEncoder encoder_;
   TokenBucket publish_bucket_;
   TokenBucket byte_bucket_;
-  Clock::TimePoint next_expiry_{};
   Clock::TimePoint next_backlog_report_{};
   Clock::TimePoint last_backlog_report_{};
   DrainMeter drain_;
