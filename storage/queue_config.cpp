@@ -7,19 +7,21 @@
 namespace ef::storage {
 namespace {
 
-std::string CheckDurability(const ConfigNode& node) { return CheckOneOf(node, {"normal", "full"}); }
+constexpr std::array<Choice<Durability>, 2> kDurabilities = {{
+    {"normal", Durability::kNormal},
+    {"full", Durability::kFull},
+}};
 
-std::string CheckOverflow(const ConfigNode& node) {
-  const auto& value = std::get<std::string>(node.scalar);
-  Overflow ignored;
-  return ParseOverflow(value, &ignored)
-             ? std::string()
-             : "must be \"drop_oldest\", \"reject_new\" or \"backpressure\", not \"" + value + "\"";
-}
+constexpr std::array<Choice<Overflow>, 3> kOverflows = {{
+    {"drop_oldest", Overflow::kDropOldest},
+    {"reject_new", Overflow::kRejectNew},
+    {"backpressure", Overflow::kBackpressure},
+}};
 
-std::string CheckCatchUp(const ConfigNode& node) {
-  return CheckOneOf(node, {"live_first", "in_order"});
-}
+constexpr std::array<Choice<bool>, 2> kCatchUps = {{
+    {"live_first", true},
+    {"in_order", false},
+}};
 
 std::string CheckShare(const ConfigNode& node) {
   const double share = node.type == ConfigType::kFloat
@@ -32,7 +34,7 @@ const std::array<ConfigField<QueueConfig>, 6> kQueueFields = {{
     {"commit_max_events", &QueueConfig::commit_max_events, false, CheckPositive},
     {"commit_interval_ms", &QueueConfig::commit_interval_ms, false, CheckPositive},
     {"memory_events", &QueueConfig::memory_events, false, CheckPositive},
-    {"durability", &QueueConfig::durability, false, CheckDurability},
+    {"durability", OneOf<&QueueConfig::durability, kDurabilities>(), false, nullptr},
     {"max_bytes", &QueueConfig::max_bytes, false, CheckPositive},
     {"max_file_bytes", &QueueConfig::max_file_bytes, false, CheckNotNegative},
 }};
@@ -42,16 +44,16 @@ const std::array<ConfigField<StreamConfig>, 6> kStreamFields = {{
     {"min_share", &StreamConfig::min_share, false, CheckShare},
     {"max_bytes", &StreamConfig::max_bytes, false, CheckNotNegative},
     {"ttl_s", &StreamConfig::ttl_s, false, CheckNotNegative},
-    {"overflow", &StreamConfig::overflow, false, CheckOverflow},
-    {"catch_up", &StreamConfig::catch_up, false, CheckCatchUp},
+    {"overflow", OneOf<&StreamConfig::overflow, kOverflows>(), false, nullptr},
+    {"catch_up", OneOf<&StreamConfig::live_first, kCatchUps>(), false, nullptr},
 }};
 
 }  // namespace
 
 std::vector<StreamConfig> DefaultStreams() {
-  StreamConfig telemetry{"telemetry", 10, 0.1, 0, 0, "drop_oldest"};
-  StreamConfig aggregates{"aggregates", 50, 0.1, 0, 0, "drop_oldest"};
-  StreamConfig alerts{"alerts", 100, 0.1, 0, 0, "drop_oldest", "in_order"};
+  StreamConfig telemetry{"telemetry", 10, 0.1, 0, 0, Overflow::kDropOldest};
+  StreamConfig aggregates{"aggregates", 50, 0.1, 0, 0, Overflow::kDropOldest};
+  StreamConfig alerts{"alerts", 100, 0.1, 0, 0, Overflow::kDropOldest, false};
   return {telemetry, aggregates, alerts};
 }
 
@@ -85,10 +87,14 @@ StorePolicy ToStorePolicy(const QueueConfig& config) {
     p.min_share = s.min_share;
     p.max_bytes = static_cast<uint64_t>(s.max_bytes);
     p.ttl_ms = s.ttl_s * 1000;
-    ParseOverflow(s.overflow, &p.overflow);
+    p.overflow = s.overflow;
     policy.streams.push_back(std::move(p));
   }
   return policy;
+}
+
+std::string_view DurabilityName(Durability durability) {
+  return NameOf(kDurabilities, durability);
 }
 
 }  // namespace ef::storage

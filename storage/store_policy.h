@@ -17,10 +17,6 @@ enum class Overflow {
   kBackpressure,  // refuse the whole group for now: ingest pauses until the uplink drains
 };
 
-// Parses "drop_oldest" | "reject_new" | "backpressure".
-bool ParseOverflow(std::string_view text, Overflow* out);
-std::string_view OverflowName(Overflow overflow);
-
 struct StreamPolicy {
   std::string name;
   int64_t priority = 0;            // Default: 0; higher drains first

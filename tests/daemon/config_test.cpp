@@ -91,14 +91,69 @@ TEST_CASE("catch_up is live_first by default, in_order for alerts, and checked")
   REQUIRE(LoadConfigText(std::string(kValidSource) + "[streams.lab]\ncatch_up = \"in_order\"\n",
                          "gw.toml", &config)
               .empty());
-  std::map<std::string, std::string> catch_up;
-  for (const auto& s : config.queue.streams) catch_up[s.name] = s.catch_up;
-  CHECK(catch_up["telemetry"] == "live_first");
-  CHECK(catch_up["alerts"] == "in_order");
-  CHECK(catch_up["lab"] == "in_order");
+  std::map<std::string, bool> live_first;
+  for (const auto& s : config.queue.streams) live_first[s.name] = s.live_first;
+  CHECK(live_first["telemetry"]);
+  CHECK_FALSE(live_first["alerts"]);
+  CHECK_FALSE(live_first["lab"]);
   const auto errors = Errors(std::string(kValidSource) + "[streams.lab]\ncatch_up = \"lifo\"\n");
   REQUIRE(errors.size() == 1);
   CHECK(errors[0] == "gw.toml:5:12: 'catch_up': must be \"live_first\" or \"in_order\", not \"lifo\"");
+}
+
+TEST_CASE("every enumerated setting names its choices at the value's position") {
+  struct Case {
+    const char* toml;
+    const char* error;
+  };
+  const Case cases[] = {
+      {"[queue]\ndurability = \"fast\"\n",
+       "gw.toml:5:14: 'durability': must be \"normal\" or \"full\", not \"fast\""},
+      {"[streams.lab]\noverflow = \"drop_newest\"\n",
+       "gw.toml:5:12: 'overflow': must be \"drop_oldest\", \"reject_new\" or \"backpressure\", "
+       "not \"drop_newest\""},
+      {"[streams.lab]\ncatch_up = \"lifo\"\n",
+       "gw.toml:5:12: 'catch_up': must be \"live_first\" or \"in_order\", not \"lifo\""},
+      {"[uplink]\nuri = \"tcp://c:1\"\nbatch = \"xml\"\n",
+       "gw.toml:6:9: 'batch': must be \"json\", \"ndjson\" or \"none\", not \"xml\""},
+      {"[uplink]\nuri = \"tcp://c:1\"\ncompression = \"gzip\"\n",
+       "gw.toml:6:15: 'compression': must be \"none\" or \"zstd\", not \"gzip\""},
+      {"[uplink]\nuri = \"tcp://c:1\"\nprofile = \"gcp\"\n",
+       "gw.toml:6:11: 'profile': must be \"generic\", \"aws-iot-core\" or \"azure-iot-hub\", "
+       "not \"gcp\""},
+  };
+  for (const Case& c : cases) {
+    CAPTURE(c.toml);
+    const auto errors = Errors(std::string(kValidSource) + c.toml);
+    REQUIRE(errors.size() == 1);
+    CHECK(errors[0] == c.error);
+  }
+}
+
+TEST_CASE("an enumerated setting of another type is a type error") {
+  const auto errors =
+      Errors(std::string(kValidSource) + "[uplink]\nuri = \"tcp://c:1\"\nbatch = 1\n");
+  REQUIRE(errors.size() == 1);
+  CHECK(errors[0] == "gw.toml:6:9: 'batch' in [uplink] must be a string, not an integer");
+}
+
+TEST_CASE("enumerated settings are bound to their values") {
+  DaemonConfig config;
+  REQUIRE(LoadConfigText(std::string(kValidSource) +
+                             "[queue]\ndurability = \"full\"\n"
+                             "[streams.telemetry]\noverflow = \"backpressure\"\n"
+                             "[uplink]\nprofile = \"aws-iot-core\"\nuri = \"ssl://c:8883\"\n"
+                             "batch = \"ndjson\"\ncompression = \"zstd\"\n",
+                         "gw.toml", &config)
+              .empty());
+  CHECK(config.queue.durability == storage::Durability::kFull);
+  CHECK(storage::DurabilityName(config.queue.durability) == "full");
+  CHECK(storage::ToStorePolicy(config.queue).For("telemetry").overflow ==
+        storage::Overflow::kBackpressure);
+  REQUIRE(config.uplink.has_value());
+  CHECK(config.uplink->profile == uplink::CloudProfile::kAwsIotCore);
+  CHECK(config.uplink->batch == uplink::BatchFormat::kNdjson);  // explicit wins over the profile
+  CHECK(config.uplink->compression == uplink::Compression::kZstd);
 }
 
 TEST_CASE("a TOML syntax error is reported where the parser stopped") {
