@@ -103,10 +103,7 @@ uplink::ForwarderOptions ForwarderOptionsFor(const DaemonConfig& config) {
   options.max_publishes_per_s = static_cast<double>(up.max_publishes_per_s);
   options.max_bytes_per_s = static_cast<double>(up.max_bytes_per_s);
   options.max_attempts = static_cast<int>(up.max_attempts);
-  for (const storage::StreamConfig& s : config.queue.streams) {
-    options.streams.push_back(
-        {s.name, s.priority, s.min_share, s.live_first});
-  }
+  options.streams = config.stream_schedules;
   return options;
 }
 
@@ -266,7 +263,7 @@ void Reload(const ConfigLoader& load, DaemonConfig& config, Gateway& gw, Logger&
   } else {
     if (auto level = ParseLogLevel(fresh.gateway.log_level)) log.SetLevel(*level);
     config.uplink = fresh.uplink;
-    config.queue.streams = fresh.queue.streams;
+    config.stream_schedules = fresh.stream_schedules;
     if (gw.forwarder) gw.uplinked_before_reload += gw.forwarder->counters().acked;
     StopUplink(gw);
     gw.forwarder.reset();

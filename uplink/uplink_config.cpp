@@ -22,6 +22,11 @@ constexpr std::array<Choice<Compression>, 2> kCompressions = {{
     {"none", Compression::kNone},
     {"zstd", Compression::kZstd},
 }};
+constexpr std::array<Choice<bool>, 2> kCatchUps = {{
+    {"live_first", true},
+    {"in_order", false},
+}};
+
 std::string CheckTemplate(const ConfigNode& node) {
   return TopicTemplate::Validate(std::get<std::string>(node.scalar));
 }
@@ -61,6 +66,19 @@ const std::array<ConfigField<UplinkConfig>, 28> kFields = {{
     {"verify_server", &UplinkConfig::verify_server, false, nullptr},
     {"verify_hostname", &UplinkConfig::verify_hostname, false, nullptr},
     {"alpn", &UplinkConfig::alpn, false, nullptr},
+}};
+
+std::string CheckShare(const ConfigNode& node) {
+  const double share = node.type == ConfigType::kFloat
+                           ? std::get<double>(node.scalar)
+                           : static_cast<double>(std::get<int64_t>(node.scalar));
+  return share >= 0.0 && share <= 1.0 ? std::string() : "must be between 0 and 1";
+}
+
+const std::array<ConfigField<StreamSchedule>, 3> kStreamFields = {{
+    {"priority", &StreamSchedule::priority, false, nullptr},
+    {"min_share", &StreamSchedule::min_share, false, CheckShare},
+    {"catch_up", OneOf<&StreamSchedule::live_first, kCatchUps>(), false, nullptr},
 }};
 
 // Limits and rules of each cloud. -1 / empty in the config means "take the profile's".
@@ -151,6 +169,19 @@ void ApplyUplinkProfile(UplinkConfig& c, const std::string& gateway_id) {
                                   : "edgeferry/{gateway}/{stream}";
     }
   }
+}
+
+std::vector<StreamSchedule> DefaultStreamSchedules() {
+  StreamSchedule telemetry{"telemetry", 10};
+  StreamSchedule aggregates{"aggregates", 50};
+  StreamSchedule alerts{"alerts", 100};
+  alerts.live_first = false;  // an alert backlog goes out in order, before live data
+  return {telemetry, aggregates, alerts};
+}
+
+void BindStreamSchedule(SharedTable& table, const std::string& name,
+                        std::vector<StreamSchedule>& streams) {
+  table.Bind<StreamSchedule>(kStreamFields, NamedEntry(streams, name));
 }
 
 std::vector<std::string> BrokerUris(const UplinkConfig& config) {

@@ -1,5 +1,6 @@
 // The [uplink] section: where and how events go to the cloud. Absent: no uplink, events are
-// kept in the local queue.
+// kept in the local queue. Also the uplink's keys of [streams.NAME] (priority, min_share,
+// catch_up): how the forwarder schedules each stream; storage binds the others.
 //
 // Numeric limits left at -1 take the value of the chosen `profile` (ApplyUplinkProfile), so a
 // user sets `profile = "aws-iot-core"` and overrides only what differs.
@@ -11,8 +12,10 @@
 #include <vector>
 
 #include "core/config.h"
+#include "core/config_bind.h"
 #include "uplink/compress.h"
 #include "uplink/envelope.h"
+#include "uplink/scheduler.h"
 
 namespace ef::uplink {
 
@@ -59,6 +62,15 @@ void BindUplinkConfig(const ConfigNode& table, UplinkConfig& out, ConfigErrors& 
 // Fills what is still unset (-1, empty) from the profile and the gateway id; `batch` is set
 // afterwards.
 void ApplyUplinkProfile(UplinkConfig& config, const std::string& gateway_id);
+
+// The streams every gateway schedules unless configured otherwise: telemetry (priority 10),
+// aggregates (50), alerts (100, catch_up = "in_order").
+std::vector<StreamSchedule> DefaultStreamSchedules();
+
+// Binds the uplink's keys of [streams.NAME] (priority, min_share, catch_up) into the stream
+// `name` of `streams`, which it adds when new; leaves the others to their owners.
+void BindStreamSchedule(SharedTable& table, const std::string& name,
+                        std::vector<StreamSchedule>& streams);
 
 // The broker URIs in the order to try them (uri first, then uris).
 std::vector<std::string> BrokerUris(const UplinkConfig& config);
