@@ -88,19 +88,6 @@ std::string CheckNonEmpty(const ConfigNode& node) {
   return {};
 }
 
-std::string CheckOneOf(const ConfigNode& node, std::initializer_list<std::string_view> allowed) {
-  const auto& value = std::get<std::string>(node.scalar);
-  std::string list;
-  size_t index = 0;
-  for (std::string_view a : allowed) {
-    if (a == value) return {};
-    if (index > 0) list += index + 1 == allowed.size() ? " or " : ", ";
-    list.append("\"").append(a).append("\"");
-    ++index;
-  }
-  return "must be " + list + ", not \"" + value + "\"";
-}
-
 namespace config_internal {
 
 std::string_view Assign(const ConfigNode& node, std::string* target) {
@@ -144,12 +131,38 @@ std::string_view Assign(const ConfigNode& node, std::vector<std::string>* target
   return {};
 }
 
+std::string NotOneOf(std::span<const std::string_view> allowed, std::string_view value) {
+  std::string list;
+  for (size_t i = 0; i < allowed.size(); ++i) {
+    if (i > 0) list += i + 1 == allowed.size() ? " or " : ", ";
+    list.append("\"").append(allowed[i]).append("\"");
+  }
+  std::string message = "must be " + list + ", not \"";
+  return message.append(value).append("\"");
+}
+
+std::string WrongType(std::string_view key, std::string_view section, std::string_view expected,
+                      const ConfigNode& node) {
+  std::string message = "'";  // appended: see SectionLabel on -Wrestrict
+  message.append(key).append("' in ").append(SectionLabel(section)).append(" must be ");
+  return message.append(expected).append(", not ").append(ConfigTypeName(node.type));
+}
+
 void ReportUnknown(const std::string& key, const ConfigNode& node, std::string_view section,
                    std::span<const std::string_view> known, ConfigErrors& errors) {
   std::string message = "unknown key '" + key + "' in " + SectionLabel(section);
   const std::string hint = SuggestKey(key, known);
   if (!hint.empty()) message += " (did you mean '" + hint + "'?)";
   errors.Add(node.key_pos, std::move(message));
+}
+
+void ReportUnknownKeys(const ConfigNode& table, std::string_view section,
+                       std::span<const std::string_view> known, ConfigErrors& errors) {
+  for (const auto& [key, node] : table.members) {
+    if (std::find(known.begin(), known.end(), key) == known.end()) {
+      ReportUnknown(key, node, section, known, errors);
+    }
+  }
 }
 
 }  // namespace config_internal

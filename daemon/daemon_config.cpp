@@ -70,6 +70,21 @@ void BindSources(const ConfigNode& node, DaemonConfig& out, ConfigErrors& errors
   }
 }
 
+// [streams.NAME]: storage binds a stream's bounds and retention, the uplink its scheduling
+// (both read `priority`); a key that neither knows is reported once.
+void BindStreams(const ConfigNode& node, DaemonConfig& out, ConfigErrors& errors) {
+  for (const auto& [name, table] : node.members) {
+    if (table.type != ConfigType::kTable) {
+      errors.Add(table.pos, "'streams." + name + "' must be a table: write [streams." + name + "]");
+      continue;
+    }
+    SharedTable shared(table, "streams." + name, errors);
+    storage::BindStreamConfig(shared, name, out.queue);
+    uplink::BindStreamSchedule(shared, name, out.stream_schedules);
+    shared.ReportUnknown();
+  }
+}
+
 using SectionBinder = void (*)(const ConfigNode&, DaemonConfig&, ConfigErrors&);
 struct Section {
   std::string_view name;
@@ -85,10 +100,7 @@ const std::array<Section, 5> kSections = {{
      [](const ConfigNode& n, DaemonConfig& c, ConfigErrors& e) {
        storage::BindQueueConfig(n, c.queue, e);
      }},
-    {"streams",
-     [](const ConfigNode& n, DaemonConfig& c, ConfigErrors& e) {
-       storage::BindStreamsConfig(n, c.queue, e);
-     }},
+    {"streams", BindStreams},
     {"uplink",
      [](const ConfigNode& n, DaemonConfig& c, ConfigErrors& e) {
        c.uplink.emplace();

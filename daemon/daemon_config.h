@@ -25,7 +25,9 @@ struct DaemonConfig {
   std::string origin;  // the file it came from, or "embedded defaults"
   GatewayConfig gateway;
   std::vector<connectors::MqttSourceConfig> mqtt_sources;
-  storage::QueueConfig queue;
+  storage::QueueConfig queue;  // [queue], and storage's keys of [streams.NAME]
+  // The uplink's keys of [streams.NAME]: telemetry, aggregates, alerts unless configured.
+  std::vector<uplink::StreamSchedule> stream_schedules = uplink::DefaultStreamSchedules();
   std::optional<uplink::UplinkConfig> uplink;  // nullopt: keep events locally
 };
 

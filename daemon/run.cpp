@@ -64,8 +64,7 @@ Status OpenStore(const DaemonConfig& config, Gateway& gw, Logger& log) {
   if (ec) return Status::IoError("cannot create " + config.gateway.data_dir + ": " + ec.message());
   storage::SqliteStoreOptions options;
   options.path = QueuePath(config);
-  options.durability = config.queue.durability == "full" ? storage::Durability::kFull
-                                                          : storage::Durability::kNormal;
+  options.durability = config.queue.durability;
   options.max_file_bytes = static_cast<uint64_t>(config.queue.max_file_bytes);
   options.now_utc = UtcStamp(gw.clock);
   options.seq_floor = static_cast<uint64_t>(gw.clock.WallMillis()) * 1000;
@@ -80,7 +79,8 @@ Status OpenStore(const DaemonConfig& config, Gateway& gw, Logger& log) {
   }
   gw.store = std::move(store.value());
   if (auto stats = gw.store->Stats(); stats.ok()) {
-    log.Info(kComponent, "queue " + options.path + " opened (" + config.queue.durability +
+    log.Info(kComponent, "queue " + options.path + " opened (" +
+                             std::string(storage::DurabilityName(config.queue.durability)) +
                              " durability), " + std::to_string(stats->events) +
                              " events waiting from before");
   }
@@ -95,18 +95,15 @@ uplink::ForwarderOptions ForwarderOptionsFor(const DaemonConfig& config) {
   options.qos = static_cast<int>(up.qos);
   options.max_inflight = static_cast<size_t>(up.max_inflight);
   options.drain_timeout = std::chrono::milliseconds(up.drain_timeout_ms);
-  uplink::ParseBatchFormat(up.batch, &options.batch);
+  options.batch = up.batch.value_or(uplink::BatchFormat::kNone);
   options.batch_max_events = static_cast<size_t>(up.batch_max_events);
   options.batch_linger = std::chrono::milliseconds(up.batch_linger_ms);
   options.max_message_bytes = static_cast<size_t>(up.max_message_bytes);
-  options.compress_zstd = up.compression == "zstd";
+  options.compress_zstd = up.compression == uplink::Compression::kZstd;
   options.max_publishes_per_s = static_cast<double>(up.max_publishes_per_s);
   options.max_bytes_per_s = static_cast<double>(up.max_bytes_per_s);
   options.max_attempts = static_cast<int>(up.max_attempts);
-  for (const storage::StreamConfig& s : config.queue.streams) {
-    options.streams.push_back(
-        {s.name, s.priority, s.min_share, s.ttl_s * 1000, s.catch_up == "live_first"});
-  }
+  options.streams = config.stream_schedules;
   return options;
 }
 
@@ -266,7 +263,7 @@ void Reload(const ConfigLoader& load, DaemonConfig& config, Gateway& gw, Logger&
   } else {
     if (auto level = ParseLogLevel(fresh.gateway.log_level)) log.SetLevel(*level);
     config.uplink = fresh.uplink;
-    config.queue.streams = fresh.queue.streams;
+    config.stream_schedules = fresh.stream_schedules;
     if (gw.forwarder) gw.uplinked_before_reload += gw.forwarder->counters().acked;
     StopUplink(gw);
     gw.forwarder.reset();

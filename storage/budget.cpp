@@ -1,33 +1,8 @@
 #include "storage/budget.h"
 
 #include <algorithm>
-#include <array>
 
 namespace ef::storage {
-
-bool ParseOverflow(std::string_view text, Overflow* out) {
-  static constexpr std::array<std::pair<std::string_view, Overflow>, 3> kNames = {{
-      {"drop_oldest", Overflow::kDropOldest},
-      {"reject_new", Overflow::kRejectNew},
-      {"backpressure", Overflow::kBackpressure},
-  }};
-  for (const auto& [name, value] : kNames) {
-    if (name == text) {
-      *out = value;
-      return true;
-    }
-  }
-  return false;
-}
-
-std::string_view OverflowName(Overflow overflow) {
-  switch (overflow) {
-    case Overflow::kDropOldest: return "drop_oldest";
-    case Overflow::kRejectNew: return "reject_new";
-    case Overflow::kBackpressure: return "backpressure";
-  }
-  return "?";
-}
 
 Budget::Decision Budget::Admit(const std::string& stream, uint64_t size) const {
   const StreamPolicy& policy = policy_->For(stream);

@@ -17,14 +17,9 @@ enum class Overflow {
   kBackpressure,  // refuse the whole group for now: ingest pauses until the uplink drains
 };
 
-// Parses "drop_oldest" | "reject_new" | "backpressure".
-bool ParseOverflow(std::string_view text, Overflow* out);
-std::string_view OverflowName(Overflow overflow);
-
 struct StreamPolicy {
   std::string name;
-  int64_t priority = 0;            // Default: 0; higher drains first
-  double min_share = 0.1;          // Default: 0.1 of the uplink while it has a backlog
+  int64_t priority = 0;            // Default: 0; at the store bound, the lowest is evicted first
   uint64_t max_bytes = 0;          // Default: 0 = bounded only by the store
   int64_t ttl_ms = 0;              // Default: 0 = never expires
   Overflow overflow = Overflow::kDropOldest;  // Default: drop_oldest

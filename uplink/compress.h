@@ -9,6 +9,9 @@
 
 namespace ef::uplink {
 
+// How a message is packed before it is published ([uplink] compression).
+enum class Compression { kNone, kZstd };
+
 // The zstd frame of `data` (level 3: fast, and ~5-10x on JSON telemetry).
 Result<std::string> ZstdCompress(std::string_view data);
 

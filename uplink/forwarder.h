@@ -15,10 +15,11 @@
 //   lane sends the backlog (seq <= boundary), the stream's own lane what arrives from now on.
 //   Live lanes go before every catch-up lane (alerts, by priority, before both); min_share
 //   still applies, so the backlog keeps draining. Each lane keeps seq order; the catch-up
-//   lane retires when it reached the boundary. `in_order` streams never split.
+//   lane retires when it reached the boundary. `in_order` streams never split. The lanes
+//   (uplink/lanes.h) belong to the forwarder thread.
 // - Never loops for ever: kDrop, an event larger than the message limit, or the same batch
 //   failing `max_attempts` times in a row moves the events to the dead-letter table.
-// - Events older than their stream's TTL are not sent; the store expires and counts them.
+// - It sends what the store holds: expiring events (TTL) is the store's sweep, not its job.
 // - Every 10 s it records each stream's drain rate in the Store (Store::RecordDrainRates),
 //   while a stream has a backlog or drains, and logs a backlog of more than 1,000 events.
 //
@@ -27,10 +28,7 @@
 
 #include <atomic>
 #include <condition_variable>
-#include <deque>
-#include <map>
 #include <mutex>
-#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -41,6 +39,7 @@
 #include "core/store.h"
 #include "uplink/drain_meter.h"
 #include "uplink/envelope.h"
+#include "uplink/lanes.h"
 #include "uplink/rate_limiter.h"
 #include "uplink/scheduler.h"
 
@@ -53,7 +52,6 @@ struct ForwarderOptions {
   size_t max_inflight = 100;                       // Default: 100 batches
   size_t read_batch = 500;                         // Default: 500 events per store read
   std::chrono::milliseconds drain_timeout{5000};   // Default: 5 s
-  std::chrono::milliseconds expire_every{1000};    // Default: 1 s between TTL sweeps
   BatchFormat batch = BatchFormat::kNone;          // Default: one event per publish
   size_t batch_max_events = 500;                   // Default: 500
   size_t max_message_bytes = 256 * 1024;           // Default: 256 KiB
@@ -71,7 +69,6 @@ struct ForwarderCounters {
   uint64_t publishes = 0;      // messages the cloud acknowledged
   uint64_t resent = 0;         // events published again after a failure
   uint64_t dead_lettered = 0;  // events moved to the dead-letter table
-  uint64_t expired = 0;        // events the TTL sweeps removed
 };
 
 class Forwarder {
@@ -96,52 +93,32 @@ class Forwarder {
     uint64_t batch_id;  // first seq of the batch
     PublishResult result;
   };
-  struct Batch {
-    std::vector<uint64_t> seqs;
-    OutgoingMessage message;
-  };
-  // A stream's position (or that of its catch-up part): owned by the forwarder thread.
-  struct Lane {
-    StreamSchedule schedule;    // schedule.name: the lane's key in lanes_
-    std::string stream;         // the store's stream
-    uint64_t until_seq = 0;     // catch-up lanes end here; 0 = open-ended
-    bool reached_end = false;   // a catch-up lane read everything up to until_seq
-    uint64_t cursor = 0;        // highest seq read from the store
-    std::deque<Event> backlog;  // read, not yet in a batch
-    std::optional<Batch> ready;  // built, waiting for the rate limit
-    std::map<uint64_t, std::vector<uint64_t>> inflight;  // batch id -> seqs
-    uint64_t resend_from = 0;   // oldest seq to resend; 0 = none
-    uint64_t highest_sent = 0;
-    uint64_t failing_batch = 0;  // batch id that failed last, and how often in a row
-    int failures = 0;
-    bool exhausted = false;     // the store had nothing more at the last read
-    Clock::TimePoint linger_until{};
-  };
-
   void Run();
   void Complete(std::string lane, uint64_t batch_id, PublishResult result);
   void Settle();
   void NoteFailure(const std::string& stream, Lane& lane, uint64_t batch_id,
                    std::vector<uint64_t>& refused);
-  void DiscoverStreams();
-  Lane& LaneFor(const std::string& stream);
-  // At a (re)connect: splits big backlogs of live_first streams into a catch-up lane.
-  void SplitBacklogs();
-  void RetireCaughtUpLanes();
-  static void ResendFrom(Lane& lane, uint64_t after_seq);
   // Publishes what the window and the rate limits allow; returns when to look again.
   Clock::Duration FillWindow();
+  // The lane to serve next among those with something to send now, or nullptr; lowers
+  // `*next` to when a lingering or resending lane wants another look.
+  Lane* PickLane(Clock::TimePoint now, Clock::Duration* next);
+  // Publishes lane.ready, which the window and the rate limits allowed.
+  void Send(Lane& lane);
+  // Fills lane.ready with the next batch. False when there is nothing to send now (the lane
+  // is exhausted, or lingering for a fuller batch).
   bool BuildBatch(Lane& lane);
-  bool Refill(Lane& lane);
+  // True when the lane should wait a little for a fuller batch (live and not full); sets
+  // lane.linger_until.
+  bool Linger(Lane& lane);
+  // Encodes the lane's backlog into one batch; dead-letters events too large for a message.
+  OutgoingBatch Encode(Lane& lane);
   void DeadLetter(const std::string& stream, const std::vector<uint64_t>& seqs,
                   const std::string& reason);
-  void ExpireIfDue();
   // Every 10 s: measures the drain rates, records them in the store (for `queue stats`) and
   // logs a backlog worth reporting.
   void ReportBacklogIfDue();
   void LogBacklog(const std::vector<StreamBacklog>& backlog, double rate);
-  size_t InflightTotal() const;
-  const StreamSchedule& ScheduleFor(const std::string& stream) const;
 
   Store& store_;
   Publisher& publisher_;
@@ -155,21 +132,19 @@ class Forwarder {
   std::vector<Completion> completions_;
   bool woken_ = false;
   bool stopping_ = false;
-  std::atomic<uint64_t> acked_{0}, publishes_{0}, resent_{0}, dead_lettered_{0}, expired_{0};
+  std::atomic<uint64_t> acked_{0}, publishes_{0}, resent_{0}, dead_lettered_{0};
   std::thread thread_;
 
   // Owned by the forwarder thread.
-  std::map<std::string, Lane> lanes_;  // by lane name: the stream's, or its catch-up lane
+  Lanes lanes_;  // the streams' read positions and catch-up lanes
   bool was_connected_ = false;
   ShareScheduler scheduler_;
   BatchEncoder encoder_;
   TokenBucket publish_bucket_;
   TokenBucket byte_bucket_;
-  Clock::TimePoint next_expiry_{};
   Clock::TimePoint next_backlog_report_{};
   Clock::TimePoint last_backlog_report_{};
   DrainMeter drain_;
-  LogThrottle problem_log_{std::chrono::seconds(10)};
 };
 
 }  // namespace ef::uplink

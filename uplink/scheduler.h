@@ -16,7 +16,6 @@ struct StreamSchedule {
   std::string name;
   int64_t priority = 0;    // Default: 0; higher goes first
   double min_share = 0.1;  // Default: 0.1 of publishes while it has a backlog
-  int64_t ttl_ms = 0;      // Default: 0 = never expires
   bool live_first = true;  // Default: true = after an outage, new events before the backlog
   bool catch_up = false;   // this lane carries a stream's backlog: served after live lanes
 };

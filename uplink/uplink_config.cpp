@@ -8,11 +8,25 @@
 namespace ef::uplink {
 namespace {
 
-std::string CheckProfile(const ConfigNode& n) {
-  return CheckOneOf(n, {"generic", "aws-iot-core", "azure-iot-hub"});
-}
-std::string CheckBatch(const ConfigNode& n) { return CheckOneOf(n, {"json", "ndjson", "none"}); }
-std::string CheckCompression(const ConfigNode& n) { return CheckOneOf(n, {"none", "zstd"}); }
+constexpr std::array<Choice<CloudProfile>, 3> kProfileNames = {{
+    {"generic", CloudProfile::kGeneric},
+    {"aws-iot-core", CloudProfile::kAwsIotCore},
+    {"azure-iot-hub", CloudProfile::kAzureIotHub},
+}};
+constexpr std::array<Choice<BatchFormat>, 3> kBatchFormats = {{
+    {"json", BatchFormat::kJson},
+    {"ndjson", BatchFormat::kNdjson},
+    {"none", BatchFormat::kNone},
+}};
+constexpr std::array<Choice<Compression>, 2> kCompressions = {{
+    {"none", Compression::kNone},
+    {"zstd", Compression::kZstd},
+}};
+constexpr std::array<Choice<bool>, 2> kCatchUps = {{
+    {"live_first", true},
+    {"in_order", false},
+}};
+
 std::string CheckTemplate(const ConfigNode& node) {
   return TopicTemplate::Validate(std::get<std::string>(node.scalar));
 }
@@ -24,7 +38,7 @@ std::string CheckUris(const ConfigNode& node) {
 }
 
 const std::array<ConfigField<UplinkConfig>, 28> kFields = {{
-    {"profile", &UplinkConfig::profile, false, CheckProfile},
+    {"profile", OneOf<&UplinkConfig::profile, kProfileNames>(), false, nullptr},
     {"uri", &UplinkConfig::uri, false, CheckMqttUri},
     {"uris", &UplinkConfig::uris, false, CheckUris},
     {"client_id", &UplinkConfig::client_id, false, CheckNonEmpty},
@@ -36,10 +50,10 @@ const std::array<ConfigField<UplinkConfig>, 28> kFields = {{
     {"keepalive_s", &UplinkConfig::keepalive_s, false, CheckPositive},
     {"username", &UplinkConfig::username, false, nullptr},
     {"password", &UplinkConfig::password, false, nullptr},
-    {"batch", &UplinkConfig::batch, false, CheckBatch},
+    {"batch", OneOf<&UplinkConfig::batch, kBatchFormats>(), false, nullptr},
     {"batch_max_events", &UplinkConfig::batch_max_events, false, CheckPositive},
     {"batch_linger_ms", &UplinkConfig::batch_linger_ms, false, CheckNotNegative},
-    {"compression", &UplinkConfig::compression, false, CheckCompression},
+    {"compression", OneOf<&UplinkConfig::compression, kCompressions>(), false, nullptr},
     {"max_message_bytes", &UplinkConfig::max_message_bytes, false, CheckPositive},
     {"max_publishes_per_s", &UplinkConfig::max_publishes_per_s, false, CheckNotNegative},
     {"max_bytes_per_s", &UplinkConfig::max_bytes_per_s, false, CheckNotNegative},
@@ -54,29 +68,42 @@ const std::array<ConfigField<UplinkConfig>, 28> kFields = {{
     {"alpn", &UplinkConfig::alpn, false, nullptr},
 }};
 
+std::string CheckShare(const ConfigNode& node) {
+  const double share = node.type == ConfigType::kFloat
+                           ? std::get<double>(node.scalar)
+                           : static_cast<double>(std::get<int64_t>(node.scalar));
+  return share >= 0.0 && share <= 1.0 ? std::string() : "must be between 0 and 1";
+}
+
+const std::array<ConfigField<StreamSchedule>, 3> kStreamFields = {{
+    {"priority", &StreamSchedule::priority, false, nullptr},
+    {"min_share", &StreamSchedule::min_share, false, CheckShare},
+    {"catch_up", OneOf<&StreamSchedule::live_first, kCatchUps>(), false, nullptr},
+}};
+
 // Limits and rules of each cloud. -1 / empty in the config means "take the profile's".
 struct Profile {
-  std::string_view name;
+  CloudProfile profile;
   int64_t max_message_bytes;
   int64_t max_publishes_per_s;
   int64_t max_bytes_per_s;
   int64_t min_connect_interval_ms;
   int64_t keepalive_s;
   bool requires_tls;
-  std::string_view batch;
+  BatchFormat batch;
 };
 constexpr std::array<Profile, 3> kProfiles = {{
-    {"generic", 256 * 1024, 0, 0, 100, 30, false, "none"},
+    {CloudProfile::kGeneric, 256 * 1024, 0, 0, 100, 30, false, BatchFormat::kNone},
     // AWS IoT Core: 128 KB per message, 100 publishes/s and 512 KB/s per connection,
     // one CONNECT per second per client id.
-    {"aws-iot-core", 128 * 1024, 100, 512 * 1024, 1000, 30, true, "json"},
+    {CloudProfile::kAwsIotCore, 128 * 1024, 100, 512 * 1024, 1000, 30, true, BatchFormat::kJson},
     // Azure IoT Hub: 256 KB messages (billed per 4 KB), device id as client id.
-    {"azure-iot-hub", 256 * 1024, 100, 0, 1000, 240, true, "json"},
+    {CloudProfile::kAzureIotHub, 256 * 1024, 100, 0, 1000, 240, true, BatchFormat::kJson},
 }};
 
-const Profile& ProfileNamed(const std::string& name) {
+const Profile& ProfileOf(CloudProfile profile) {
   for (const Profile& p : kProfiles) {
-    if (p.name == name) return p;
+    if (p.profile == profile) return p;
   }
   return kProfiles[0];
 }
@@ -85,16 +112,17 @@ void CheckCombination(const ConfigNode& table, const UplinkConfig& c, ConfigErro
   if (c.uri.empty() && c.uris.empty()) {
     errors.Add(table.pos, "missing required key 'uri' (or 'uris') in [uplink]");
   }
-  const std::string_view batch = c.batch.empty() ? ProfileNamed(c.profile).batch : c.batch;
-  if (batch != "none" && c.topic.find("{device}") != std::string::npos) {
+  const BatchFormat batch = c.batch.value_or(ProfileOf(c.profile).batch);
+  if (batch != BatchFormat::kNone && c.topic.find("{device}") != std::string::npos) {
     const ConfigNode* topic = table.Find("topic");
     errors.Add(topic ? topic->pos : table.pos,
                "'topic': {device} needs batch = \"none\" (a batch holds several devices)");
   }
-  if (ProfileNamed(c.profile).requires_tls) {
+  if (ProfileOf(c.profile).requires_tls) {
     for (const std::string& uri : BrokerUris(c)) {
       if (!uri.starts_with("ssl://")) {
-        errors.Add(table.pos, "profile '" + c.profile + "' needs ssl:// URIs, not " + uri);
+        errors.Add(table.pos, "profile '" + std::string(NameOf(kProfileNames, c.profile)) +
+                                  "' needs ssl:// URIs, not " + uri);
       }
     }
   }
@@ -118,7 +146,7 @@ void BindUplinkConfig(const ConfigNode& table, UplinkConfig& out, ConfigErrors& 
 }
 
 void ApplyUplinkProfile(UplinkConfig& c, const std::string& gateway_id) {
-  const Profile& p = ProfileNamed(c.profile);
+  const Profile& p = ProfileOf(c.profile);
   auto fill = [](int64_t& value, int64_t from_profile) {
     if (value < 0) value = from_profile;
   };
@@ -127,8 +155,8 @@ void ApplyUplinkProfile(UplinkConfig& c, const std::string& gateway_id) {
   fill(c.max_bytes_per_s, p.max_bytes_per_s);
   fill(c.min_connect_interval_ms, p.min_connect_interval_ms);
   fill(c.keepalive_s, p.keepalive_s);
-  if (c.batch.empty()) c.batch = std::string(p.batch);
-  const bool azure = p.name == "azure-iot-hub";
+  if (!c.batch) c.batch = p.batch;
+  const bool azure = p.profile == CloudProfile::kAzureIotHub;
   if (c.client_id.empty()) c.client_id = azure ? gateway_id : "edgeferry-" + gateway_id;
   if (azure && c.username.empty() && !BrokerUris(c).empty()) {
     c.username = HostOf(BrokerUris(c).front()) + "/" + c.client_id + "/?api-version=2021-04-12";
@@ -137,10 +165,23 @@ void ApplyUplinkProfile(UplinkConfig& c, const std::string& gateway_id) {
     if (azure) {
       c.topic = "devices/" + c.client_id + "/messages/events/stream={stream}";
     } else {
-      c.topic = c.batch == "none" ? "edgeferry/{gateway}/{stream}/{device}"
+      c.topic = c.batch == BatchFormat::kNone ? "edgeferry/{gateway}/{stream}/{device}"
                                   : "edgeferry/{gateway}/{stream}";
     }
   }
+}
+
+std::vector<StreamSchedule> DefaultStreamSchedules() {
+  StreamSchedule telemetry{"telemetry", 10};
+  StreamSchedule aggregates{"aggregates", 50};
+  StreamSchedule alerts{"alerts", 100};
+  alerts.live_first = false;  // an alert backlog goes out in order, before live data
+  return {telemetry, aggregates, alerts};
+}
+
+void BindStreamSchedule(SharedTable& table, const std::string& name,
+                        std::vector<StreamSchedule>& streams) {
+  table.Bind<StreamSchedule>(kStreamFields, NamedEntry(streams, name));
 }
 
 std::vector<std::string> BrokerUris(const UplinkConfig& config) {

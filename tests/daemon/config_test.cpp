@@ -91,14 +91,146 @@ TEST_CASE("catch_up is live_first by default, in_order for alerts, and checked")
   REQUIRE(LoadConfigText(std::string(kValidSource) + "[streams.lab]\ncatch_up = \"in_order\"\n",
                          "gw.toml", &config)
               .empty());
-  std::map<std::string, std::string> catch_up;
-  for (const auto& s : config.queue.streams) catch_up[s.name] = s.catch_up;
-  CHECK(catch_up["telemetry"] == "live_first");
-  CHECK(catch_up["alerts"] == "in_order");
-  CHECK(catch_up["lab"] == "in_order");
+  std::map<std::string, bool> live_first;
+  for (const auto& s : config.stream_schedules) live_first[s.name] = s.live_first;
+  CHECK(live_first["telemetry"]);
+  CHECK_FALSE(live_first["alerts"]);
+  CHECK_FALSE(live_first["lab"]);
   const auto errors = Errors(std::string(kValidSource) + "[streams.lab]\ncatch_up = \"lifo\"\n");
   REQUIRE(errors.size() == 1);
   CHECK(errors[0] == "gw.toml:5:12: 'catch_up': must be \"live_first\" or \"in_order\", not \"lifo\"");
+}
+
+TEST_CASE("every enumerated setting names its choices at the value's position") {
+  struct Case {
+    const char* toml;
+    const char* error;
+  };
+  const Case cases[] = {
+      {"[queue]\ndurability = \"fast\"\n",
+       "gw.toml:5:14: 'durability': must be \"normal\" or \"full\", not \"fast\""},
+      {"[streams.lab]\noverflow = \"drop_newest\"\n",
+       "gw.toml:5:12: 'overflow': must be \"drop_oldest\", \"reject_new\" or \"backpressure\", "
+       "not \"drop_newest\""},
+      {"[streams.lab]\ncatch_up = \"lifo\"\n",
+       "gw.toml:5:12: 'catch_up': must be \"live_first\" or \"in_order\", not \"lifo\""},
+      {"[uplink]\nuri = \"tcp://c:1\"\nbatch = \"xml\"\n",
+       "gw.toml:6:9: 'batch': must be \"json\", \"ndjson\" or \"none\", not \"xml\""},
+      {"[uplink]\nuri = \"tcp://c:1\"\ncompression = \"gzip\"\n",
+       "gw.toml:6:15: 'compression': must be \"none\" or \"zstd\", not \"gzip\""},
+      {"[uplink]\nuri = \"tcp://c:1\"\nprofile = \"gcp\"\n",
+       "gw.toml:6:11: 'profile': must be \"generic\", \"aws-iot-core\" or \"azure-iot-hub\", "
+       "not \"gcp\""},
+  };
+  for (const Case& c : cases) {
+    CAPTURE(c.toml);
+    const auto errors = Errors(std::string(kValidSource) + c.toml);
+    REQUIRE(errors.size() == 1);
+    CHECK(errors[0] == c.error);
+  }
+}
+
+TEST_CASE("an enumerated setting of another type is a type error") {
+  const auto errors =
+      Errors(std::string(kValidSource) + "[uplink]\nuri = \"tcp://c:1\"\nbatch = 1\n");
+  REQUIRE(errors.size() == 1);
+  CHECK(errors[0] == "gw.toml:6:9: 'batch' in [uplink] must be a string, not an integer");
+}
+
+TEST_CASE("enumerated settings are bound to their values") {
+  DaemonConfig config;
+  REQUIRE(LoadConfigText(std::string(kValidSource) +
+                             "[queue]\ndurability = \"full\"\n"
+                             "[streams.telemetry]\noverflow = \"backpressure\"\n"
+                             "[uplink]\nprofile = \"aws-iot-core\"\nuri = \"ssl://c:8883\"\n"
+                             "batch = \"ndjson\"\ncompression = \"zstd\"\n",
+                         "gw.toml", &config)
+              .empty());
+  CHECK(config.queue.durability == storage::Durability::kFull);
+  CHECK(storage::DurabilityName(config.queue.durability) == "full");
+  CHECK(storage::ToStorePolicy(config.queue).For("telemetry").overflow ==
+        storage::Overflow::kBackpressure);
+  REQUIRE(config.uplink.has_value());
+  CHECK(config.uplink->profile == uplink::CloudProfile::kAwsIotCore);
+  CHECK(config.uplink->batch == uplink::BatchFormat::kNdjson);  // explicit wins over the profile
+  CHECK(config.uplink->compression == uplink::Compression::kZstd);
+}
+
+const uplink::StreamSchedule* ScheduleOf(const DaemonConfig& config, const std::string& name) {
+  for (const auto& s : config.stream_schedules) {
+    if (s.name == name) return &s;
+  }
+  return nullptr;
+}
+
+TEST_CASE("[streams.NAME]: storage and the uplink each bind their own keys") {
+  DaemonConfig config;
+  REQUIRE(LoadConfigText(std::string(kValidSource) +
+                             "[streams.lab]\npriority = 70\nmin_share = 0.25\n"
+                             "catch_up = \"in_order\"\nmax_bytes = 4096\nttl_s = 60\n"
+                             "overflow = \"reject_new\"\n",
+                         "gw.toml", &config)
+              .empty());
+  const storage::StorePolicy policy = storage::ToStorePolicy(config.queue);
+  const storage::StreamPolicy& stored = policy.For("lab");
+  CHECK(stored.name == "lab");
+  CHECK(stored.priority == 70);  // the store evicts by priority too
+  CHECK(stored.max_bytes == 4096);
+  CHECK(stored.ttl_ms == 60'000);
+  CHECK(stored.overflow == storage::Overflow::kRejectNew);
+  const uplink::StreamSchedule* scheduled = ScheduleOf(config, "lab");
+  REQUIRE(scheduled != nullptr);
+  CHECK(scheduled->priority == 70);
+  CHECK(scheduled->min_share == doctest::Approx(0.25));
+  CHECK_FALSE(scheduled->live_first);
+}
+
+TEST_CASE("[streams.NAME]: a key neither owner knows is reported once, hinted from both") {
+  struct Case {
+    const char* key;
+    const char* error;
+  };
+  const Case cases[] = {
+      {"prioirty",
+       "gw.toml:5:1: unknown key 'prioirty' in [streams.lab] (did you mean 'priority'?)"},
+      {"min_shar",
+       "gw.toml:5:1: unknown key 'min_shar' in [streams.lab] (did you mean 'min_share'?)"},
+      {"ttl_sec", "gw.toml:5:1: unknown key 'ttl_sec' in [streams.lab] (did you mean 'ttl_s'?)"},
+      {"colour", "gw.toml:5:1: unknown key 'colour' in [streams.lab]"},
+  };
+  for (const Case& c : cases) {
+    CAPTURE(c.key);
+    const auto errors =
+        Errors(std::string(kValidSource) + "[streams.lab]\n" + c.key + " = 1\nttl_s = 5\n");
+    REQUIRE(errors.size() == 1);
+    CHECK(errors[0] == c.error);
+  }
+  const auto not_table = Errors(std::string(kValidSource) + "[streams]\nlab = 1\n");
+  REQUIRE(not_table.size() == 1);
+  CHECK(not_table[0] == "gw.toml:5:7: 'streams.lab' must be a table: write [streams.lab]");
+}
+
+TEST_CASE("the default streams are unchanged, for storage and for the uplink alike") {
+  DaemonConfig config;
+  REQUIRE(LoadConfigText(kValidSource, "gw.toml", &config).empty());
+  const std::map<std::string, int64_t> priorities = {
+      {"telemetry", 10}, {"aggregates", 50}, {"alerts", 100}};
+  REQUIRE(config.queue.streams.size() == 3);
+  for (const storage::StreamConfig& s : config.queue.streams) {
+    CAPTURE(s.name);
+    CHECK(s.priority == priorities.at(s.name));
+    CHECK(s.max_bytes == 0);
+    CHECK(s.ttl_s == 0);
+    CHECK(s.overflow == storage::Overflow::kDropOldest);
+  }
+  REQUIRE(config.stream_schedules.size() == 3);
+  for (const uplink::StreamSchedule& s : config.stream_schedules) {
+    CAPTURE(s.name);
+    CHECK(s.priority == priorities.at(s.name));
+    CHECK(s.min_share == doctest::Approx(0.1));
+    CHECK(s.live_first == (s.name != "alerts"));
+    CHECK_FALSE(s.catch_up);
+  }
 }
 
 TEST_CASE("a TOML syntax error is reported where the parser stopped") {

@@ -7,9 +7,9 @@ namespace ef::storage {
 StorePolicy Policy() {
   StorePolicy p;
   p.max_bytes = 1000;
-  p.streams = {{"telemetry", 10, 0.1, 300, 0, Overflow::kDropOldest},
-               {"alerts", 100, 0.1, 0, 0, Overflow::kRejectNew},
-               {"bulk", 1, 0.1, 0, 0, Overflow::kBackpressure}};
+  p.streams = {{"telemetry", 10, 300, 0, Overflow::kDropOldest},
+               {"alerts", 100, 0, 0, Overflow::kRejectNew},
+               {"bulk", 1, 0, 0, Overflow::kBackpressure}};
   return p;
 }
 

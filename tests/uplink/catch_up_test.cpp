@@ -19,7 +19,7 @@ ForwarderOptions CatchUp(bool live_first) {
   ForwarderOptions options;
   options.max_inflight = kWindow;
   options.batch_max_events = 10;
-  options.streams.push_back({"telemetry", 10, 0.1, 0, live_first});
+  options.streams.push_back({"telemetry", 10, 0.1, live_first});
   return options;
 }
 

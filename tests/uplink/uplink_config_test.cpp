@@ -21,7 +21,7 @@ TEST_CASE("the aws-iot-core profile sets the AWS limits, batching and its client
   CHECK(up.max_publishes_per_s == 50);  // an explicit value wins over the profile
   CHECK(up.max_bytes_per_s == 512 * 1024);
   CHECK(up.min_connect_interval_ms == 1000);
-  CHECK(up.batch == "json");
+  CHECK(up.batch == uplink::BatchFormat::kJson);
   CHECK(up.topic == "edgeferry/{gateway}/{stream}");
   CHECK(up.client_id == "edgeferry-gw-1");
 }
@@ -64,7 +64,7 @@ TEST_CASE("a cluster is a list of URIs, the generic profile keeps one event per 
       "gw.toml", &config);
   REQUIRE(errors.empty());
   CHECK(uplink::BrokerUris(*config.uplink).size() == 3);
-  CHECK(config.uplink->batch == "none");
+  CHECK(config.uplink->batch == uplink::BatchFormat::kNone);
   CHECK(config.uplink->topic == "edgeferry/{gateway}/{stream}/{device}");
   CHECK(config.uplink->max_publishes_per_s == 0);
 }
