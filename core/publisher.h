@@ -28,6 +28,11 @@ class Publisher {
  public:
   using Done = std::function<void(PublishResult)>;
   virtual ~Publisher() = default;
+  // Starts connecting in the background; fails only when the publisher cannot be set up
+  // (bad URI, unreadable certificate). Stop() disconnects; publishes still pending are
+  // completed (kRetry) before it returns. Both from the owner thread.
+  virtual Status Start() { return Status::Ok(); }
+  virtual void Stop() {}
   virtual void Publish(const OutgoingMessage& message, Done done) = 0;
   // True while a connection is up; a hint for pacing, not a promise.
   virtual bool Connected() const = 0;

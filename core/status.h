@@ -8,6 +8,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <variant>
 
@@ -34,6 +35,10 @@ class [[nodiscard]] Status {
   // True when the same operation may succeed later (the peer or the disk may recover).
   bool retryable() const { return code_ == Code::kIoError || code_ == Code::kUnavailable; }
   std::string ToString() const;
+  // The same status with `context` before its message ("stage 'x': " + message).
+  Status WithContext(std::string_view context) const {
+    return ok() ? *this : Status(code_, std::string(context) + message_);
+  }
 
  private:
   Status(Code code, std::string msg) : code_(code), message_(std::move(msg)) {}

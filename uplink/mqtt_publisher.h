@@ -37,9 +37,9 @@ class MqttPublisher final : public Publisher {
   MqttPublisher& operator=(const MqttPublisher&) = delete;
 
   // Creates the client and starts connecting in the background.
-  Status Start();
+  Status Start() override;
   // Disconnects; publishes still pending are completed with kRetry.
-  void Stop();
+  void Stop() override;
 
   void Publish(const OutgoingMessage& message, Done done) override;
   bool Connected() const override;
