@@ -308,4 +308,18 @@ std::string RenderPrometheusText(const std::vector<MetricFamily>& families) {
   return out;
 }
 
+CounterByLabel::CounterByLabel(MetricsRegistry& registry, std::string name, std::string help,
+                               std::string label)
+    : registry_(registry), name_(std::move(name)), help_(std::move(help)),
+      label_(std::move(label)) {}
+
+Counter& CounterByLabel::For(std::string_view value) {
+  auto it = cache_.find(value);
+  if (it == cache_.end()) {
+    Counter& counter = registry_.GetCounter(name_, help_, {{label_, std::string(value)}});
+    it = cache_.emplace(std::string(value), &counter).first;
+  }
+  return *it->second;
+}
+
 }  // namespace ef

@@ -167,4 +167,20 @@ class MetricsRegistry {
 // round-trip form (NaN, +Inf, -Inf as Prometheus spells them), independent of the locale.
 std::string RenderPrometheusText(const std::vector<MetricFamily>& families);
 
+// CounterByLabel: one counter family with a single label, e.g.
+// edgeferry_events_committed_total{stream=...}; each label value's series is looked up in the
+// registry once and then cached, so counting on a hot path costs one map lookup, no lock.
+// Not thread-safe: it belongs to one thread (the registry and the counters are thread-safe).
+class CounterByLabel {
+ public:
+  CounterByLabel(MetricsRegistry& registry, std::string name, std::string help,
+                 std::string label);
+  Counter& For(std::string_view value);
+
+ private:
+  MetricsRegistry& registry_;
+  const std::string name_, help_, label_;
+  std::map<std::string, Counter*, std::less<>> cache_;
+};
+
 }  // namespace ef

@@ -10,7 +10,7 @@
 // per stream: nothing leaves the store uncounted.
 //
 // Implementations: storage::SqliteStore (the real one) and storage::MemStore (same
-// behaviour in memory, for tests). All methods are thread-safe: the committer thread
+// behaviour in memory, for tests). All methods are thread-safe: the pipeline thread
 // appends while the uplink thread reads and acks.
 #pragma once
 

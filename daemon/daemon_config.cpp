@@ -5,7 +5,6 @@
 #include <array>
 #include <cstdlib>
 #include <filesystem>
-#include <set>
 
 #include "core/config_bind.h"
 #include "core/log.h"
@@ -42,34 +41,6 @@ bool ExpectTable(const ConfigNode& node, std::string_view name, ConfigErrors& er
   return false;
 }
 
-void BindMqttSources(const ConfigNode& node, DaemonConfig& out, ConfigErrors& errors) {
-  if (node.type != ConfigType::kArray) {
-    errors.Add(node.pos, "'sources.mqtt' must be an array of tables: write [[sources.mqtt]]");
-    return;
-  }
-  std::set<std::string> names;
-  for (const ConfigNode& item : node.items) {
-    if (!ExpectTable(item, "sources.mqtt", errors)) continue;
-    connectors::MqttSourceConfig source;
-    BindMqttSourceConfig(item, source, errors);
-    if (!source.name.empty() && !names.insert(source.name).second) {
-      errors.Add(item.Find("name")->pos, "duplicate source name '" + source.name + "'");
-    }
-    out.mqtt_sources.push_back(std::move(source));
-  }
-}
-
-void BindSources(const ConfigNode& node, DaemonConfig& out, ConfigErrors& errors) {
-  static constexpr std::array<std::string_view, 1> kKinds = {"mqtt"};
-  for (const auto& [kind, child] : node.members) {
-    if (kind == "mqtt") {
-      BindMqttSources(child, out, errors);
-    } else {
-      config_internal::ReportUnknown(kind, child, "sources", kKinds, errors);
-    }
-  }
-}
-
 // [streams.NAME]: storage binds a stream's bounds and retention, the uplink its scheduling
 // (both read `priority`); a key that neither knows is reported once.
 void BindStreams(const ConfigNode& node, DaemonConfig& out, ConfigErrors& errors) {
@@ -95,7 +66,10 @@ const std::array<Section, 5> kSections = {{
      [](const ConfigNode& n, DaemonConfig& c, ConfigErrors& e) {
        BindTable<GatewayConfig>(n, "gateway", kGatewayFields, c.gateway, e);
      }},
-    {"sources", BindSources},
+    {"sources",
+     [](const ConfigNode& n, DaemonConfig& c, ConfigErrors& e) {
+       connectors::BindSources(n, c.sources, e);
+     }},
     {"queue",
      [](const ConfigNode& n, DaemonConfig& c, ConfigErrors& e) {
        storage::BindQueueConfig(n, c.queue, e);
@@ -126,11 +100,7 @@ std::string DefaultDataDir() {
 void FillMachineDefaults(DaemonConfig& config) {
   if (config.gateway.id.empty()) config.gateway.id = HostName();
   if (config.gateway.data_dir.empty()) config.gateway.data_dir = DefaultDataDir();
-  for (auto& source : config.mqtt_sources) {
-    if (source.client_id.empty()) {
-      source.client_id = "edgeferry-" + config.gateway.id + "-" + source.name;
-    }
-  }
+  for (auto& source : config.sources) connectors::FillSourceDefaults(source, config.gateway.id);
   if (config.uplink) uplink::ApplyUplinkProfile(*config.uplink, config.gateway.id);
 }
 
@@ -153,7 +123,7 @@ std::vector<std::string> LoadConfigText(std::string_view text, const std::string
       section->bind(node, config, errors);
     }
   }
-  if (errors.empty() && config.mqtt_sources.empty()) {
+  if (errors.empty() && config.sources.empty()) {
     errors.Add(root.pos, "no source configured: add at least one [[sources.mqtt]] table");
   }
   FillMachineDefaults(config);

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "connectors/mqtt/mqtt_config.h"
+#include "connectors/source_kinds.h"
 #include "storage/queue_config.h"
 #include "uplink/uplink_config.h"
 
@@ -24,7 +24,7 @@ struct GatewayConfig {
 struct DaemonConfig {
   std::string origin;  // the file it came from, or "embedded defaults"
   GatewayConfig gateway;
-  std::vector<connectors::MqttSourceConfig> mqtt_sources;
+  std::vector<connectors::SourceConfig> sources;  // of every kind, in file order by kind
   storage::QueueConfig queue;  // [queue], and storage's keys of [streams.NAME]
   // The uplink's keys of [streams.NAME]: telemetry, aggregates, alerts unless configured.
   std::vector<uplink::StreamSchedule> stream_schedules = uplink::DefaultStreamSchedules();

@@ -108,8 +108,8 @@ bool Load(const Options& options, DaemonConfig* config) {
 int CommandCheck(const Options& options) {
   DaemonConfig config;
   if (!Load(options, &config)) return 1;
-  std::printf("%s: OK (%zu source%s, %s)\n", config.origin.c_str(), config.mqtt_sources.size(),
-              config.mqtt_sources.size() == 1 ? "" : "s",
+  std::printf("%s: OK (%zu source%s, %s)\n", config.origin.c_str(), config.sources.size(),
+              config.sources.size() == 1 ? "" : "s",
               config.uplink ? ("uplink to " + config.uplink->uri).c_str() : "no uplink");
   return 0;
 }

@@ -1,6 +1,6 @@
 // SqliteStore: the durable Store, one SQLite database in WAL mode with a table per stream.
 //
-// Each Append() is one transaction (the committer groups events before calling it), so a
+// Each Append() is one transaction (the pipeline groups events before calling it), so a
 // group is either wholly stored or not at all. Durability:
 //   "normal": synchronous=NORMAL. A committed group survives a crash or kill of the process;
 //             the groups committed in the last moments before a power loss or kernel crash

@@ -23,9 +23,17 @@ LanesOptions LanesOptionsFor(const ForwarderOptions& options) {
 }  // namespace
 
 Forwarder::Forwarder(Store& store, Publisher& publisher, const Clock& clock, Logger& log,
-                     ForwarderOptions options)
+                     MetricsRegistry& metrics, ForwarderOptions options)
     : store_(store), publisher_(publisher), clock_(clock), log_(log),
-      options_(std::move(options)), topic_(options_.topic_template),
+      options_(std::move(options)), topic_(options_.topic_template), metrics_(metrics),
+      publishes_(metrics.GetCounter("edgeferry_uplink_publishes_total",
+                                    "Messages the cloud acknowledged.")),
+      resent_(metrics.GetCounter("edgeferry_uplink_resent_events_total",
+                                 "Events published again after a failed publish.")),
+      dead_lettered_(metrics.GetCounter("edgeferry_uplink_dead_letters_total",
+                                        "Events the uplink moved to the dead-letter table.")),
+      uplinked_(metrics, "edgeferry_events_uplinked_total",
+                "Events the cloud acknowledged (and the queue removed).", "stream"),
       lanes_(store_, clock_, log_, LanesOptionsFor(options_)),
       encoder_(options_.batch, options_.gateway_id, options_.max_message_bytes,
                options_.batch_max_events),
@@ -52,7 +60,8 @@ void Forwarder::Stop() {
 }
 
 ForwarderCounters Forwarder::counters() const {
-  return {acked_.load(), publishes_.load(), resent_.load(), dead_lettered_.load()};
+  return {metrics_.CounterTotal("edgeferry_events_uplinked_total"), publishes_.value(),
+          resent_.value(), dead_lettered_.value()};
 }
 
 void Forwarder::Complete(std::string lane, uint64_t batch_id, PublishResult result) {
@@ -111,7 +120,7 @@ void Forwarder::Settle() {
     switch (c.result) {
       case PublishResult::kOk:
         if (lane.failing_batch == c.batch_id) lane.failures = 0;
-        publishes_.fetch_add(1, std::memory_order_relaxed);
+        publishes_.Add();
         acked[lane.stream].insert(acked[lane.stream].end(), seqs.begin(), seqs.end());
         break;
       case PublishResult::kNotSent:  // never reached the broker: not the message's fault
@@ -129,7 +138,7 @@ void Forwarder::Settle() {
     if (Status s = store_.Ack(stream, seqs); !s.ok()) {
       log_.Error(kComponent, "cannot remove acknowledged events: " + s.ToString());
     }
-    acked_.fetch_add(seqs.size(), std::memory_order_relaxed);
+    uplinked_.For(stream).Add(seqs.size());
     drain_.Acked(stream, seqs.size());
   }
 }
@@ -151,7 +160,7 @@ void Forwarder::NoteFailure(const std::string& stream, Lane& lane, uint64_t batc
 void Forwarder::DeadLetter(const std::string& stream, const std::vector<uint64_t>& seqs,
                            const std::string& reason) {
   Status s = store_.DeadLetter(stream, seqs, reason, clock_.WallMillis());
-  dead_lettered_.fetch_add(seqs.size(), std::memory_order_relaxed);
+  dead_lettered_.Add(seqs.size());
   log_.Error(kComponent, std::to_string(seqs.size()) + " event(s) of stream '" + stream +
                              "' moved to the dead-letter table: " + reason +
                              (s.ok() ? "" : " (FAILED: " + s.ToString() + ")"));
@@ -235,7 +244,7 @@ void Forwarder::Send(Lane& lane) {
   OutgoingBatch batch = std::move(*lane.ready);
   lane.ready.reset();
   const uint64_t id = batch.seqs.front();
-  if (id <= lane.highest_sent) resent_.fetch_add(batch.seqs.size(), std::memory_order_relaxed);
+  if (id <= lane.highest_sent) resent_.Add(batch.seqs.size());
   lane.highest_sent = std::max(lane.highest_sent, batch.seqs.back());
   lane.inflight.emplace(id, std::move(batch.seqs));
   scheduler_.Served(lane.schedule.name);

@@ -35,6 +35,7 @@
 
 #include "core/clock.h"
 #include "core/log.h"
+#include "core/metrics.h"
 #include "core/publisher.h"
 #include "core/store.h"
 #include "uplink/drain_meter.h"
@@ -64,6 +65,8 @@ struct ForwarderOptions {
   StreamSchedule defaults;                         // streams nobody configured
 };
 
+// What the forwarders of one metrics registry did (a forwarder rebuilt at a reload adds to
+// the same counters); read from the registry.
 struct ForwarderCounters {
   uint64_t acked = 0;          // events the cloud acknowledged (and removed from the store)
   uint64_t publishes = 0;      // messages the cloud acknowledged
@@ -73,8 +76,11 @@ struct ForwarderCounters {
 
 class Forwarder {
  public:
+  // Counts in `metrics`: edgeferry_events_uplinked_total{stream},
+  // edgeferry_uplink_publishes_total, edgeferry_uplink_resent_events_total and
+  // edgeferry_uplink_dead_letters_total (events this uplink moved to the dead-letter table).
   Forwarder(Store& store, Publisher& publisher, const Clock& clock, Logger& log,
-            ForwarderOptions options);
+            MetricsRegistry& metrics, ForwarderOptions options);
   ~Forwarder();
   Forwarder(const Forwarder&) = delete;
   Forwarder& operator=(const Forwarder&) = delete;
@@ -132,8 +138,13 @@ class Forwarder {
   std::vector<Completion> completions_;
   bool woken_ = false;
   bool stopping_ = false;
-  std::atomic<uint64_t> acked_{0}, publishes_{0}, resent_{0}, dead_lettered_{0};
   std::thread thread_;
+
+  MetricsRegistry& metrics_;
+  Counter& publishes_;
+  Counter& resent_;
+  Counter& dead_lettered_;
+  CounterByLabel uplinked_;  // forwarder thread
 
   // Owned by the forwarder thread.
   Lanes lanes_;  // the streams' read positions and catch-up lanes

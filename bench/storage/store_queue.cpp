@@ -1,5 +1,5 @@
 // edgeferry's SqliteStore as ef-bench-storage drives it: through the ef::Store interface, as
-// the committer (Append) and the uplink (ReadAfter, then Ack once the cloud acknowledged) do.
+// the pipeline (Append) and the uplink (ReadAfter, then Ack once the cloud acknowledged) do.
 #include <cstdio>
 #include <cstdlib>
 #include <vector>

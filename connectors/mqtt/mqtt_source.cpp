@@ -24,7 +24,7 @@ struct MqttSource::Impl {
   std::unique_ptr<Reconnector> reconnector;
   std::atomic<bool> ready{false};
   std::atomic<bool> paused{false};
-  std::atomic<uint64_t> received{0};
+  Counter* received = nullptr;  // edgeferry_events_received_total{source=<name>}
   std::mutex mu;
   std::condition_variable cv;
   int active_callbacks = 0;
@@ -114,7 +114,7 @@ void MqttSource::Impl::Deliver(const char* topic, int topic_len, const MQTTAsync
   event.event_time_ms = event.ingest_time_ms;
   event.payload.assign(static_cast<const char*>(msg.payload), static_cast<size_t>(msg.payloadlen));
   event.format = IsValidJson(event.payload) ? PayloadFormat::kJson : PayloadFormat::kBinary;
-  received.fetch_add(1, std::memory_order_relaxed);
+  received->Add();
   if (!sink->Push(std::move(event))) {
     owner.log_.Error(kComponent, cfg.name + ": pipeline closed, message on " +
                                      std::string(topic) + " not accepted");
@@ -178,8 +178,13 @@ void MqttSource::Impl::OnDisconnectFailed(void* ctx, MQTTAsync_failureData* /*da
   OnDisconnected(ctx, nullptr);
 }
 
-MqttSource::MqttSource(MqttSourceConfig config, const Clock& clock, Logger& log)
-    : config_(std::move(config)), clock_(clock), log_(log), impl_(std::make_unique<Impl>(*this)) {}
+MqttSource::MqttSource(MqttSourceConfig config, const Clock& clock, Logger& log,
+                       MetricsRegistry& metrics)
+    : config_(std::move(config)), clock_(clock), log_(log), impl_(std::make_unique<Impl>(*this)) {
+  impl_->received = &metrics.GetCounter("edgeferry_events_received_total",
+                                        "Messages a source received.",
+                                        {{"source", config_.name}, {"kind", "mqtt"}});
+}
 
 MqttSource::~MqttSource() { Stop(); }
 
@@ -224,7 +229,7 @@ void MqttSource::Stop() {
   MQTTAsync_destroy(&impl_->client);
   impl_->client = nullptr;
   log_.Info(kComponent, config_.name + ": stopped after receiving " +
-                            std::to_string(received()) + " messages");
+                            std::to_string(impl_->received->value()) + " messages in total");
 }
 
 bool MqttSource::Ready() const { return impl_->ready.load(); }
@@ -247,7 +252,5 @@ void MqttSource::Resume() {
   log_.Info(kComponent, config_.name + ": ingest resumed");
   impl_->reconnector->Resume();
 }
-
-uint64_t MqttSource::received() const { return impl_->received.load(); }
 
 }  // namespace ef::connectors

@@ -13,7 +13,10 @@
 //   disconnects first and only then lets the caller close the sink, so a clean stop loses
 //   nothing.
 //
-// Thread-safety: Start/Stop from the owner thread; Ready() and counters from any thread.
+// Counts every message it received in the registry's edgeferry_events_received_total
+// {source=<name>,kind="mqtt"}, which outlives the source (a restarted source adds to it).
+//
+// Thread-safety: Start/Stop from the owner thread; Ready() from any thread.
 // No Paho type appears in this header.
 #pragma once
 
@@ -24,6 +27,7 @@
 #include "connectors/mqtt/mqtt_config.h"
 #include "core/clock.h"
 #include "core/log.h"
+#include "core/metrics.h"
 #include "core/source.h"
 
 namespace ef::connectors {
@@ -31,7 +35,7 @@ namespace ef::connectors {
 class MqttSource final : public Source {
  public:
   // REQUIRES: config.client_id is set (the daemon fills in the default).
-  MqttSource(MqttSourceConfig config, const Clock& clock, Logger& log);
+  MqttSource(MqttSourceConfig config, const Clock& clock, Logger& log, MetricsRegistry& metrics);
   ~MqttSource() override;
   MqttSource(const MqttSource&) = delete;
   MqttSource& operator=(const MqttSource&) = delete;
@@ -45,8 +49,6 @@ class MqttSource final : public Source {
   bool Ready() const override;
   void Pause() override;
   void Resume() override;
-
-  uint64_t received() const;
 
  private:
   struct Impl;

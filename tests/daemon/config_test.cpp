@@ -26,9 +26,10 @@ TEST_CASE("a valid file loads with its values and the machine defaults") {
       "gw.toml", &config);
   REQUIRE(errors.empty());
   CHECK(config.gateway.id == "gw-1");
-  REQUIRE(config.mqtt_sources.size() == 1);
-  CHECK(config.mqtt_sources[0].topics == std::vector<std::string>{"plant/+/telemetry"});
-  CHECK(config.mqtt_sources[0].client_id == "edgeferry-gw-1-edge");
+  REQUIRE(config.sources.size() == 1);
+  const auto& edge = std::get<connectors::MqttSourceConfig>(config.sources[0]);
+  CHECK(edge.topics == std::vector<std::string>{"plant/+/telemetry"});
+  CHECK(edge.client_id == "edgeferry-gw-1-edge");
   CHECK(config.queue.commit_interval_ms == 5);
   REQUIRE(config.uplink.has_value());
   CHECK(config.uplink->client_id == "edgeferry-gw-1");
@@ -38,8 +39,8 @@ TEST_CASE("a valid file loads with its values and the machine defaults") {
 TEST_CASE("the embedded defaults ingest from the local broker and have no uplink") {
   DaemonConfig config;
   REQUIRE(LoadConfig("", &config).empty());
-  REQUIRE(config.mqtt_sources.size() == 1);
-  CHECK(config.mqtt_sources[0].uri == "tcp://127.0.0.1:1883");
+  REQUIRE(config.sources.size() == 1);
+  CHECK(std::get<connectors::MqttSourceConfig>(config.sources[0]).uri == "tcp://127.0.0.1:1883");
   CHECK_FALSE(config.uplink.has_value());
   CHECK_FALSE(config.gateway.data_dir.empty());
 }

@@ -1,6 +1,6 @@
 // ForwarderRig: a Forwarder wired to a MemStore, a RecordingPublisher and a ManualClock, for
 // the forwarder's unit tests. The options get gateway "gw" and no drain timeout; Append()
-// commits events and wakes the forwarder, as the committer does. Used from one test thread
+// commits events and wakes the forwarder, as the pipeline does. Used from one test thread
 // (the forwarder runs its own, which Stop() or the destructor joins).
 #pragma once
 
@@ -38,12 +38,14 @@ struct ForwarderRig {
   RecordingPublisher publisher;
   ManualClock clock;
   Logger log{LogLevel::kError};
+  MetricsRegistry metrics;
   std::unique_ptr<uplink::Forwarder> forwarder;
 
   explicit ForwarderRig(uplink::ForwarderOptions options) {
     options.gateway_id = "gw";
     options.drain_timeout = std::chrono::milliseconds(0);
-    forwarder = std::make_unique<uplink::Forwarder>(store, publisher, clock, log, options);
+    forwarder = std::make_unique<uplink::Forwarder>(store, publisher, clock, log, metrics,
+                                                    options);
   }
   void Append(std::vector<Event> events) {
     REQUIRE(store.Append(events).ok());

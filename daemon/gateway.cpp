@@ -1,0 +1,197 @@
+#include "daemon/gateway.h"
+
+#include <ctime>
+#include <filesystem>
+
+#include "connectors/source_kinds.h"
+#include "storage/sqlite_store.h"
+#include "uplink/mqtt_publisher.h"
+
+namespace ef::daemon {
+namespace {
+constexpr char kComponent[] = "edgeferry";
+
+std::string UtcStamp(const Clock& clock) {
+  const std::time_t t = std::chrono::system_clock::to_time_t(
+      std::chrono::time_point_cast<std::chrono::system_clock::duration>(clock.WallNow()));
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof(buf), "%Y%m%dT%H%M%SZ", &tm);
+  return buf;
+}
+
+uplink::ForwarderOptions ForwarderOptionsFor(const DaemonConfig& config) {
+  const uplink::UplinkConfig& up = *config.uplink;
+  uplink::ForwarderOptions options;
+  options.gateway_id = config.gateway.id;
+  options.topic_template = up.topic;
+  options.qos = static_cast<int>(up.qos);
+  options.max_inflight = static_cast<size_t>(up.max_inflight);
+  options.drain_timeout = std::chrono::milliseconds(up.drain_timeout_ms);
+  options.batch = up.batch.value_or(uplink::BatchFormat::kNone);
+  options.batch_max_events = static_cast<size_t>(up.batch_max_events);
+  options.batch_linger = std::chrono::milliseconds(up.batch_linger_ms);
+  options.max_message_bytes = static_cast<size_t>(up.max_message_bytes);
+  options.compress_zstd = up.compression == uplink::Compression::kZstd;
+  options.max_publishes_per_s = static_cast<double>(up.max_publishes_per_s);
+  options.max_bytes_per_s = static_cast<double>(up.max_bytes_per_s);
+  options.max_attempts = static_cast<int>(up.max_attempts);
+  options.streams = config.stream_schedules;
+  return options;
+}
+
+pipeline::PipelineOptions PipelineOptionsFor(const DaemonConfig& config) {
+  pipeline::PipelineOptions options;
+  options.max_events = static_cast<size_t>(config.queue.commit_max_events);
+  options.interval = std::chrono::milliseconds(config.queue.commit_interval_ms);
+  options.memory_events = static_cast<size_t>(config.queue.memory_events);
+  return options;
+}
+
+// The sum of every series of family `name` (0 if there is none).
+double Sum(const std::vector<MetricFamily>& families, std::string_view name) {
+  double total = 0;
+  for (const MetricFamily& family : families) {
+    if (family.name != name) continue;
+    for (const MetricSeries& series : family.series) {
+      if (const auto* counter = std::get_if<uint64_t>(&series.value)) total += *counter;
+      if (const auto* gauge = std::get_if<double>(&series.value)) total += *gauge;
+    }
+  }
+  return total;
+}
+
+}  // namespace
+
+Totals TotalsOf(const std::vector<MetricFamily>& families) {
+  auto sum = [&](std::string_view name) { return static_cast<uint64_t>(Sum(families, name)); };
+  Totals t;
+  t.received = sum("edgeferry_events_received_total");
+  t.committed = sum("edgeferry_events_committed_total");
+  t.uplinked = sum("edgeferry_events_uplinked_total");
+  t.queued = sum("edgeferry_queue_events");
+  t.losses.dropped = sum("edgeferry_events_dropped_total");
+  t.losses.rejected = sum("edgeferry_events_rejected_total");
+  t.losses.expired = sum("edgeferry_events_expired_total");
+  t.losses.dead_lettered = sum("edgeferry_events_dead_lettered_total");
+  return t;
+}
+
+std::string Describe(const Totals& t) {
+  return "received=" + std::to_string(t.received) + " committed=" + std::to_string(t.committed) +
+         " uplinked=" + std::to_string(t.uplinked) + " queued=" + std::to_string(t.queued) +
+         " dead_lettered=" + std::to_string(t.losses.dead_lettered) +
+         " dropped=" + std::to_string(t.losses.dropped) +
+         " rejected=" + std::to_string(t.losses.rejected) +
+         " expired=" + std::to_string(t.losses.expired);
+}
+
+Gateway::Gateway(const Clock& clock, Logger& log, MetricsRegistry& metrics)
+    : clock_(clock), log_(log), metrics_(metrics) {}
+
+Gateway::~Gateway() { Stop(); }
+
+Status Gateway::Start(const DaemonConfig& config) {
+  Status s = OpenStore(config);
+  if (s.ok()) s = StartUplink(config);
+  if (s.ok()) s = StartIngest(config);
+  return s;
+}
+
+Status Gateway::OpenStore(const DaemonConfig& config) {
+  std::error_code ec;
+  std::filesystem::create_directories(config.gateway.data_dir, ec);
+  if (ec) return Status::IoError("cannot create " + config.gateway.data_dir + ": " + ec.message());
+  storage::SqliteStoreOptions options;
+  options.path = QueuePath(config);
+  options.durability = config.queue.durability;
+  options.max_file_bytes = static_cast<uint64_t>(config.queue.max_file_bytes);
+  options.now_utc = UtcStamp(clock_);
+  options.seq_floor = static_cast<uint64_t>(clock_.WallMillis()) * 1000;
+  std::string quarantined;
+  auto store = storage::SqliteStore::Open(options, storage::ToStorePolicy(config.queue),
+                                          &quarantined);
+  if (!store.ok()) return store.status();
+  if (!quarantined.empty()) {
+    log_.Error(kComponent, "THE QUEUE DATABASE WAS DAMAGED: moved aside to " + quarantined +
+                               "; started with a fresh, empty queue. Events in the damaged "
+                               "file were not sent; inspect or recover it with sqlite3.");
+  }
+  store_ = std::move(store.value());
+  queue_metrics_ = std::make_unique<QueueMetrics>(*store_, metrics_);
+  if (auto stats = store_->Stats(); stats.ok()) {
+    log_.Info(kComponent, "queue " + options.path + " opened (" +
+                              std::string(storage::DurabilityName(config.queue.durability)) +
+                              " durability), " + std::to_string(stats->events) +
+                              " events waiting from before");
+  }
+  return Status::Ok();
+}
+
+Status Gateway::StartUplink(const DaemonConfig& config) {
+  if (!config.uplink) {
+    log_.Warning(kComponent, "no [uplink] configured: events are kept in the local queue " +
+                                 QueuePath(config) + " until one is");
+    return Status::Ok();
+  }
+  publisher_ = std::make_unique<uplink::MqttPublisher>(*config.uplink, config.gateway.id,
+                                                       clock_, log_);
+  if (Status s = publisher_->Start(); !s.ok()) return s;
+  forwarder_ = std::make_unique<uplink::Forwarder>(*store_, *publisher_, clock_, log_, metrics_,
+                                                   ForwarderOptionsFor(config));
+  forwarder_->Start();
+  committed_.Attach([forwarder = forwarder_.get()] { forwarder->Wake(); });
+  return Status::Ok();
+}
+
+// Finishes in-flight publishes (bounded) and disconnects; queued events stay queued.
+void Gateway::StopUplink() {
+  committed_.Detach();  // from here on no commit can wake the forwarder being destroyed
+  if (forwarder_) forwarder_->Stop();
+  if (publisher_) publisher_->Stop();
+  forwarder_.reset();
+  publisher_.reset();
+}
+
+Status Gateway::RestartUplink(const DaemonConfig& config) {
+  StopUplink();
+  return StartUplink(config);
+}
+
+Status Gateway::StartIngest(const DaemonConfig& config) {
+  pipeline_ = std::make_unique<pipeline::Pipeline>(*store_, clock_, log_, metrics_, committed_,
+                                                   PipelineOptionsFor(config));
+  if (Status s = pipeline_->Start(); !s.ok()) return s;
+  const connectors::SourceContext context{clock_, log_, metrics_};
+  for (const connectors::SourceConfig& source_config : config.sources) {
+    std::unique_ptr<Source> source = connectors::MakeSource(source_config, context);
+    if (Status s = source->Start(pipeline_->sink()); !s.ok()) return s;
+    source_ptrs_.push_back(source.get());
+    sources_.push_back(std::move(source));
+  }
+  return Status::Ok();
+}
+
+bool Gateway::IngestUp() const {
+  for (const auto& source : sources_) {
+    if (!source->Ready()) return false;
+  }
+  return true;
+}
+
+void Gateway::Govern() {
+  if (pipeline_) pipeline_->Govern(source_ptrs_);
+}
+
+// Ingest first, then commit everything received, then let the uplink finish what is in
+// flight. Nothing received is left uncommitted.
+void Gateway::Stop() {
+  for (auto& source : sources_) source->Stop();
+  if (pipeline_) pipeline_->Stop();
+  StopUplink();
+}
+
+Totals Gateway::Collect() const { return TotalsOf(metrics_.Snapshot()); }
+
+}  // namespace ef::daemon

@@ -1,0 +1,82 @@
+// Gateway: the object graph of a running edgeferry, built from a DaemonConfig. It holds
+// components through their interfaces (Source, Store, Publisher) and connects them:
+//
+//   sources -> pipeline (hand-off, stages, group commit) -> store -> forwarder -> publisher
+//
+// Start() builds and starts them in dependency order (store, uplink, pipeline, sources);
+// Stop() stops them in reverse, so that nothing received is left uncommitted: ingest stops
+// first, the pipeline commits everything it holds, then the uplink finishes what is in
+// flight. RestartUplink() swaps the uplink at a reload while ingest and the pipeline run on;
+// the pipeline reaches the uplink only through a WakeRelay that lives as long as the gateway.
+// Every counter goes to the MetricsRegistry the gateway is given, which outlives it and any
+// reload, so the totals keep adding up.
+//
+// Thread-safety: one owner thread calls every method.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/log.h"
+#include "core/metrics.h"
+#include "core/publisher.h"
+#include "core/source.h"
+#include "core/store.h"
+#include "core/wake.h"
+#include "daemon/daemon_config.h"
+#include "daemon/queue_metrics.h"
+#include "pipeline/pipeline.h"
+#include "uplink/forwarder.h"
+
+namespace ef::daemon {
+
+// The daemon's totals, as its log lines print them: a view of the metrics registry.
+struct Totals {
+  uint64_t received = 0, committed = 0, uplinked = 0, queued = 0;
+  StreamCounters losses;  // dropped, rejected, expired, dead_lettered over all streams
+};
+// The totals in a snapshot of the registry (its collectors ran: the queue figures are fresh).
+Totals TotalsOf(const std::vector<MetricFamily>& families);
+std::string Describe(const Totals& totals);
+
+class Gateway {
+ public:
+  Gateway(const Clock& clock, Logger& log, MetricsRegistry& metrics);
+  ~Gateway();
+  Gateway(const Gateway&) = delete;
+  Gateway& operator=(const Gateway&) = delete;
+
+  Status Start(const DaemonConfig& config);
+  // Stops the uplink (finishing what is in flight) and starts it again with `config`.
+  Status RestartUplink(const DaemonConfig& config);
+  // True once every source is connected and subscribed.
+  bool IngestUp() const;
+  // Backpressure: pauses or resumes the sources by the pipeline's fill level. Call often.
+  void Govern();
+  void Stop();
+  Totals Collect() const;
+  // The store, for the loss report; null before Start().
+  Store* store() { return store_.get(); }
+
+ private:
+  Status OpenStore(const DaemonConfig& config);
+  Status StartUplink(const DaemonConfig& config);
+  void StopUplink();
+  Status StartIngest(const DaemonConfig& config);
+
+  const Clock& clock_;
+  Logger& log_;
+  MetricsRegistry& metrics_;
+  WakeRelay committed_;  // pipeline -> forwarder; outlives both
+  std::unique_ptr<Store> store_;
+  std::unique_ptr<QueueMetrics> queue_metrics_;
+  std::unique_ptr<Publisher> publisher_;
+  std::unique_ptr<uplink::Forwarder> forwarder_;
+  std::unique_ptr<pipeline::Pipeline> pipeline_;
+  std::vector<std::unique_ptr<Source>> sources_;
+  std::vector<Source*> source_ptrs_;  // for the governor
+};
+
+}  // namespace ef::daemon

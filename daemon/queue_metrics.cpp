@@ -1,0 +1,53 @@
+#include "daemon/queue_metrics.h"
+
+namespace ef::daemon {
+namespace {
+
+// Raises a counter to what the store recorded (counters only grow).
+void CatchUp(Counter& counter, uint64_t recorded) {
+  const uint64_t now = counter.value();
+  if (recorded > now) counter.Add(recorded - now);
+}
+
+}  // namespace
+
+QueueMetrics::QueueMetrics(Store& store, MetricsRegistry& metrics)
+    : store_(store), metrics_(metrics),
+      collector_(metrics.AddCollector([this] { Refresh(); })) {}
+
+QueueMetrics::~QueueMetrics() { metrics_.RemoveCollector(collector_); }
+
+QueueMetrics::StreamSeries& QueueMetrics::SeriesFor(const std::string& stream) {
+  auto found = series_.find(stream);
+  if (found != series_.end()) return found->second;
+  const MetricLabels labels = {{"stream", stream}};
+  StreamSeries s{
+      &metrics_.GetGauge("edgeferry_queue_events", "Events waiting in the local queue.", labels),
+      &metrics_.GetGauge("edgeferry_queue_bytes", "Bytes of the events waiting.", labels),
+      &metrics_.GetCounter("edgeferry_events_dropped_total",
+                           "Events removed by a drop_oldest bound.", labels),
+      &metrics_.GetCounter("edgeferry_events_rejected_total",
+                           "Events refused by a reject_new bound.", labels),
+      &metrics_.GetCounter("edgeferry_events_expired_total", "Events older than their TTL.",
+                           labels),
+      &metrics_.GetCounter("edgeferry_events_dead_lettered_total",
+                           "Events moved to the dead-letter table.", labels)};
+  return series_.emplace(stream, s).first->second;
+}
+
+void QueueMetrics::Refresh() {
+  Result<StoreStats> stats = store_.Stats();
+  if (!stats.ok()) return;  // the figures stay as last read
+  std::lock_guard lock(mu_);
+  for (const StreamStats& st : stats->streams) {
+    StreamSeries& s = SeriesFor(st.stream);
+    s.events->Set(static_cast<double>(st.events));
+    s.bytes->Set(static_cast<double>(st.bytes));
+    CatchUp(*s.dropped, st.counters.dropped);
+    CatchUp(*s.rejected, st.counters.rejected);
+    CatchUp(*s.expired, st.counters.expired);
+    CatchUp(*s.dead_lettered, st.counters.dead_lettered);
+  }
+}
+
+}  // namespace ef::daemon

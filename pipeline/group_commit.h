@@ -1,0 +1,44 @@
+// GroupCommit: commits one group (events and stage state) to the Store, keeping it and
+// retrying with backoff while the store refuses it (disk full, I/O error, a backpressure
+// bound), so that ingest backs up into the bounded hand-off queue (and from there into the
+// broker) instead of losing events. Once Abandon() was called (shutdown), it retries for at
+// most `shutdown_retry` more and then gives the group up, logging how many events were not
+// committed.
+//
+// Thread-safety: Commit() from the pipeline thread; Abandon() from any thread.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/log.h"
+#include "core/metrics.h"
+#include "core/store.h"
+
+namespace ef::pipeline {
+
+class GroupCommit {
+ public:
+  GroupCommit(Store& store, const Clock& clock, Logger& log, MetricsRegistry& metrics,
+              std::chrono::milliseconds shutdown_retry);
+
+  // True once the group is committed; false if it was given up at shutdown.
+  bool Commit(std::vector<Event>& events, const std::vector<StateEntry>& state);
+  // Shutdown: stop retrying a failing group after shutdown_retry.
+  void Abandon() { abandoning_.store(true); }
+
+ private:
+  void ReportFailure(const Status& s, size_t events, LogThrottle& throttle);
+
+  Store& store_;
+  const Clock& clock_;
+  Logger& log_;
+  const std::chrono::milliseconds shutdown_retry_;
+  Counter& failures_;
+  Counter& abandoned_;
+  std::atomic<bool> abandoning_{false};
+};
+
+}  // namespace ef::pipeline

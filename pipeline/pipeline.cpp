@@ -1,0 +1,107 @@
+#include "pipeline/pipeline.h"
+
+#include <algorithm>
+
+namespace ef::pipeline {
+namespace {
+constexpr char kComponent[] = "pipeline";
+// The longest the thread waits for input before it looks at its timers again.
+constexpr std::chrono::milliseconds kMaxIdleWait{200};
+}  // namespace
+
+Pipeline::Pipeline(Store& store, const Clock& clock, Logger& log, MetricsRegistry& metrics,
+                   WakeRelay& committed, PipelineOptions options,
+                   std::vector<std::unique_ptr<Stage>> stages)
+    : store_(store), clock_(clock), log_(log), committed_(committed),
+      options_(options), queue_(options.memory_events), stages_(std::move(stages), metrics),
+      commit_(store, clock, log, metrics, options.shutdown_retry),
+      handoff_events_(metrics.GetGauge("edgeferry_handoff_events",
+                                       "Events received and waiting to be committed.")),
+      ingest_paused_(metrics.GetGauge("edgeferry_ingest_paused",
+                                      "1 while sources are paused by backpressure.")),
+      committed_by_stream_(metrics, "edgeferry_events_committed_total",
+                           "Events committed to the local queue.", "stream") {}
+
+Pipeline::~Pipeline() {
+  if (thread_.joinable()) Stop();
+}
+
+Status Pipeline::Start() {
+  if (Status s = stages_.Restore(store_); !s.ok()) return s;
+  next_expiry_ = clock_.Now();
+  thread_ = std::thread([this] { Run(); });
+  return Status::Ok();
+}
+
+void Pipeline::Govern(std::span<Source* const> sources) {
+  const size_t size = queue_.Size();
+  handoff_events_.Set(static_cast<double>(size));
+  if (!paused_ && size >= queue_.capacity()) {
+    paused_ = true;
+    for (Source* source : sources) source->Pause();
+  } else if (paused_ && size <= queue_.capacity() / 2) {
+    paused_ = false;
+    for (Source* source : sources) source->Resume();
+  }
+  ingest_paused_.Set(paused_ ? 1 : 0);
+}
+
+void Pipeline::Stop() {
+  queue_.Close();
+  commit_.Abandon();
+  if (thread_.joinable()) thread_.join();
+}
+
+Clock::Duration Pipeline::IdleWait(Clock::TimePoint now) const {
+  const Clock::TimePoint due = std::min(stages_.NextTimer(), next_expiry_);
+  if (due <= now) return Clock::Duration::zero();
+  return std::min<Clock::Duration>(due - now, kMaxIdleWait);
+}
+
+void Pipeline::Run() {
+  std::vector<Event> events;
+  std::vector<StateEntry> state;
+  events.reserve(options_.max_events);
+  // PopBatch returns false only once the queue is closed and empty: then all is committed.
+  while (queue_.PopBatch(&events, options_.max_events, IdleWait(clock_.Now()),
+                         options_.interval)) {
+    const Clock::TimePoint now = clock_.Now();
+    StageGroup group{events, state, now, clock_.WallMillis()};
+    stages_.Run(group);
+    stages_.RunTimers(group);
+    if (!events.empty() || !state.empty()) CommitGroup(events, state);
+    events.clear();
+    state.clear();
+    ExpireIfDue(now);
+  }
+}
+
+void Pipeline::CommitGroup(std::vector<Event>& events, std::vector<StateEntry>& state) {
+  if (!commit_.Commit(events, state)) return;
+  CountCommitted(events);
+  committed_.Wake();
+}
+
+void Pipeline::CountCommitted(const std::vector<Event>& events) {
+  // Groups are mostly of one stream: count runs, look the counter up once per run.
+  for (size_t i = 0; i < events.size();) {
+    const std::string& stream = events[i].stream;
+    uint64_t stored = 0;
+    for (; i < events.size() && events[i].stream == stream; ++i) {
+      stored += events[i].seq != 0;  // seq 0: refused by a reject_new bound (counted there)
+    }
+    if (stored > 0) committed_by_stream_.For(stream).Add(stored);
+  }
+}
+
+void Pipeline::ExpireIfDue(Clock::TimePoint now) {
+  if (now < next_expiry_) return;
+  next_expiry_ = now + options_.expire_every;
+  Result<uint64_t> expired = store_.Expire(clock_.WallMillis());
+  uint64_t suppressed = 0;
+  if (!expired.ok() && expiry_log_.Allow(now, &suppressed)) {
+    log_.Warning(kComponent, "TTL sweep failed: " + expired.status().ToString());
+  }
+}
+
+}  // namespace ef::pipeline

@@ -1,0 +1,107 @@
+// Pipeline: the thread between ingest and the store.
+//
+// Sources push events into its hand-off queue (sink(), never blocking: see core/source.h).
+// The pipeline thread pops them in groups (at most `max_events`, or `interval` after the first
+// arrival), runs each group through the stages in order (core/stage.h), and commits what the
+// stages kept or produced together with the state they handed over, as ONE Store transaction
+// (pipeline/group_commit.h: a refused group is kept and retried, never dropped). After every
+// commit it wakes the uplink through `committed` (a WakeRelay, so a reload can swap the uplink
+// safely). It also fires the stages' timers and sweeps the store's TTLs every `expire_every`,
+// with or without an uplink.
+//
+// Backpressure: Govern() pauses the sources when the hand-off queue holds `memory_events`
+// and resumes them once it is down to half.
+//
+// Metrics (in the registry given): edgeferry_events_committed_total{stream},
+// edgeferry_handoff_events, edgeferry_ingest_paused, the stages' and GroupCommit's counters.
+//
+// Thread-safety: Start, Govern and Stop from one owner thread; sink() from any thread.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <span>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "core/bounded_queue.h"
+#include "core/clock.h"
+#include "core/log.h"
+#include "core/metrics.h"
+#include "core/source.h"
+#include "core/stage.h"
+#include "core/store.h"
+#include "core/wake.h"
+#include "pipeline/group_commit.h"
+#include "pipeline/stage_chain.h"
+
+namespace ef::pipeline {
+
+struct PipelineOptions {
+  size_t max_events = 1000;                        // Default: 1000 events per group at most
+  std::chrono::milliseconds interval{10};          // Default: 10 ms from receipt to commit
+  size_t memory_events = 10000;                    // Default: 10000 events in the hand-off queue
+  std::chrono::milliseconds expire_every{1000};    // Default: 1 s between TTL sweeps
+  std::chrono::milliseconds shutdown_retry{5000};  // Default: 5 s for a failing group at stop
+};
+
+class Pipeline {
+ public:
+  Pipeline(Store& store, const Clock& clock, Logger& log, MetricsRegistry& metrics,
+           WakeRelay& committed, PipelineOptions options,
+           std::vector<std::unique_ptr<Stage>> stages = {});
+  ~Pipeline();
+  Pipeline(const Pipeline&) = delete;
+  Pipeline& operator=(const Pipeline&) = delete;
+
+  // Where sources push their events.
+  EventSink& sink() { return sink_; }
+  // Gives every stage its committed state back, then starts the thread. Fails (and starts
+  // nothing) when a stage cannot restore its state.
+  Status Start();
+  // Pauses or resumes `sources` by the hand-off queue's fill level (with hysteresis).
+  void Govern(std::span<Source* const> sources);
+  // REQUIRES: the sources are stopped. Closes the hand-off queue, commits everything in it
+  // (a failing store is given shutdown_retry), and joins the thread.
+  void Stop();
+
+ private:
+  class Sink final : public EventSink {
+   public:
+    explicit Sink(BoundedQueue<Event>& queue) : queue_(queue) {}
+    bool Push(Event event) override { return queue_.PushNoWait(std::move(event)); }
+
+   private:
+    BoundedQueue<Event>& queue_;
+  };
+
+  void Run();
+  // How long the thread may wait for input before a timer or a TTL sweep is due.
+  Clock::Duration IdleWait(Clock::TimePoint now) const;
+  void CommitGroup(std::vector<Event>& events, std::vector<StateEntry>& state);
+  void CountCommitted(const std::vector<Event>& events);
+  void ExpireIfDue(Clock::TimePoint now);
+
+  Store& store_;
+  const Clock& clock_;
+  Logger& log_;
+  WakeRelay& committed_;
+  const PipelineOptions options_;
+  BoundedQueue<Event> queue_;
+  Sink sink_{queue_};
+  StageChain stages_;
+  GroupCommit commit_;
+  Gauge& handoff_events_;
+  Gauge& ingest_paused_;
+  bool paused_ = false;  // owner thread (Govern)
+  std::thread thread_;
+
+  // Owned by the pipeline thread.
+  CounterByLabel committed_by_stream_;
+  Clock::TimePoint next_expiry_{};
+  LogThrottle expiry_log_{std::chrono::seconds(60)};
+};
+
+}  // namespace ef::pipeline
