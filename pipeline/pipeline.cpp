@@ -66,14 +66,22 @@ void Pipeline::Run() {
   while (queue_.PopBatch(&events, options_.max_events, IdleWait(clock_.Now()),
                          options_.interval)) {
     const Clock::TimePoint now = clock_.Now();
+    const bool synced = WallSynced();
+    if (!synced) {
+      for (Event& event : events) event.clock_unsynced = true;
+    }
     StageGroup group{events, state, now, clock_.WallMillis()};
     stages_.Run(group);
     stages_.RunTimers(group);
     if (!events.empty() || !state.empty()) CommitGroup(events, state);
     events.clear();
     state.clear();
-    ExpireIfDue(now);
+    ExpireIfDue(now, synced);
   }
+}
+
+bool Pipeline::WallSynced() const {
+  return options_.clock_sync == nullptr || options_.clock_sync->Synchronized();
 }
 
 void Pipeline::CommitGroup(std::vector<Event>& events, std::vector<StateEntry>& state) {
@@ -94,10 +102,10 @@ void Pipeline::CountCommitted(const std::vector<Event>& events) {
   }
 }
 
-void Pipeline::ExpireIfDue(Clock::TimePoint now) {
+void Pipeline::ExpireIfDue(Clock::TimePoint now, bool synced) {
   if (now < next_expiry_) return;
   next_expiry_ = now + options_.expire_every;
-  Result<uint64_t> expired = store_.Expire(clock_.WallMillis());
+  Result<uint64_t> expired = store_.Expire(SweepTime{now, clock_.WallMillis(), synced});
   uint64_t suppressed = 0;
   if (!expired.ok() && expiry_log_.Allow(now, &suppressed)) {
     log_.Warning(kComponent, "TTL sweep failed: " + expired.status().ToString());

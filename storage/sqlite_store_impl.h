@@ -64,6 +64,11 @@ Status AddDrainRateColumns(Db& db);
 std::string FillIn(const char* pattern, std::string_view table,
                    std::string_view fields_column = "fields");
 
+// The `quality` column: Event::quality, and Event::clock_unsynced in kUnsyncedBit (sql.h).
+inline constexpr int kUnsyncedBit = 0x10;
+int QualityColumn(const Event& e);
+inline bool UnsyncedInQualityColumn(int column) { return (column & kUnsyncedBit) != 0; }
+
 // Fills `e` (of `stream`) from the event columns of `row` starting at `first` (the layout in
 // sql.h). Fields that do not decode leave `e->fields` empty and mark it Quality::kBad: the
 // event and its payload are still delivered (a Corruption status would stop its stream at

@@ -199,6 +199,25 @@ TEST_CASE("the TTL sweep runs in the pipeline, with no uplink at all") {
   pipeline->Stop();
 }
 
+TEST_CASE("events received while the wall clock is not synchronised are marked so") {
+  Rig rig;
+  storage::MemStore store;
+  testing::FakeClockSync sync(false);
+  PipelineOptions options;
+  options.clock_sync = &sync;
+  auto pipeline = rig.Make(store, nullptr, options);
+  REQUIRE(pipeline->Start().ok());
+  REQUIRE(pipeline->sink().Push(Numbered(0)));
+  REQUIRE(testing::WaitUntil([&] { return Read(store, "telemetry").size() == 1; }));
+  sync.Set(true);
+  REQUIRE(pipeline->sink().Push(Numbered(1)));
+  pipeline->Stop();
+  const std::vector<Event> stored = Read(store, "telemetry");
+  REQUIRE(stored.size() == 2);
+  CHECK(stored[0].clock_unsynced);
+  CHECK_FALSE(stored[1].clock_unsynced);
+}
+
 // A source that only records what the governor asked of it.
 class PausableSource final : public Source {
  public:
