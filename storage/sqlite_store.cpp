@@ -126,25 +126,36 @@ std::string Quarantine(const SqliteStoreOptions& options) {
 
 }  // namespace
 
+// A fresh database (quarantined, deleted) continues above the lease beside it, and after a
+// quarantine also above `wall_floor`: the damaged file's numbers are unknown, and consumers
+// deduplicating by seq must never drop new events as old ones.
+static Status RaiseSeqFloor(Db& db, uint64_t lease, uint64_t wall_floor, bool quarantined) {
+  Result<int64_t> last = db.SelectInt(sql::kLoadLastSeq, "load sequence");
+  if (!last.ok()) return last.status();
+  const uint64_t floor = quarantined ? std::max(lease, wall_floor) : lease;
+  if (*last != 0 || floor == 0) return Status::Ok();
+  const std::string raise = "UPDATE meta SET value = max(value, " + std::to_string(floor) +
+                            ") WHERE key = 'last_seq'";
+  return db.Exec(raise.c_str(), "raise sequence for a fresh queue");
+}
+
 Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const SqliteStoreOptions& options,
                                                        StorePolicy policy,
                                                        std::string* quarantined) {
   auto impl = std::make_unique<Impl>();
   Status s = impl->db.Open(options.path, options.read_only);
   if (s.ok()) s = Configure(impl->db, options);
-  if (s.code() == Status::Code::kCorruption && !options.read_only) {
+  const bool damaged = s.code() == Status::Code::kCorruption && !options.read_only;
+  if (damaged) {
     impl->db.Close();
     const std::string aside = Quarantine(options);
     if (quarantined != nullptr) *quarantined = aside + " (" + s.message() + ")";
     s = impl->db.Open(options.path, false);
     if (s.ok()) s = Configure(impl->db, options);
-    // The damaged file's numbers are unknown: continue above any it can have used, so
-    // consumers deduplicating by seq never drop new events as old ones.
-    if (s.ok() && options.seq_floor > 0) {
-      const std::string floor = "UPDATE meta SET value = max(value, " +
-                                std::to_string(options.seq_floor) + ") WHERE key = 'last_seq'";
-      s = impl->db.Exec(floor.c_str(), "raise sequence after quarantine");
-    }
+  }
+  if (s.ok() && !options.read_only) {
+    impl->lease = SeqLease(options.path + ".seq");
+    s = RaiseSeqFloor(impl->db, impl->lease.Load(), options.seq_floor, damaged);
   }
   if (s.ok()) s = impl->PrepareCommon();
   if (!s.ok()) return s;
@@ -186,6 +197,7 @@ Status SqliteStore::Insert(const Event& event, uint64_t seq, uint64_t size) {
   if (!table.ok()) return table.status();
   sqlite3_stmt* insert = (*table)->insert.get();
   if (insert == nullptr) return Status::Permanent("insert event: read-only store");
+  if (Status s = impl_->lease.Cover(seq); !s.ok()) return s;
   sqlite3_bind_int64(insert, 1, static_cast<sqlite3_int64>(seq));
   BindText(insert, 2, event.device_id);
   BindText(insert, 3, event.origin);

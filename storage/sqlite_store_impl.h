@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "storage/read_sizes.h"
+#include "storage/seq_lease.h"
 #include "storage/sqlite_db.h"
 #include "storage/sqlite_store.h"
 
@@ -41,6 +42,7 @@ struct SqliteStore::Impl {
   std::map<std::string, StreamCounters> saved;  // counters as last written
   uint64_t saved_last_seq = UINT64_MAX;          // last_seq as last written
   int64_t last_data_version = -1;
+  SeqLease lease;  // read-write opens only: the high-water mark beside the file
 
   Status PrepareCommon();
   Result<StreamTable*> Table(const std::string& stream, bool create);

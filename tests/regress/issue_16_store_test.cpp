@@ -130,6 +130,52 @@ TEST_CASE("after a restart on an unsynchronised clock, queued events age from th
   CHECK(Sweep(*store, clock) == 4);
 }
 
+// Writes garbage over queue.db (and drops its WAL), as a power cut on a weak SD card might.
+void Damage(const SqliteFixture& fixture) {
+  for (const char* suffix : {"-wal", "-shm"}) std::filesystem::remove(fixture.path() + suffix);
+  std::ofstream(fixture.path(), std::ios::trunc) << std::string(8192, 'g');
+}
+
+Result<std::unique_ptr<SqliteStore>> OpenWithStaleClock(const SqliteFixture& fixture,
+                                                        int recovery, std::string* quarantined) {
+  SqliteStoreOptions options;
+  options.path = fixture.path();
+  options.now_utc = "T" + std::to_string(recovery);
+  options.seq_floor = 1000;  // the wall clock in microseconds... of a clock stuck in 1970
+  return SqliteStore::Open(options, StorePolicy{}, quarantined);
+}
+
+uint64_t AppendOne(Store& store) {
+  std::vector<Event> event(1);
+  event[0].stream = "telemetry";
+  event[0].payload = "x";
+  REQUIRE(store.Append(event).ok());
+  return event[0].seq;
+}
+
+TEST_CASE("no seq comes back after repeated recoveries on a stale clock, or a deleted file") {
+  SqliteFixture fixture;
+  uint64_t highest = 0;
+  {
+    auto store = fixture.OpenSqlite();
+    for (int i = 0; i < 5; ++i) highest = AppendOne(*store);
+  }
+  CHECK(highest == 5);
+  for (int recovery = 0; recovery < 3; ++recovery) {
+    Damage(fixture);
+    std::string quarantined;
+    auto store = OpenWithStaleClock(fixture, recovery, &quarantined);
+    REQUIRE(store.ok());
+    CHECK_FALSE(quarantined.empty());
+    const uint64_t seq = AppendOne(**store);
+    CHECK(seq > highest);
+    highest = seq;
+  }
+  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(fixture.path() + suffix);
+  auto store = fixture.OpenSqlite();
+  CHECK(AppendOne(*store) > highest);
+}
+
 TEST_CASE("the unsynced mark is stored with its event") {
   SqliteFixture fixture;
   ManualClock clock;
