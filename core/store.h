@@ -69,6 +69,10 @@ struct SweepTime {
   Clock::TimePoint now{};    // monotonic: ages are measured on it
   int64_t wall_ms = 0;       // the wall clock, ms since the Unix epoch
   bool wall_synced = false;  // whether the wall clock is synchronised (core/clock_watch.h)
+  // The caller's last commit, when it knows it: every seq <= committed_seq was committed by
+  // committed_at (monotonic). 0: unknown; events new since the last sweep count from `now`.
+  uint64_t committed_seq = 0;
+  Clock::TimePoint committed_at{};
 };
 
 // State a pipeline stage hands to the store to commit with a group of events (a window's

@@ -89,7 +89,7 @@ class Pipeline {
   void CommitGroup(std::vector<Event>& events, std::vector<StateEntry>& state);
   void CountCommitted(const std::vector<Event>& events);
   bool WallSynced() const;
-  void ExpireIfDue(Clock::TimePoint now, bool synced);
+  void ExpireIfDue(Clock::TimePoint now);
 
   Store& store_;
   const Clock& clock_;
@@ -108,6 +108,8 @@ class Pipeline {
   // Owned by the pipeline thread.
   CounterByLabel committed_by_stream_;
   Clock::TimePoint next_expiry_{};
+  uint64_t last_commit_seq_ = 0;  // the highest seq of the last commit, and when it was
+  Clock::TimePoint last_commit_at_{};
   LogThrottle expiry_log_{std::chrono::seconds(60)};
 };
 

@@ -25,7 +25,11 @@ void AgeHistory::Note(const SweepTime& at, uint64_t last_seq) {
   }
   last_note_ = at.now;
   if (last_seq == samples_.back().seq) return;
-  samples_.push_back({at.now, last_seq});
+  // Committed by the caller's last commit, if those are all there is (another process may
+  // have added some since: then by now), and never before the sample before.
+  const Clock::TimePoint committed =
+      at.committed_seq == last_seq ? std::min(at.committed_at, at.now) : at.now;
+  samples_.push_back({std::max(committed, samples_.back().at), last_seq});
   // Thinning: no three samples within `resolution_`. The middle one goes; its events count
   // as committed at the newest sample, less than `resolution_` later: younger, never older.
   const size_t n = samples_.size();

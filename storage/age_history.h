@@ -2,8 +2,9 @@
 // It is what makes TTL ages immune to steps of the wall clock (see Store::Expire for the rule).
 //
 // Sequence numbers grow in commit order, so noting at every TTL sweep the highest seq committed
-// so far gives, for any age, the highest seq committed at least that long ago: an event is
-// never aged more than the time that really passed. The first note also keeps the wall clock
+// so far (and when: at the caller's last commit, or else at the sweep) gives, for any age, the
+// highest seq committed at least that long ago: an event is never aged more than the time
+// that really passed. The first note also keeps the wall clock
 // and the seq reached when this run started, to age the events an earlier run left queued.
 //
 // Memory: no three samples lie within `resolution` (1 s, or a 2000th of the longest TTL if
@@ -40,7 +41,8 @@ class AgeHistory {
   // `max_ttl_ms`: the longest TTL of any stream.
   explicit AgeHistory(int64_t max_ttl_ms);
 
-  // Notes that every seq <= last_seq was committed by `at.now`. The first call is the start.
+  // Notes that every seq <= last_seq was committed by `at.now` (or by at.committed_at when
+  // at.committed_seq == last_seq). The first call is the start.
   void Note(const SweepTime& at, uint64_t last_seq);
   // The cut for a stream with TTL `ttl_ms`, as of the last Note. REQUIRES: Note was called.
   ExpiryCut CutFor(int64_t ttl_ms) const;

@@ -218,6 +218,26 @@ TEST_CASE("events received while the wall clock is not synchronised are marked s
   CHECK_FALSE(stored[1].clock_unsynced);
 }
 
+TEST_CASE("a TTL counts from the commit on the monotonic clock, whatever the wall clock does") {
+  Rig rig;
+  storage::StorePolicy policy;
+  policy.defaults.ttl_ms = 60'000;
+  storage::MemStore store(policy);
+  auto pipeline = rig.Make(store);
+  REQUIRE(pipeline->Start().ok());
+  REQUIRE(pipeline->sink().Push(Numbered(0)));
+  REQUIRE(testing::WaitUntil([&] { return Read(store, "telemetry").size() == 1; }));
+  rig.clock.StepWall(7 * 24h);
+  rig.clock.Advance(59s);
+  REQUIRE(pipeline->sink().Push(Numbered(1)));  // its iteration sweeps first, at +59 s
+  REQUIRE(testing::WaitUntil([&] { return Read(store, "telemetry").size() == 2; }));
+  rig.clock.StepWall(-7 * 24h - 1h);
+  rig.clock.Advance(2s);  // a minute after the first commit
+  CHECK(testing::WaitUntil([&] { return Read(store, "telemetry").size() == 1; }));
+  CHECK(Read(store, "telemetry").front().payload == "1");
+  pipeline->Stop();
+}
+
 // A source that only records what the governor asked of it.
 class PausableSource final : public Source {
  public:
