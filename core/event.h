@@ -34,6 +34,9 @@ struct Event {
   int64_t ingest_time_ms = 0;  // wall time edgeferry received it
   uint64_t seq = 0;          // per-gateway sequence number; 0 until the store assigns one
   Quality quality = Quality::kGood;
+  // ingest_time_ms was stamped while the system clock was not synchronised to a time source
+  // (core/clock_watch.h): the cloud should not trust it. Stored with the event.
+  bool clock_unsynced = false;
   PayloadFormat format = PayloadFormat::kBinary;
   std::vector<Field> fields;
   std::string payload;       // original bytes

@@ -3,9 +3,16 @@
 #include <unistd.h>
 
 #include <array>
+#include <cstdio>
 #include <utility>
 
 namespace ef {
+
+std::string SecondsText(Clock::Duration d, int decimals) {
+  char text[48];
+  std::snprintf(text, sizeof text, "%.*f", decimals, std::chrono::duration<double>(d).count());
+  return text;
+}
 
 std::optional<LogLevel> ParseLogLevel(std::string_view name) {
   static constexpr std::array<std::pair<std::string_view, LogLevel>, 5> kLevels = {{

@@ -42,6 +42,9 @@ class Logger {
   int fd_;
 };
 
+// "604800.002": `d` in seconds with `decimals` digits after the point, for log lines.
+std::string SecondsText(Clock::Duration d, int decimals);
+
 // Lets a repeating message through at most once per `interval` and counts what it held back,
 // so a failing peer is reported without flooding the journal. Not thread-safe: each owner
 // keeps its own.

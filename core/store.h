@@ -20,6 +20,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/clock.h"
 #include "core/event.h"
 #include "core/status.h"
 
@@ -63,6 +64,17 @@ struct StreamBacklog {
   uint64_t events = 0;
 };
 
+// When a TTL sweep runs (Store::Expire).
+struct SweepTime {
+  Clock::TimePoint now{};    // monotonic: ages are measured on it
+  int64_t wall_ms = 0;       // the wall clock, ms since the Unix epoch
+  bool wall_synced = false;  // whether the wall clock is synchronised (core/clock_watch.h)
+  // The caller's last commit, when it knows it: every seq <= committed_seq was committed by
+  // committed_at (monotonic). 0: unknown; events new since the last sweep count from `now`.
+  uint64_t committed_seq = 0;
+  Clock::TimePoint committed_at{};
+};
+
 // State a pipeline stage hands to the store to commit with a group of events (a window's
 // open aggregates, a detector's baseline), under keys the stage owns ("<stage>/<key>").
 struct StateEntry {
@@ -92,8 +104,15 @@ class Store {
   // Moves undeliverable events of `stream` to the dead-letter table with `reason`.
   virtual Status DeadLetter(std::string_view stream, std::span<const uint64_t> seqs,
                             std::string_view reason, int64_t now_ms) = 0;
-  // Removes (and counts) events older than their stream's TTL. Returns how many.
-  virtual Result<uint64_t> Expire(int64_t now_ms) = 0;
+  // Removes (and counts) events older than their stream's TTL. Returns how many. An event's
+  // age is the time that passed since it was committed, measured on the monotonic clock of
+  // the sweeps, so no step of the wall clock makes an event older or younger. Events already
+  // queued when the store was opened (by an earlier run) start, at the first sweep, as old as
+  // the wall clock says (wall_ms - ingest time, never below 0) when the clock is synchronised
+  // at that sweep and was when they were stamped, else at 0; from there they age on the
+  // monotonic clock too. Call it regularly (every second): an event expires at most one call
+  // interval (or a 2000th of the longest TTL, if that is more) after its TTL, never before.
+  virtual Result<uint64_t> Expire(const SweepTime& at) = 0;
   virtual std::vector<StreamBacklog> Backlog() = 0;
   virtual Result<StoreStats> Stats() = 0;
   // Records the drain rate of each stream in `rates`, measured at `now_ms` (wall clock, ms

@@ -27,10 +27,18 @@ std::string CheckLogLevel(const ConfigNode& node) {
                               : "must be one of debug, info, warning, error; not \"" + level + "\"";
 }
 
-const std::array<ConfigField<GatewayConfig>, 3> kGatewayFields = {{
+std::string CheckClockSync(const ConfigNode& node) {
+  const auto& mode = std::get<std::string>(node.scalar);
+  return mode == "kernel" || mode == "assume_synced"
+             ? std::string()
+             : "must be \"kernel\" or \"assume_synced\", not \"" + mode + "\"";
+}
+
+const std::array<ConfigField<GatewayConfig>, 4> kGatewayFields = {{
     {"id", &GatewayConfig::id, false, CheckNonEmpty},
     {"data_dir", &GatewayConfig::data_dir, false, CheckNonEmpty},
     {"log_level", &GatewayConfig::log_level, false, CheckLogLevel},
+    {"clock_sync", &GatewayConfig::clock_sync, false, CheckClockSync},
 }};
 
 bool ExpectTable(const ConfigNode& node, std::string_view name, ConfigErrors& errors) {

@@ -19,6 +19,9 @@ struct GatewayConfig {
   std::string id;               // Default: the host name
   std::string data_dir;         // Default: $STATE_DIRECTORY, else ./edgeferry-data
   std::string log_level = "info";  // Default: "info"
+  // How to learn whether the wall clock is synchronised (core/clock_watch.h): "kernel" (the
+  // kernel's NTP state or systemd-timesyncd's flag) or "assume_synced". Default: "kernel"
+  std::string clock_sync = "kernel";
 };
 
 struct DaemonConfig {

@@ -1,5 +1,6 @@
 #include "daemon/gateway.h"
 
+#include <algorithm>
 #include <ctime>
 #include <filesystem>
 
@@ -41,8 +42,10 @@ uplink::ForwarderOptions ForwarderOptionsFor(const DaemonConfig& config) {
   return options;
 }
 
-pipeline::PipelineOptions PipelineOptionsFor(const DaemonConfig& config) {
+pipeline::PipelineOptions PipelineOptionsFor(const DaemonConfig& config,
+                                             const ClockSync& clock_sync) {
   pipeline::PipelineOptions options;
+  options.clock_sync = &clock_sync;
   options.max_events = static_cast<size_t>(config.queue.commit_max_events);
   options.interval = std::chrono::milliseconds(config.queue.commit_interval_ms);
   options.memory_events = static_cast<size_t>(config.queue.memory_events);
@@ -87,8 +90,9 @@ std::string Describe(const Totals& t) {
          " expired=" + std::to_string(t.losses.expired);
 }
 
-Gateway::Gateway(const Clock& clock, Logger& log, MetricsRegistry& metrics)
-    : clock_(clock), log_(log), metrics_(metrics) {}
+Gateway::Gateway(const Clock& clock, const ClockSync& clock_sync, Logger& log,
+                 MetricsRegistry& metrics)
+    : clock_(clock), clock_sync_(clock_sync), log_(log), metrics_(metrics) {}
 
 Gateway::~Gateway() { Stop(); }
 
@@ -108,7 +112,9 @@ Status Gateway::OpenStore(const DaemonConfig& config) {
   options.durability = config.queue.durability;
   options.max_file_bytes = static_cast<uint64_t>(config.queue.max_file_bytes);
   options.now_utc = UtcStamp(clock_);
-  options.seq_floor = static_cast<uint64_t>(clock_.WallMillis()) * 1000;
+  // After a quarantine: above the wall clock in microseconds, and above the sequence lease
+  // beside the file (storage/seq_lease.h), which holds even when the clock is stale.
+  options.seq_floor = static_cast<uint64_t>(std::max<int64_t>(clock_.WallMillis(), 0)) * 1000;
   std::string quarantined;
   auto store = storage::SqliteStore::Open(options, storage::ToStorePolicy(config.queue),
                                           &quarantined);
@@ -161,7 +167,7 @@ Status Gateway::RestartUplink(const DaemonConfig& config) {
 
 Status Gateway::StartIngest(const DaemonConfig& config) {
   pipeline_ = std::make_unique<pipeline::Pipeline>(*store_, clock_, log_, metrics_, committed_,
-                                                   PipelineOptionsFor(config));
+                                                   PipelineOptionsFor(config, clock_sync_));
   if (Status s = pipeline_->Start(); !s.ok()) return s;
   const connectors::SourceContext context{clock_, log_, metrics_};
   for (const connectors::SourceConfig& source_config : config.sources) {

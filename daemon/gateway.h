@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "core/clock.h"
+#include "core/clock_watch.h"
 #include "core/log.h"
 #include "core/metrics.h"
 #include "core/publisher.h"
@@ -43,7 +44,9 @@ std::string Describe(const Totals& totals);
 
 class Gateway {
  public:
-  Gateway(const Clock& clock, Logger& log, MetricsRegistry& metrics);
+  // `clock_sync` says whether the wall clock is synchronised (the daemon's ClockWatch); it
+  // must outlive the gateway.
+  Gateway(const Clock& clock, const ClockSync& clock_sync, Logger& log, MetricsRegistry& metrics);
   ~Gateway();
   Gateway(const Gateway&) = delete;
   Gateway& operator=(const Gateway&) = delete;
@@ -67,6 +70,7 @@ class Gateway {
   Status StartIngest(const DaemonConfig& config);
 
   const Clock& clock_;
+  const ClockSync& clock_sync_;
   Logger& log_;
   MetricsRegistry& metrics_;
   WakeRelay committed_;  // pipeline -> forwarder; outlives both

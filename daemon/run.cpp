@@ -1,8 +1,10 @@
 #include "daemon/run.h"
 
 #include <signal.h>
+#include <memory>
 #include <systemd/sd-daemon.h>
 
+#include "core/clock_watch.h"
 #include "core/metrics.h"
 #include "daemon/gateway.h"
 #include "storage/loss_report.h"
@@ -16,9 +18,10 @@ constexpr auto kLossesEvery = std::chrono::seconds(5);
 enum class Wake { kStop, kReload };
 
 // Waits for SIGTERM/SIGINT (stop) or SIGHUP (reload), announcing readiness once ingest is up,
-// governing backpressure every tick (100 ms) and logging totals and losses now and then.
-Wake WaitForSignal(Gateway& gw, const Clock& clock, Logger& log, const sigset_t& signals,
-                   bool* announced) {
+// governing backpressure and watching the wall clock for steps every tick (100 ms), and
+// logging totals and losses now and then.
+Wake WaitForSignal(Gateway& gw, const Clock& clock, ClockWatch& clock_watch, Logger& log,
+                   const sigset_t& signals, bool* announced) {
   auto next_stats = clock.Now() + kStatsEvery;
   auto next_losses = clock.Now();
   storage::LossReport losses;
@@ -37,6 +40,7 @@ Wake WaitForSignal(Gateway& gw, const Clock& clock, Logger& log, const sigset_t&
       log.Info(kComponent, "ingest is up");
     }
     gw.Govern();
+    clock_watch.Check();
     if (clock.Now() >= next_losses) {
       next_losses = clock.Now() + kLossesEvery;
       if (auto stats = gw.store()->Stats(); stats.ok()) losses.Update(*stats, log);
@@ -92,14 +96,21 @@ int RunDaemon(const ConfigLoader& load, Logger& log) {
                            "', configuration from " + config.origin);
   SystemClock clock;
   MetricsRegistry metrics;  // outlives the gateway and every reload
-  Gateway gw(clock, log, metrics);
+  std::unique_ptr<ClockSync> clock_source;
+  if (config.gateway.clock_sync == "assume_synced") {
+    clock_source = std::make_unique<AssumedClockSync>();
+  } else {
+    clock_source = std::make_unique<SystemClockSync>();
+  }
+  ClockWatch clock_watch(clock, *clock_source, log, metrics);
+  Gateway gw(clock, clock_watch, log, metrics);
   if (Status s = gw.Start(config); !s.ok()) {
     log.Error(kComponent, "cannot start: " + s.ToString());
     gw.Stop();
     return 1;
   }
   bool announced = false;
-  while (WaitForSignal(gw, clock, log, signals, &announced) == Wake::kReload) {
+  while (WaitForSignal(gw, clock, clock_watch, log, signals, &announced) == Wake::kReload) {
     Reload(load, config, gw, log);
   }
   sd_notify(0, "STOPPING=1");

@@ -66,20 +66,31 @@ void Pipeline::Run() {
   while (queue_.PopBatch(&events, options_.max_events, IdleWait(clock_.Now()),
                          options_.interval)) {
     const Clock::TimePoint now = clock_.Now();
+    if (!WallSynced()) {
+      for (Event& event : events) event.clock_unsynced = true;
+    }
     StageGroup group{events, state, now, clock_.WallMillis()};
     stages_.Run(group);
     stages_.RunTimers(group);
+    // Swept before this group's commit: the sweep dates what was committed before it.
+    ExpireIfDue(now);
     if (!events.empty() || !state.empty()) CommitGroup(events, state);
     events.clear();
     state.clear();
-    ExpireIfDue(now);
   }
+}
+
+bool Pipeline::WallSynced() const {
+  return options_.clock_sync == nullptr || options_.clock_sync->Synchronized();
 }
 
 void Pipeline::CommitGroup(std::vector<Event>& events, std::vector<StateEntry>& state) {
   // While a group waits (a backpressure bound, a full disk), the TTL sweep goes on: expiring
   // events is what may make room for it.
   if (!commit_.Commit(events, state, [this] { ExpireIfDue(clock_.Now()); })) return;
+  // TTL ages count from here (Store::Expire): the highest seq committed, and when.
+  for (const Event& event : events) last_commit_seq_ = std::max(last_commit_seq_, event.seq);
+  last_commit_at_ = clock_.Now();
   CountCommitted(events);
   committed_.Wake();
 }
@@ -99,7 +110,8 @@ void Pipeline::CountCommitted(const std::vector<Event>& events) {
 void Pipeline::ExpireIfDue(Clock::TimePoint now) {
   if (now < next_expiry_) return;
   next_expiry_ = now + options_.expire_every;
-  Result<uint64_t> expired = store_.Expire(clock_.WallMillis());
+  Result<uint64_t> expired = store_.Expire(
+      SweepTime{now, clock_.WallMillis(), WallSynced(), last_commit_seq_, last_commit_at_});
   uint64_t suppressed = 0;
   if (!expired.ok() && expiry_log_.Allow(now, &suppressed)) {
     log_.Warning(kComponent, "TTL sweep failed: " + expired.status().ToString());

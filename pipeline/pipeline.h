@@ -7,7 +7,9 @@
 // (pipeline/group_commit.h: a refused group is kept and retried, never dropped). After every
 // commit it wakes the uplink through `committed` (a WakeRelay, so a reload can swap the uplink
 // safely). It also fires the stages' timers and sweeps the store's TTLs every `expire_every`,
-// with or without an uplink.
+// with or without an uplink: ages are measured on the monotonic clock (Store::Expire), so a
+// step of the wall clock expires nothing early and nothing late. Events received while the
+// wall clock is not synchronised (options.clock_sync) are marked Event::clock_unsynced.
 //
 // Backpressure: Govern() pauses the sources when the hand-off queue holds `memory_events`
 // and resumes them once it is down to half.
@@ -28,6 +30,7 @@
 
 #include "core/bounded_queue.h"
 #include "core/clock.h"
+#include "core/clock_watch.h"
 #include "core/log.h"
 #include "core/metrics.h"
 #include "core/source.h"
@@ -45,6 +48,9 @@ struct PipelineOptions {
   size_t memory_events = 10000;                    // Default: 10000 events in the hand-off queue
   std::chrono::milliseconds expire_every{1000};    // Default: 1 s between TTL sweeps
   std::chrono::milliseconds shutdown_retry{5000};  // Default: 5 s for a failing group at stop
+  // Whether the wall clock is synchronised: events received while it is not are marked
+  // Event::clock_unsynced. Default: none, every clock is trusted. Must outlive the pipeline.
+  const ClockSync* clock_sync = nullptr;
 };
 
 class Pipeline {
@@ -82,6 +88,7 @@ class Pipeline {
   Clock::Duration IdleWait(Clock::TimePoint now) const;
   void CommitGroup(std::vector<Event>& events, std::vector<StateEntry>& state);
   void CountCommitted(const std::vector<Event>& events);
+  bool WallSynced() const;
   void ExpireIfDue(Clock::TimePoint now);
 
   Store& store_;
@@ -101,6 +108,8 @@ class Pipeline {
   // Owned by the pipeline thread.
   CounterByLabel committed_by_stream_;
   Clock::TimePoint next_expiry_{};
+  uint64_t last_commit_seq_ = 0;  // the highest seq of the last commit, and when it was
+  Clock::TimePoint last_commit_at_{};
   LogThrottle expiry_log_{std::chrono::seconds(60)};
 };
 

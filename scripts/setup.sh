@@ -10,7 +10,7 @@ readonly PACKAGES=(
   libtomlplusplus-dev libsimdjson-dev libsystemd-dev libzstd-dev doctest-dev
   mosquitto mosquitto-clients
   python3-pymodbus python3-serial python3-serial-asyncio python3-numpy
-  socat nats-server libssl-dev openssl procps
+  socat nats-server libssl-dev openssl procps faketime
   systemd dpkg-dev fakeroot
 )
 

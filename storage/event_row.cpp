@@ -17,6 +17,10 @@ std::string FillIn(const char* pattern, std::string_view table, std::string_view
   return sql;
 }
 
+int QualityColumn(const Event& e) {
+  return static_cast<int>(e.quality) | (e.clock_unsynced ? kUnsyncedBit : 0);
+}
+
 void ReadEventRow(sqlite3_stmt* row, int first, const std::string& stream, Event* e) {
   e->stream = stream;
   e->seq = static_cast<uint64_t>(sqlite3_column_int64(row, first));
@@ -24,7 +28,9 @@ void ReadEventRow(sqlite3_stmt* row, int first, const std::string& stream, Event
   AssignColumn(row, first + 2, &e->origin);
   e->event_time_ms = sqlite3_column_int64(row, first + 3);
   e->ingest_time_ms = sqlite3_column_int64(row, first + 4);
-  e->quality = static_cast<Quality>(sqlite3_column_int(row, first + 5));
+  const int quality = sqlite3_column_int(row, first + 5);
+  e->quality = static_cast<Quality>(quality & ~kUnsyncedBit);
+  e->clock_unsynced = UnsyncedInQualityColumn(quality);
   e->format = static_cast<PayloadFormat>(sqlite3_column_int(row, first + 6));
   AssignColumn(row, first + 7, &e->payload);
   const auto* fields = static_cast<const char*>(sqlite3_column_blob(row, first + 8));

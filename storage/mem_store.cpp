@@ -86,10 +86,12 @@ Result<Removed> MemStore::RemoveOldest(const std::string& stream, uint64_t bytes
   return removed;
 }
 
-Result<Removed> MemStore::RemoveIngestedBefore(const std::string& stream, int64_t cutoff_ms) {
+Result<Removed> MemStore::RemoveExpired(const std::string& stream, const ExpiryCut& cut) {
   Removed removed;
   auto& rows = data_->streams[stream];
-  while (!rows.empty() && rows.begin()->second.event.ingest_time_ms < cutoff_ms) {
+  while (!rows.empty()) {
+    const Event& oldest = rows.begin()->second.event;
+    if (!cut.Expired(oldest.seq, oldest.ingest_time_ms, oldest.clock_unsynced)) break;
     ++removed.events;
     removed.bytes += rows.begin()->second.size;
     rows.erase(rows.begin());

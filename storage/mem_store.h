@@ -33,7 +33,7 @@ class MemStore final : public QueueStore {
   Result<Removed> Remove(const std::string& stream, std::span<const uint64_t> seqs) override;
   Result<Removed> MoveToDeadLetters(const std::string& stream, std::span<const uint64_t> seqs,
                                     std::string_view reason, int64_t now_ms) override;
-  Result<Removed> RemoveIngestedBefore(const std::string& stream, int64_t cutoff_ms) override;
+  Result<Removed> RemoveExpired(const std::string& stream, const ExpiryCut& cut) override;
   Status Read(const std::string& stream, uint64_t after_seq, size_t max,
               std::vector<Event>* out) override;
   Status SaveState(uint64_t last_seq,

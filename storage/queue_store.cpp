@@ -1,9 +1,17 @@
 #include "storage/queue_store.h"
 
+#include <algorithm>
+
 namespace ef::storage {
 namespace {
 constexpr int kFullRetries = 3;
+
+int64_t LongestTtl(const StorePolicy& policy) {
+  int64_t longest = policy.defaults.ttl_ms;
+  for (const StreamPolicy& stream : policy.streams) longest = std::max(longest, stream.ttl_ms);
+  return longest;
 }
+}  // namespace
 
 struct QueueStore::Snapshot {
   Budget budget;
@@ -11,7 +19,8 @@ struct QueueStore::Snapshot {
   uint64_t last_seq;
 };
 
-QueueStore::QueueStore(StorePolicy policy) : policy_(std::move(policy)), budget_(policy_) {}
+QueueStore::QueueStore(StorePolicy policy)
+    : policy_(std::move(policy)), budget_(policy_), ages_(LongestTtl(policy_)) {}
 
 Status QueueStore::Reload() {
   std::map<std::string, Usage> usage;
@@ -145,18 +154,20 @@ Status QueueStore::DeadLetter(std::string_view stream, std::span<const uint64_t>
   });
 }
 
-Result<uint64_t> QueueStore::Expire(int64_t now_ms) {
+Result<uint64_t> QueueStore::Expire(const SweepTime& at) {
   std::lock_guard lock(mu_);
   if (Status s = RefreshIfChanged(); !s.ok()) return s;
+  if (LongestTtl(policy_) <= 0) return uint64_t{0};
+  ages_.Note(at, last_seq_);
   uint64_t expired = 0;
   std::vector<std::string> streams;
   for (const auto& [name, usage] : budget_.streams()) {
     if (usage.events > 0 && policy_.For(name).ttl_ms > 0) streams.push_back(name);
   }
   for (const std::string& name : streams) {
-    const int64_t cutoff = now_ms - policy_.For(name).ttl_ms;
+    const ExpiryCut cut = ages_.CutFor(policy_.For(name).ttl_ms);
     Status s = InGroup([&]() -> Status {
-      Result<Removed> removed = RemoveIngestedBefore(name, cutoff);
+      Result<Removed> removed = RemoveExpired(name, cut);
       if (!removed.ok()) return removed.status();
       budget_.Remove(name, removed->events, removed->bytes);
       counters_[name].expired += removed->events;

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "core/store.h"
+#include "storage/age_history.h"
 #include "storage/budget.h"
 #include "storage/store_policy.h"
 
@@ -41,7 +42,7 @@ class QueueStore : public Store {
   Status Ack(std::string_view stream, std::span<const uint64_t> seqs) final;
   Status DeadLetter(std::string_view stream, std::span<const uint64_t> seqs,
                     std::string_view reason, int64_t now_ms) final;
-  Result<uint64_t> Expire(int64_t now_ms) final;
+  Result<uint64_t> Expire(const SweepTime& at) final;
   std::vector<StreamBacklog> Backlog() final;
   Result<StoreStats> Stats() final;
   Status RecordDrainRates(std::span<const StreamRate> rates, int64_t now_ms) final;
@@ -70,7 +71,8 @@ class QueueStore : public Store {
   virtual Result<Removed> MoveToDeadLetters(const std::string& stream,
                                             std::span<const uint64_t> seqs,
                                             std::string_view reason, int64_t now_ms) = 0;
-  virtual Result<Removed> RemoveIngestedBefore(const std::string& stream, int64_t cutoff_ms) = 0;
+  // Removes the oldest events of `stream` as long as `cut` says they expired.
+  virtual Result<Removed> RemoveExpired(const std::string& stream, const ExpiryCut& cut) = 0;
   virtual Status Read(const std::string& stream, uint64_t after_seq, size_t max,
                       std::vector<Event>* out) = 0;
   virtual Status SaveState(uint64_t last_seq,
@@ -104,6 +106,7 @@ class QueueStore : public Store {
   std::map<std::string, StreamCounters> counters_;
   std::map<std::string, DrainRate> drain_rates_;
   uint64_t last_seq_ = 0;
+  AgeHistory ages_;
 };
 
 }  // namespace ef::storage

@@ -52,6 +52,8 @@ inline constexpr const char* kSaveCounters =
     " WHERE name = ?1";
 inline constexpr const char* kCountDeadLetters = "SELECT count(*) FROM dead_letters";
 
+// The `quality` column holds Event::quality (0..2) and, in bit 4, Event::clock_unsynced
+// (QualityColumn in event_row.cpp): the mark is stored with its event without a new column.
 // Per-stream statements: "%T" stands for the stream's table name, "%F" for the fields column
 // where it is read ("fields", or x'' in a file of schema version 3 opened read-only). Event
 // rows are read as (seq, device, origin, event_time, ingest_time, quality, format, payload,
@@ -71,7 +73,8 @@ inline constexpr const char* kReadAfter =
 inline constexpr const char* kRangeUsage =
     "SELECT count(*), coalesce(sum(size), 0) FROM %T WHERE seq BETWEEN ?1 AND ?2";
 inline constexpr const char* kDelete = "DELETE FROM %T WHERE seq BETWEEN ?1 AND ?2";
-inline constexpr const char* kHead = "SELECT seq, size, ingest_time FROM %T ORDER BY seq LIMIT ?1";
+inline constexpr const char* kHead =
+    "SELECT seq, size, ingest_time, quality FROM %T ORDER BY seq LIMIT ?1";
 inline constexpr const char* kDeleteUpTo = "DELETE FROM %T WHERE seq <= ?1";
 inline constexpr const char* kUsage = "SELECT count(*), coalesce(sum(size), 0) FROM %T";
 inline constexpr const char* kOldest = "SELECT ingest_time FROM %T ORDER BY seq LIMIT 1";

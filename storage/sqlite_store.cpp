@@ -126,25 +126,36 @@ std::string Quarantine(const SqliteStoreOptions& options) {
 
 }  // namespace
 
+// A fresh database (quarantined, deleted) continues above the lease beside it, and after a
+// quarantine also above `wall_floor`: the damaged file's numbers are unknown, and consumers
+// deduplicating by seq must never drop new events as old ones.
+static Status RaiseSeqFloor(Db& db, uint64_t lease, uint64_t wall_floor, bool quarantined) {
+  Result<int64_t> last = db.SelectInt(sql::kLoadLastSeq, "load sequence");
+  if (!last.ok()) return last.status();
+  const uint64_t floor = quarantined ? std::max(lease, wall_floor) : lease;
+  if (*last != 0 || floor == 0) return Status::Ok();
+  const std::string raise = "UPDATE meta SET value = max(value, " + std::to_string(floor) +
+                            ") WHERE key = 'last_seq'";
+  return db.Exec(raise.c_str(), "raise sequence for a fresh queue");
+}
+
 Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const SqliteStoreOptions& options,
                                                        StorePolicy policy,
                                                        std::string* quarantined) {
   auto impl = std::make_unique<Impl>();
   Status s = impl->db.Open(options.path, options.read_only);
   if (s.ok()) s = Configure(impl->db, options);
-  if (s.code() == Status::Code::kCorruption && !options.read_only) {
+  const bool damaged = s.code() == Status::Code::kCorruption && !options.read_only;
+  if (damaged) {
     impl->db.Close();
     const std::string aside = Quarantine(options);
     if (quarantined != nullptr) *quarantined = aside + " (" + s.message() + ")";
     s = impl->db.Open(options.path, false);
     if (s.ok()) s = Configure(impl->db, options);
-    // The damaged file's numbers are unknown: continue above any it can have used, so
-    // consumers deduplicating by seq never drop new events as old ones.
-    if (s.ok() && options.seq_floor > 0) {
-      const std::string floor = "UPDATE meta SET value = max(value, " +
-                                std::to_string(options.seq_floor) + ") WHERE key = 'last_seq'";
-      s = impl->db.Exec(floor.c_str(), "raise sequence after quarantine");
-    }
+  }
+  if (s.ok() && !options.read_only) {
+    impl->lease = SeqLease(options.path + ".seq");
+    s = RaiseSeqFloor(impl->db, impl->lease.Load(), options.seq_floor, damaged);
   }
   if (s.ok()) s = impl->PrepareCommon();
   if (!s.ok()) return s;
@@ -186,12 +197,13 @@ Status SqliteStore::Insert(const Event& event, uint64_t seq, uint64_t size) {
   if (!table.ok()) return table.status();
   sqlite3_stmt* insert = (*table)->insert.get();
   if (insert == nullptr) return Status::Permanent("insert event: read-only store");
+  if (Status s = impl_->lease.Cover(seq); !s.ok()) return s;
   sqlite3_bind_int64(insert, 1, static_cast<sqlite3_int64>(seq));
   BindText(insert, 2, event.device_id);
   BindText(insert, 3, event.origin);
   sqlite3_bind_int64(insert, 4, event.event_time_ms);
   sqlite3_bind_int64(insert, 5, event.ingest_time_ms);
-  sqlite3_bind_int(insert, 6, static_cast<int>(event.quality));
+  sqlite3_bind_int(insert, 6, QualityColumn(event));
   sqlite3_bind_int(insert, 7, static_cast<int>(event.format));
   sqlite3_bind_int64(insert, 8, static_cast<sqlite3_int64>(size));
   sqlite3_bind_blob(insert, 9, event.payload.data(), static_cast<int>(event.payload.size()),
@@ -279,7 +291,15 @@ Result<Removed> SqliteStore::MoveToDeadLetters(const std::string& stream,
   return Remove(stream, seqs);
 }
 
-// Walks the head of the stream (oldest first) while `take(size, ingest_time)` says so, then
+// One row of a stream's head, as RemoveHead walks it.
+struct HeadRow {
+  uint64_t seq;
+  uint64_t size;
+  int64_t ingest_ms;
+  bool clock_unsynced;
+};
+
+// Walks the head of the stream (oldest first) while `take(removed so far, row)` says so, then
 // deletes up to the last row taken in one statement.
 template <class Take>
 static Result<Removed> RemoveHead(Db& db, StreamTable& table, Take take) {
@@ -295,11 +315,14 @@ static Result<Removed> RemoveHead(Db& db, StreamTable& table, Take take) {
       size_t rows = 0;
       while ((rc = sqlite3_step(head)) == SQLITE_ROW) {
         ++rows;
-        const auto size = static_cast<uint64_t>(sqlite3_column_int64(head, 1));
-        if (!take(removed, size, sqlite3_column_int64(head, 2))) break;
-        last = static_cast<uint64_t>(sqlite3_column_int64(head, 0));
+        const HeadRow row{static_cast<uint64_t>(sqlite3_column_int64(head, 0)),
+                          static_cast<uint64_t>(sqlite3_column_int64(head, 1)),
+                          sqlite3_column_int64(head, 2),
+                          UnsyncedInQualityColumn(sqlite3_column_int(head, 3))};
+        if (!take(removed, row)) break;
+        last = row.seq;
         ++removed.events;
-        removed.bytes += size;
+        removed.bytes += row.size;
       }
       if (rc != SQLITE_ROW && rc != SQLITE_DONE) return FromSqlite(db.handle(), rc, "read head");
       more = rc == SQLITE_DONE && rows == 512;
@@ -317,15 +340,15 @@ Result<Removed> SqliteStore::RemoveOldest(const std::string& stream, uint64_t by
   if (!table.ok()) return table.status();
   if (*table == nullptr) return Removed{};
   return RemoveHead(impl_->db, **table,
-                    [bytes](const Removed& r, uint64_t, int64_t) { return r.bytes < bytes; });
+                    [bytes](const Removed& r, const HeadRow&) { return r.bytes < bytes; });
 }
 
-Result<Removed> SqliteStore::RemoveIngestedBefore(const std::string& stream, int64_t cutoff_ms) {
+Result<Removed> SqliteStore::RemoveExpired(const std::string& stream, const ExpiryCut& cut) {
   Result<StreamTable*> table = impl_->Table(stream, false);
   if (!table.ok()) return table.status();
   if (*table == nullptr) return Removed{};
-  return RemoveHead(impl_->db, **table, [cutoff_ms](const Removed&, uint64_t, int64_t ingest) {
-    return ingest < cutoff_ms;
+  return RemoveHead(impl_->db, **table, [&cut](const Removed&, const HeadRow& row) {
+    return cut.Expired(row.seq, row.ingest_ms, row.clock_unsynced);
   });
 }
 

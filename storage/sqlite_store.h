@@ -18,7 +18,9 @@
 //
 // A damaged database found at Open (not a database, truncated, failing its integrity check)
 // is moved aside as "<file>.corrupt-<UTC time>" with its -wal and -shm, and a fresh one is
-// created; Open reports it so that the daemon can say so loudly. `max_file_bytes` (or, when
+// created; Open reports it so that the daemon can say so loudly. A fresh database continues
+// its sequence numbers above the lease "<file>.seq" (storage/seq_lease.h), which the quarantine
+// leaves in place, and after a quarantine also above `seq_floor`. `max_file_bytes` (or, when
 // it is 0, nine tenths of the room on the file system) bounds the database and its WAL (the
 // WAL is checkpointed at an eighth of it); reaching it, or a full disk, lowers the store
 // bound to what fits and the overflow policy applies.
@@ -43,8 +45,8 @@ struct SqliteStoreOptions {
   uint64_t max_file_bytes = 0;                  // Default: 0 = no limit but the disk
   bool read_only = false;  // Default: false. True: inspection only (queue stats)
   std::string now_utc;     // names a quarantined file; "YYYYmmddTHHMMSSZ"
-  uint64_t seq_floor = 0;  // after a quarantine, sequence numbers continue above this
-                           // (the daemon passes the wall clock in microseconds)
+  uint64_t seq_floor = 0;  // after a quarantine, sequence numbers continue above this and
+                           // above the lease (the daemon: wall clock in microseconds)
 };
 
 struct DeadLetterRow {
@@ -84,7 +86,7 @@ class SqliteStore final : public QueueStore {
   Result<Removed> Remove(const std::string& stream, std::span<const uint64_t> seqs) override;
   Result<Removed> MoveToDeadLetters(const std::string& stream, std::span<const uint64_t> seqs,
                                     std::string_view reason, int64_t now_ms) override;
-  Result<Removed> RemoveIngestedBefore(const std::string& stream, int64_t cutoff_ms) override;
+  Result<Removed> RemoveExpired(const std::string& stream, const ExpiryCut& cut) override;
   Status Read(const std::string& stream, uint64_t after_seq, size_t max,
               std::vector<Event>* out) override;
   Status SaveState(uint64_t last_seq,

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "storage/read_sizes.h"
+#include "storage/seq_lease.h"
 #include "storage/sqlite_db.h"
 #include "storage/sqlite_store.h"
 
@@ -41,6 +42,7 @@ struct SqliteStore::Impl {
   std::map<std::string, StreamCounters> saved;  // counters as last written
   uint64_t saved_last_seq = UINT64_MAX;          // last_seq as last written
   int64_t last_data_version = -1;
+  SeqLease lease;  // read-write opens only: the high-water mark beside the file
 
   Status PrepareCommon();
   Result<StreamTable*> Table(const std::string& stream, bool create);
@@ -63,6 +65,11 @@ Status AddDrainRateColumns(Db& db);
 // `pattern` (from sql.h) with "%T" replaced by `table` and "%F" by `fields_column`.
 std::string FillIn(const char* pattern, std::string_view table,
                    std::string_view fields_column = "fields");
+
+// The `quality` column: Event::quality, and Event::clock_unsynced in kUnsyncedBit (sql.h).
+inline constexpr int kUnsyncedBit = 0x10;
+int QualityColumn(const Event& e);
+inline bool UnsyncedInQualityColumn(int column) { return (column & kUnsyncedBit) != 0; }
 
 // Fills `e` (of `stream`) from the event columns of `row` starting at `first` (the layout in
 // sql.h). Fields that do not decode leave `e->fields` empty and mark it Quality::kBad: the

@@ -56,15 +56,17 @@ void AppendReadingKeys(std::string& out, const Event& event) {
     out += event.quality == Quality::kUncertain ? ",\"quality\":\"uncertain\""
                                                  : ",\"quality\":\"bad\"";
   }
-  if (event.fields.empty()) return;
-  out += ",\"fields\":{";
-  for (const Field& field : event.fields) {
-    if (&field != &event.fields.front()) out += ',';
-    AppendJsonString(out, field.name);
-    out += ':';
-    std::visit(AppendFieldValue{out}, field.value);
+  if (!event.fields.empty()) {
+    out += ",\"fields\":{";
+    for (const Field& field : event.fields) {
+      if (&field != &event.fields.front()) out += ',';
+      AppendJsonString(out, field.name);
+      out += ':';
+      std::visit(AppendFieldValue{out}, field.value);
+    }
+    out += '}';
   }
-  out += '}';
+  if (event.clock_unsynced) out += ",\"clock\":\"unsynced\"";
 }
 
 }  // namespace

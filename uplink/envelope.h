@@ -2,7 +2,7 @@
 //
 // batch = "none": one JSON object per event, keys in this order:
 //   {"gateway":..., "stream":..., "device":..., "seq":N, "time":MS, "topic":..., "payload":{...}
-//    [, "event_time":MS][, "quality":...][, "fields":{...}]}
+//    [, "event_time":MS][, "quality":...][, "fields":{...}][, "clock":"unsynced"]}
 // batch = "json": one object per batch of one stream:
 //   {"gateway":..., "stream":..., "first_seq":N, "last_seq":N, "count":N, "events":[
 //     {"device":..., "seq":N, "time":MS, "topic":..., "payload":{...}}, ...]}
@@ -15,7 +15,9 @@
 //   "quality":"uncertain"|"bad"   absent means good;
 //   "fields":{"name":value,...}   when the event has fields, in their order: int64 and
 //                     double as JSON numbers (NaN and infinities as null), bools as
-//                     true/false, strings escaped as every string of the envelope.
+//                     true/false, strings escaped as every string of the envelope;
+//   "clock":"unsynced"   the ingest time `time` was stamped while the gateway's clock was not
+//                     synchronised to a time source (Event::clock_unsynced): distrust it.
 // Every member of an Event is thus carried (its stream in the envelope or batch header).
 // Pure functions and immutable objects are thread-safe; a BatchEncoder belongs to one thread.
 #pragma once

@@ -15,6 +15,8 @@ constexpr std::chrono::milliseconds kIdlePoll{50};
 constexpr std::chrono::milliseconds kIdleWait{1000};
 constexpr std::chrono::seconds kBacklogReportEvery{10};
 constexpr uint64_t kBacklogWorthReporting = 1000;
+// A lane sending nothing for longer than its linger plus this, while connected, is stalled.
+constexpr std::chrono::seconds kStallMargin{2};
 
 LanesOptions LanesOptionsFor(const ForwarderOptions& options) {
   return {options.streams, options.defaults, options.read_batch,
@@ -38,7 +40,8 @@ Forwarder::Forwarder(Store& store, Publisher& publisher, const Clock& clock, Log
       encoder_(options_.batch, options_.gateway_id, options_.max_message_bytes,
                options_.batch_max_events),
       publish_bucket_(options_.max_publishes_per_s),
-      byte_bucket_(options_.max_bytes_per_s, static_cast<double>(options_.max_message_bytes)) {}
+      byte_bucket_(options_.max_bytes_per_s, static_cast<double>(options_.max_message_bytes)),
+      stalls_(options_.batch_linger + kStallMargin, log, metrics) {}
 
 Forwarder::~Forwarder() { Stop(); }
 
@@ -90,6 +93,7 @@ void Forwarder::Run() {
       if (woken) lanes_.Discover();
       ReportBacklogIfDue();
       next = FillWindow();
+      stalls_.Look(lanes_, publisher_.Connected(), clock_.Now());
     }
     std::unique_lock lock(mu_);
     cv_.wait_for(lock, next, [&] { return woken_ || stopping_ || !completions_.empty(); });
@@ -120,6 +124,7 @@ void Forwarder::Settle() {
     switch (c.result) {
       case PublishResult::kOk:
         if (lane.failing_batch == c.batch_id) lane.failures = 0;
+        ++lane.progress;
         publishes_.Add();
         acked[lane.stream].insert(acked[lane.stream].end(), seqs.begin(), seqs.end());
         break;
@@ -247,6 +252,7 @@ void Forwarder::Send(Lane& lane) {
   if (id <= lane.highest_sent) resent_.Add(batch.seqs.size());
   lane.highest_sent = std::max(lane.highest_sent, batch.seqs.back());
   lane.inflight.emplace(id, std::move(batch.seqs));
+  ++lane.progress;
   scheduler_.Served(lane.schedule.name);
   publisher_.Publish(batch.message, [this, name = lane.schedule.name, id](PublishResult r) {
     Complete(name, id, r);
@@ -275,14 +281,21 @@ bool Forwarder::BuildBatch(Lane& lane) {
 }
 
 bool Forwarder::Linger(Lane& lane) {
-  const int64_t waited_ms = clock_.WallMillis() - lane.backlog.front().ingest_time_ms;
+  const Event& oldest = lane.backlog.front();
+  const int64_t linger_ms = options_.batch_linger.count();
+  // How long the oldest event has waited, by its (wall-clock) ingest time. An ingest time in
+  // the future means the clock was set back since: that counts as waited out, as does
+  // anything past the linger. The deadline is on the monotonic clock, at most batch_linger
+  // away, and each event lingers once: a step of the wall clock can end a linger early but
+  // never make a batch wait longer.
+  const int64_t waited_ms = clock_.WallMillis() - oldest.ingest_time_ms;
   if (options_.batch == BatchFormat::kNone || lane.backlog.size() >= options_.batch_max_events ||
-      waited_ms >= options_.batch_linger.count()) {
+      waited_ms < 0 || waited_ms >= linger_ms || oldest.seq == lane.lingered_for) {
     return false;
   }
   // Live and not full: wait a little for a fuller batch (fewer, larger publishes).
-  lane.linger_until =
-      clock_.Now() + std::chrono::milliseconds(options_.batch_linger.count() - waited_ms);
+  lane.lingered_for = oldest.seq;
+  lane.linger_until = clock_.Now() + std::chrono::milliseconds(linger_ms - waited_ms);
   return true;
 }
 

@@ -20,6 +20,11 @@
 // - Never loops for ever: kDrop, an event larger than the message limit, or the same batch
 //   failing `max_attempts` times in a row moves the events to the dead-letter table.
 // - It sends what the store holds: expiring events (TTL) is the store's sweep, not its job.
+// - A step of the wall clock never holds a batch back: a partial batch lingers until a
+//   deadline on the monotonic clock, at most batch_linger away, once per oldest event; an
+//   ingest time in the future (the clock was set back) counts as waited out.
+// - Nothing stalls silently: a lane with events and a connected publisher that sends nothing
+//   for longer than batch_linger + 2 s is a warning and a metric (uplink/stall_watch.h).
 // - Every 10 s it records each stream's drain rate in the Store (Store::RecordDrainRates),
 //   while a stream has a backlog or drains, and logs a backlog of more than 1,000 events.
 //
@@ -43,6 +48,7 @@
 #include "uplink/lanes.h"
 #include "uplink/rate_limiter.h"
 #include "uplink/scheduler.h"
+#include "uplink/stall_watch.h"
 
 namespace ef::uplink {
 
@@ -78,7 +84,8 @@ class Forwarder {
  public:
   // Counts in `metrics`: edgeferry_events_uplinked_total{stream},
   // edgeferry_uplink_publishes_total, edgeferry_uplink_resent_events_total and
-  // edgeferry_uplink_dead_letters_total (events this uplink moved to the dead-letter table).
+  // edgeferry_uplink_dead_letters_total (events this uplink moved to the dead-letter table),
+  // and StallWatch's edgeferry_uplink_stalls_total{stream} and edgeferry_uplink_stalled_lanes.
   Forwarder(Store& store, Publisher& publisher, const Clock& clock, Logger& log,
             MetricsRegistry& metrics, ForwarderOptions options);
   ~Forwarder();
@@ -115,7 +122,7 @@ class Forwarder {
   // is exhausted, or lingering for a fuller batch).
   bool BuildBatch(Lane& lane);
   // True when the lane should wait a little for a fuller batch (live and not full); sets
-  // lane.linger_until.
+  // lane.linger_until (monotonic, at most batch_linger from now).
   bool Linger(Lane& lane);
   // Encodes the lane's backlog into one batch; dead-letters events too large for a message.
   OutgoingBatch Encode(Lane& lane);
@@ -156,6 +163,7 @@ class Forwarder {
   Clock::TimePoint next_backlog_report_{};
   Clock::TimePoint last_backlog_report_{};
   DrainMeter drain_;
+  StallWatch stalls_;
 };
 
 }  // namespace ef::uplink

@@ -52,7 +52,9 @@ struct Lane {
   uint64_t failing_batch = 0;  // batch id that failed last, and how often in a row
   int failures = 0;
   bool exhausted = false;     // the store had nothing more at the last read
-  Clock::TimePoint linger_until{};
+  Clock::TimePoint linger_until{};  // a partial batch waits for more until then (monotonic)
+  uint64_t lingered_for = 0;        // the oldest event of the last partial batch that waited
+  uint64_t progress = 0;      // publishes and acknowledgements so far (for StallWatch)
 };
 
 struct LanesOptions {

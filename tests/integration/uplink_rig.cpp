@@ -44,7 +44,7 @@ UplinkRig::~UplinkRig() {
 }
 
 void UplinkRig::WriteConfig(const std::string& uplink_body,
-                            const std::vector<EdgeSource>& sources) {
+                            const std::vector<EdgeSource>& sources, const std::string& tables) {
   std::ostringstream toml;
   toml << "[gateway]\n"
        << "id = \"gw-test\"\n"
@@ -62,7 +62,8 @@ void UplinkRig::WriteConfig(const std::string& uplink_body,
        << "commit_interval_ms = 10\n"
        << "commit_max_events = 1000\n\n"
        << "[uplink]\n"
-       << uplink_body;
+       << uplink_body << "\n"
+       << tables;
   WriteFile(config_file_, toml.str());
 }
 

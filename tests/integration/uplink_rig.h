@@ -43,9 +43,11 @@ class UplinkRig {
   MosquittoBroker& edge() { return edge_; }
 
   // (Re)writes the config: [gateway] (id "gw-test"), the sources on the edge broker, [queue],
-  // then "[uplink]\n" + `uplink_body` (TOML key = value lines).
+  // then "[uplink]\n" + `uplink_body` (TOML key = value lines), then `tables` (whole tables
+  // such as [streams.telemetry]).
   void WriteConfig(const std::string& uplink_body,
-                   const std::vector<EdgeSource>& sources = {TelemetrySource()});
+                   const std::vector<EdgeSource>& sources = {TelemetrySource()},
+                   const std::string& tables = "");
 
   // Starts edgeferry (--log-level `log_level`, `env` added to its environment) and waits for
   // READY=1. False if it exited first or the deadline passed; see DaemonLog().

@@ -58,6 +58,22 @@ TEST_CASE("event time, quality and fields follow the payload, each only when it 
                       R"("fields":{"x":0.1}})"));
 }
 
+TEST_CASE("an event stamped before the clock was synchronised says so, last") {
+  Event e = Sample(PayloadFormat::kJson, "{}");
+  std::string out;
+  AppendEnvelope(out, "gw-1", e);
+  CHECK(out.find("\"clock\"") == std::string::npos);  // absent in the normal case
+  e.clock_unsynced = true;
+  e.quality = Quality::kBad;
+  out.clear();
+  AppendEnvelope(out, "gw-1", e);
+  CHECK(out.ends_with(R"("payload":{},"quality":"bad","clock":"unsynced"})"));
+  BatchEncoder batch(BatchFormat::kJson, "gw-1", 4096, 10);
+  batch.Start("telemetry");
+  REQUIRE(batch.Add(e) == BatchEncoder::AddResult::kAdded);
+  CHECK(batch.Finish().ends_with(R"("clock":"unsynced"}]})"));
+}
+
 TEST_CASE("topic templates expand placeholders and neutralise wildcards") {
   TopicTemplate t("edgeferry/{gateway}/{stream}/{device}");
   Event e = Sample(PayloadFormat::kJson, "{}");
