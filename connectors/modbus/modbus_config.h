@@ -73,7 +73,7 @@ struct ModbusSourceConfig {
   std::string stream = "telemetry";  // Default: "telemetry"
   int64_t interval_ms = 1000;  // Default: 1 s; the default group's poll interval
   int64_t timeout_ms = 1000;   // Default: 1 s; response timeout of one request
-  int64_t retries = 1;         // Default: 1; extra attempts of a request that timed out
+  int64_t retries = 1;         // Default: 1; extra tries of a request that timed out (TCP)
   int64_t max_gap = 10;        // Default: 10; unused registers (bits) a read may span
   int64_t max_registers = 125;  // Default: 125 (protocol limit); registers per request
   int64_t max_bits = 2000;     // Default: 2000 (protocol limit); bits per request

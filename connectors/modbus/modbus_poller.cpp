@@ -180,7 +180,10 @@ bool ModbusPoller::PollSlave(Group& group, size_t first, size_t& last, int64_t p
 BusRead ModbusPoller::ReadWithRetries(const Group& group, const ReadBlock& block) {
   BusRead read;
   const auto timeout = std::chrono::duration_cast<std::chrono::milliseconds>(group.timeout);
-  for (int64_t attempt = 0; attempt <= group.retries; ++attempt) {
+  // A serial line is shared: retrying a silent slave at once would delay every other slave,
+  // so there the next cycle is the retry and a dead slave costs one timeout per cycle.
+  const int64_t retries = config_.serial() ? 0 : group.retries;
+  for (int64_t attempt = 0; attempt <= retries; ++attempt) {
     if (sent_ && frame_delay_ > Clock::Duration::zero() && !wait_(frame_delay_)) {
       return {BusError::kConnection, "stopping", {}};
     }

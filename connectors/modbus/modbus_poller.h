@@ -7,8 +7,9 @@
 //   with a FakeModbusBus.
 // - Reads are planned once per group (read_plan.h); a block the device rejects with "illegal
 //   data address" is split in two and the split is kept.
-// - A slave whose request fails after its retries yields no values for that poll: its
-//   remaining blocks are skipped (a dead slave costs at most one timeout per try), its health
+// - A slave whose request fails after its retries (none on a serial line, whose next cycle
+//   is the retry) yields no values for that poll: its remaining blocks are skipped, so a dead
+//   slave costs one timeout per try (on a serial bus: per cycle it is polled), its health
 //   (poll_policy.h) backs off and may open the breaker, and a status event reports the change.
 //   Values are never made up: a failed read emits no value, not a stale or zero one.
 // - Each point read becomes one Event: device, the point name as a field with its value,

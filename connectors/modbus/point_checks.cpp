@@ -141,12 +141,22 @@ void CheckPoint(const ConfigNode& table, const ModbusSourceConfig& source, Point
 void CheckOverlaps(const ModbusSourceConfig& source, ConfigErrors& errors) {
   std::map<std::tuple<int64_t, RegisterKind>, std::vector<const PointConfig*>> areas;
   std::set<std::pair<std::string, std::string>> names;
+  std::set<std::tuple<int64_t, RegisterKind, int64_t, int64_t>> bits;  // BIT points on registers
   for (const PointConfig& point : source.points) {
     if (!point.name.empty() && !names.emplace(point.device, point.name).second) {
       errors.Add(point.pos, "point name '" + point.name + "' is used twice for device '" +
                                 point.device + "'");
     }
-    if (point.address >= 0) areas[{point.slave, point.kind}].push_back(&point);
+    if (point.address < 0) continue;
+    if (point.type == DataType::kBit && !IsBitKind(point.kind) &&
+        !bits.emplace(point.slave, point.kind, point.address, point.bit).second) {
+      errors.Add(point.pos, "point '" + point.name + "' reads bit " + std::to_string(point.bit) +
+                                " of " + KindName(point.kind) + " " +
+                                std::to_string(point.address) + " (slave " +
+                                std::to_string(point.slave) + "), which another point reads");
+      continue;
+    }
+    areas[{point.slave, point.kind}].push_back(&point);
   }
   for (auto& [area, points] : areas) {
     std::stable_sort(points.begin(), points.end(), [](const PointConfig* a, const PointConfig* b) {

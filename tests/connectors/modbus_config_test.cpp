@@ -116,6 +116,16 @@ TEST_CASE("overlapping points of one slave and register kind are errors") {
             .empty());
 }
 
+TEST_CASE("two points reading the same bit of a register overlap") {
+  const std::string bit = "register = \"holding\"\naddress = 0\ntype = \"BIT\"\nbit = ";
+  const auto errors = ModbusConfigErrors(
+      std::string(kHead) + Point(bit + "1\n") + ef::testing::ModbusPointToml("q", bit + "2\n") +
+      ef::testing::ModbusPointToml("r", bit + "2\n"));
+  REQUIRE(errors.size() == 1);
+  CHECK(errors[0] == "gw.toml:16:1: point 'r' reads bit 2 of holding 0 (slave 1), which another "
+                     "point reads");
+}
+
 TEST_CASE("a source needs exactly one of address and port, and some points") {
   const auto errors = ModbusConfigErrors("[[sources.modbus]]\nname = \"x\"\n");
   REQUIRE(errors.size() == 2);

@@ -112,8 +112,8 @@ TEST_CASE("a dead slave yields no value, a status event, backoff, and never stop
   CHECK(std::get<std::string>(*rig.Last("status")) == "down");
   CHECK(rig.events.back().device_id == "m2");
   CHECK(rig.events.back().quality == Quality::kBad);
-  CHECK(rig.Count("failures") == 2);  // the try and its retry
-  // It cost two timeouts (and the inter-frame delays): the poll still fits its interval.
+  CHECK(rig.Count("failures") == 1);  // no retry within the cycle on a serial line
+  // It cost one timeout (and the inter-frame delay): the poll still fits its interval.
   CHECK(rig.Count("overruns") == 0);
   const size_t requests = rig.bus->RequestCount();
   for (int i = 0; i < 2; ++i) {
@@ -128,6 +128,15 @@ TEST_CASE("a dead slave yields no value, a status event, backoff, and never stop
   rig.poller->RunDue();
   CHECK(std::get<int64_t>(*rig.Last("b")) == 9);
   CHECK(std::get<std::string>(*rig.Last("status")) == "up");
+}
+
+TEST_CASE("on TCP a request that timed out is retried within the poll") {
+  Rig rig(std::string(kTcp) + "timeout_ms = 100\nretries = 2\n" +
+          Point("a", "plc_address = \"400001\"\ntype = \"INT16\"\n"));
+  rig.bus->dead[1] = true;
+  rig.poller->RunDue();
+  CHECK(rig.Count("failures") == 3);
+  CHECK(rig.Count("requests") == 3);
 }
 
 TEST_CASE("a poll longer than its interval counts overruns and does not burst") {
