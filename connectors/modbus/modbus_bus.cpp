@@ -88,10 +88,14 @@ class LibModbusBus final : public ModbusBus {
     out.words.clear();
     out.error = Classify(error);
     out.message = modbus_strerror(error);
-    if (out.error == BusError::kConnection) {
+    // A late answer must not be taken for the next request's: on TCP it would shift every
+    // later answer by one (each read getting the previous one's, "Invalid data"), so the
+    // connection is dropped and the next read reconnects; a serial line is flushed.
+    if (out.error == BusError::kConnection ||
+        (out.error == BusError::kTimeout && !config_.serial())) {
       Free();
     } else if (out.error == BusError::kTimeout) {
-      modbus_flush(ctx_);  // a late answer must not be taken for the next request's
+      modbus_flush(ctx_);
     }
     return out;
   }

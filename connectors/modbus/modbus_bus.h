@@ -44,7 +44,9 @@ class ModbusBus {
   virtual void Close() = 0;
   virtual bool connected() const = 0;
   // Reads `count` registers (bits) from 0-based `address` of `slave`, waiting at most
-  // `timeout` for the answer. REQUIRES: connected().
+  // `timeout` for the answer. After kConnection, and after kTimeout on TCP (a late answer
+  // would be taken for the next request's), the bus is closed: Connect() before the next
+  // read. REQUIRES: connected().
   virtual BusRead Read(int slave, RegisterKind kind, uint32_t address, uint32_t count,
                        std::chrono::milliseconds timeout) = 0;
   // "tcp 127.0.0.1:502" or "rtu /dev/ttyUSB0 19200 8N1", for logs.

@@ -187,6 +187,11 @@ BusRead ModbusPoller::ReadWithRetries(const Group& group, const ReadBlock& block
     if (sent_ && frame_delay_ > Clock::Duration::zero() && !wait_(frame_delay_)) {
       return {BusError::kConnection, "stopping", {}};
     }
+    if (!bus_->connected()) {  // closed by the previous try (see ModbusBus::Read)
+      if (const Status status = bus_->Connect(); !status.ok()) {
+        return {BusError::kConnection, status.message(), {}};
+      }
+    }
     sent_ = true;
     counters_.requests->Add();
     read = bus_->Read(block.slave, block.kind, block.start, block.count, timeout);

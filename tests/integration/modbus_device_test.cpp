@@ -116,7 +116,7 @@ uint64_t RequestsForOnePoll(ModbusDevice& device, const std::string& toml) {
   return device.Requests()[1] - before;
 }
 
-TEST_CASE("modbus: coalescing reads the whole layout in one request; max_gap 0 does not") {
+TEST_CASE("modbus: coalescing reads the whole layout in one request, max_gap 0 does not") {
   ModbusDevice device;
   REQUIRE_MESSAGE(device.Start(DeadlineIn(seconds(20))), device.Log());
   std::string holding;
@@ -142,8 +142,8 @@ void CheckDeadSlaveBesideLive(bool rtu) {
   REQUIRE_MESSAGE(device.Start(DeadlineIn(seconds(20))), device.Log());
   std::string error;
   const auto config = ModbusSourceFromToml(
-      Head(device, rtu, "interval_ms = 250\ntimeout_ms = 100\nretries = 1\n"
-                        "backoff_min_ms = 250\nbackoff_max_ms = 250\n") +
+      Head(device, rtu, "interval_ms = 300\ntimeout_ms = 150\nretries = 1\n"
+                        "backoff_min_ms = 300\nbackoff_max_ms = 300\n") +
           Point("live", "slave = 1\nplc_address = \"400041\"\ntype = \"UINT16\"\n") +
           Point("dead", "slave = 2\nplc_address = \"400041\"\ntype = \"UINT16\"\n"),
       &error);
@@ -156,16 +156,20 @@ void CheckDeadSlaveBesideLive(bool rtu) {
   CHECK(WithField(events, "dead").empty());
   const auto status = WithField(events, "status");
   REQUIRE(!status.empty());
+  for (const Event* e : status) {  // only the dead slave ever changed state
+    CHECK(e->origin == "plc/2/status");
+  }
   CHECK(std::get<std::string>(status.front()->fields.front().value) == "down");
-  CHECK(status.front()->origin == "plc/2/status");
   const auto times = Times(events, "live");
   int64_t worst = 0;
   for (size_t i = 1; i < times.size(); ++i) {
-    worst = std::max(worst, std::abs(times[i] - times[i - 1] - 250));
+    worst = std::max(worst, std::abs(times[i] - times[i - 1] - 300));
   }
   CAPTURE(worst);
   CHECK(worst <= 60);  // a dead slave costs its timeouts, never the live one's interval
-  CHECK(source.metrics().CounterTotal("edgeferry_modbus_overruns_total") == 0);
+  // On RTU the dead slave shares the live one's cycle and costs one timeout: no overrun. On
+  // TCP it has its own thread, whose polls (two timeouts and a reconnect) may overrun.
+  if (rtu) CHECK(source.metrics().CounterTotal("edgeferry_modbus_overruns_total") == 0);
 }
 
 TEST_CASE("modbus: a slave that never answers beside one that does, over TCP") {

@@ -45,10 +45,12 @@ bool ModbusDevice::Start(Deadline deadline) {
   std::string slaves;
   for (int s : options_.slaves) slaves += (slaves.empty() ? "" : ",") + std::to_string(s);
   const std::filesystem::path stats = dir_.File("stats");
+  const std::filesystem::path ready = dir_.File("ready");
   std::filesystem::remove(stats);
+  std::filesystem::remove(ready);
   ProcessOptions spawn;
   spawn.argv = {"/usr/bin/python3", EF_MODBUS_SERVER_SCRIPT, "--slaves", slaves, "--stats",
-                stats.string()};
+                stats.string(), "--ready", ready.string()};
   if (options_.rtu) {
     spawn.argv.insert(spawn.argv.end(), {"--rtu", server_tty.string()});
   } else {
@@ -58,7 +60,7 @@ bool ModbusDevice::Start(Deadline deadline) {
   server_ = std::make_unique<Process>(std::move(spawn));
   return WaitUntil(deadline, [&] {
     if (!server_->Running()) return true;  // reported below
-    return options_.rtu ? std::filesystem::exists(stats) : PortAcceptsConnections(port_);
+    return std::filesystem::exists(ready) && (options_.rtu || PortAcceptsConnections(port_));
   }) && server_->Running();
 }
 

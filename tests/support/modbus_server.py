@@ -8,7 +8,8 @@ counts up every 100 ms, coil 10 toggles with it. Slaves named by --silent are ne
 (requests to them time out). The number of read requests each slave served is written to
 --stats as "slave count" lines after every request (atomically: write, then rename), so a test
 can count what edgeferry asked for; --times FILE gets "slave monotonic-seconds" per request at
-exit (for bench/modbus.sh). SIGTERM stops the server.
+exit (for bench/modbus.sh). --ready FILE is created once the server listens (TCP) or has
+opened the serial line (RTU). SIGTERM stops the server.
 """
 import argparse
 import asyncio
@@ -20,6 +21,8 @@ import time
 from pymodbus.datastore import (ModbusSequentialDataBlock, ModbusServerContext,
                                 ModbusSlaveContext)
 from pymodbus.server import ServerAsyncStop, StartAsyncSerialServer, StartAsyncTcpServer
+# The start helpers' own loop, called after our ready hook (pymodbus 3.0 has no public one).
+from pymodbus.server.async_io import _helper_run_server
 from pymodbus.transaction import ModbusRtuFramer, ModbusSocketFramer
 
 
@@ -106,6 +109,7 @@ async def main():
     parser.add_argument("--slaves", default="1", help="answering slave ids, e.g. 1,2")
     parser.add_argument("--stats", default="")
     parser.add_argument("--times", default="")
+    parser.add_argument("--ready", default="")
     args = parser.parse_args()
 
     units = []
@@ -128,13 +132,23 @@ async def main():
     loop.add_signal_handler(signal.SIGTERM, lambda: asyncio.ensure_future(ServerAsyncStop()))
     ticker = asyncio.ensure_future(tick(slaves))
     if args.tcp:
-        await StartAsyncTcpServer(context=context, address=("127.0.0.1", args.tcp),
-                                  framer=ModbusSocketFramer, allow_reuse_address=True,
-                                  ignore_missing_slaves=True)
+        server = await StartAsyncTcpServer(
+            context=context, address=("127.0.0.1", args.tcp), framer=ModbusSocketFramer,
+            allow_reuse_address=True, ignore_missing_slaves=True, defer_start=True)
     else:
-        await StartAsyncSerialServer(context=context, port=args.rtu, baudrate=19200,
-                                     framer=ModbusRtuFramer, bytesize=8, parity="N",
-                                     stopbits=1, ignore_missing_slaves=True)
+        server = await StartAsyncSerialServer(
+            context=context, port=args.rtu, baudrate=19200, framer=ModbusRtuFramer, bytesize=8,
+            parity="N", stopbits=1, ignore_missing_slaves=True, defer_start=True)
+        await server.start()
+
+    async def announce():
+        if args.tcp:
+            await server.serving
+        if args.ready:
+            open(args.ready, "w").close()
+
+    asyncio.ensure_future(announce())
+    await _helper_run_server(server, [])
     ticker.cancel()
     if args.times:
         with open(args.times, "w") as f:
