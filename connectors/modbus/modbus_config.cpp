@@ -55,7 +55,7 @@ std::string CheckMaxBits(const ConfigNode& node) {
 }
 
 using SourceField = ConfigField<ModbusSourceConfig>;
-const std::array<SourceField, 21> kSourceFields = {{
+const std::array<SourceField, 22> kSourceFields = {{
     {"name", &ModbusSourceConfig::name, true, CheckNonEmpty},
     {"address", &ModbusSourceConfig::address, false, CheckHostPort},
     {"port", &ModbusSourceConfig::port, false, CheckNonEmpty},
@@ -64,6 +64,7 @@ const std::array<SourceField, 21> kSourceFields = {{
     {"data_bits", &ModbusSourceConfig::data_bits, false, CheckDataBits},
     {"stop_bits", &ModbusSourceConfig::stop_bits, false, CheckStopBits},
     {"frame_delay_ms", &ModbusSourceConfig::frame_delay_ms, false, CheckNotNegative},
+    {"share_connection", &ModbusSourceConfig::share_connection, false, nullptr},
     {"slave", &ModbusSourceConfig::slave, false, CheckSlave},
     {"device", &ModbusSourceConfig::device, false, CheckNonEmpty},
     {"stream", &ModbusSourceConfig::stream, false, CheckNonEmpty},

@@ -68,6 +68,7 @@ struct ModbusSourceConfig {
   int64_t data_bits = 8;       // Default: 8
   int64_t stop_bits = 1;       // Default: 1
   int64_t frame_delay_ms = 0;  // Default: 0; extra silence between two requests on a bus
+  bool share_connection = false;  // Default: false (TCP: one connection per slave id)
   int64_t slave = 1;           // Default: 1; slave id of points that name none
   std::string device;          // Default: the source name
   std::string stream = "telemetry";  // Default: "telemetry"

@@ -7,9 +7,10 @@ namespace {
 
 constexpr char kComponent[] = "modbus-source";
 
-// The points of each poll thread: per slave on TCP, all of them on a serial bus.
+// The points of each poll thread: per slave on TCP, all of them on a serial bus or a shared
+// TCP connection.
 std::vector<std::vector<PointConfig>> SplitByBus(const ModbusSourceConfig& config) {
-  if (config.serial()) return {config.points};
+  if (config.serial() || config.share_connection) return {config.points};
   std::map<int64_t, std::vector<PointConfig>> by_slave;
   for (const PointConfig& p : config.points) by_slave[p.slave].push_back(p);
   std::vector<std::vector<PointConfig>> out;

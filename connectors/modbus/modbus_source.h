@@ -3,7 +3,8 @@
 //
 // - Threads: one poll thread per TCP slave (each with its own connection, so a dead slave
 //   never delays a live one) and one per serial bus (requests on a line are strictly one at a
-//   time; a dead slave costs at most one timeout per cycle). The source owns them:
+//   time; a dead slave costs at most one timeout per cycle); with share_connection all TCP
+//   slaves share one connection and thread, like a serial bus. The source owns them:
 //   Start() starts them, Stop() wakes and joins them.
 // - Backpressure: Pause() does not stop polling (a PLC's values are not queued anywhere
 //   upstream); until Resume() only the latest value per point (and the latest status per

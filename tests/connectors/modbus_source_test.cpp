@@ -74,5 +74,30 @@ TEST_CASE("a paused source keeps polling but keeps only the latest value per poi
   CHECK(metrics.CounterTotal("edgeferry_modbus_requests_total") == bus->RequestCount());
 }
 
+TEST_CASE("TCP slaves get a connection each, unless they share one") {
+  SystemClock clock;
+  Logger log(LogLevel::kError);
+  MetricsRegistry metrics;
+  auto bus = std::make_shared<FakeModbusBus::State>();
+  const std::string points =
+      "[[sources.modbus.points]]\nname = \"a\"\nslave = 1\nplc_address = \"000001\"\n"
+      "[[sources.modbus.points]]\nname = \"b\"\nslave = 2\nplc_address = \"000001\"\n";
+  for (const bool shared : {false, true}) {
+    CAPTURE(shared);
+    const auto config = ef::testing::ModbusConfig(
+        "[[sources.modbus]]\nname = \"plc\"\naddress = \"127.0.0.1:1\"\nshare_connection = " +
+        std::string(shared ? "true" : "false") + "\n" + points);
+    int buses = 0;
+    ModbusSource source(config, clock, log, metrics, [&](const ModbusSourceConfig&) {
+      ++buses;
+      return std::make_unique<FakeModbusBus>(bus);
+    });
+    CollectingSink sink;
+    REQUIRE(source.Start(sink).ok());
+    CHECK(buses == (shared ? 1 : 2));
+    source.Stop();
+  }
+}
+
 }  // namespace
 }  // namespace ef::connectors::modbus
