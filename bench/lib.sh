@@ -21,3 +21,75 @@ bench_build_dir() {
   cmake --build "$dir" -j"$(nproc)" --target "$@" >&2
   BENCH_BUILD_DIR=$dir
 }
+
+# --- Processes and brokers of a bench run ----------------------------------------------------
+# The caller defines die() (prints and exits), WORK (its temp dir), PIDS (an array of the PIDs
+# it started; cleanup stops exactly those) and MOSQUITTO (the broker binary).
+
+alive() { # alive PID: running and not a zombie
+  kill -0 "$1" 2>/dev/null && [[ $(awk '{print $3}' "/proc/$1/stat" 2>/dev/null) != Z ]]
+}
+
+wait_until() { # wait_until SECONDS WHAT COMMAND...: poll COMMAND until it succeeds
+  local seconds=$1 what=$2 deadline=$((SECONDS + $1))
+  shift 2
+  until "$@"; do
+    ((SECONDS < deadline)) || die "timed out after $seconds s waiting for $what"
+    sleep 0.05
+  done
+}
+
+stop_pid() { # stop_pid PID: SIGTERM, up to 10 s to exit, then SIGKILL
+  local pid=$1 deadline=$((SECONDS + 10))
+  kill -TERM "$pid" 2>/dev/null || return 0
+  while alive "$pid" && ((SECONDS < deadline)); do sleep 0.05; done
+  alive "$pid" && kill -KILL "$pid" 2>/dev/null
+  wait "$pid" 2>/dev/null || true
+}
+
+forget_pid() { # forget_pid PID: reaped, so never signal that number again
+  local kept=() pid
+  for pid in "${PIDS[@]}"; do [[ $pid == "$1" ]] || kept+=("$pid"); done
+  PIDS=("${kept[@]}")
+}
+
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+free_port() { # a port nothing on 127.0.0.1 accepts connections on, not in $@
+  local port
+  for _ in {1..200}; do
+    port=$((20000 + RANDOM % 40000))
+    [[ " $* " == *" $port "* ]] && continue
+    port_open "$port" || { echo "$port"; return 0; }
+  done
+  die "no free port found"
+}
+
+start_broker() { # start_broker NAME PORT: sets BROKER_PID
+  local name=$1 port=$2
+  cat >"$WORK/$name.conf" <<CONF
+per_listener_settings false
+allow_anonymous true
+listener $port 127.0.0.1
+persistence false
+max_queued_messages 0
+max_inflight_messages 0
+user root
+log_dest stderr
+log_type error
+log_type warning
+log_type notice
+log_type information
+log_type subscribe
+CONF
+  "$MOSQUITTO" -c "$WORK/$name.conf" >"$WORK/$name.log" 2>&1 &
+  BROKER_PID=$!
+  PIDS+=("$BROKER_PID")
+  wait_until 10 "$name broker on port $port" broker_listening "$BROKER_PID" "$port"
+}
+
+broker_listening() { alive "$1" || die "broker $1 exited"; port_open "$2"; }
+
+json_field() { # json_field FILE KEY: a number from the last JSON line of FILE
+  tail -n 1 "$1" | sed -n "s/.*\"$2\":\([-0-9.eE+]*\).*/\1/p"
+}

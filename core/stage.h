@@ -7,7 +7,8 @@
 //   input, and after the last stage it is committed.
 // - A stage that must act without new input (a window of a device gone quiet, a
 //   missing-data detector) names the monotonic time it wants to be called at in NextTimer();
-//   the pipeline calls OnTimer() at or after it, with an empty group to add events to.
+//   the pipeline calls OnTimer() at or after it, with an empty group to add events to;
+//   OnTimer() must move NextTimer() past `now` (or to kNoTimer), or it is called again at once.
 // - State to survive a restart goes into `group.state` under keys of the stage's own
 //   choosing; the pipeline commits it in the SAME transaction as the group's events (and
 //   prefixes the keys with the stage's name), so a checkpoint never disagrees with the

@@ -17,7 +17,8 @@ GroupCommit::GroupCommit(Store& store, const Clock& clock, Logger& log, MetricsR
       abandoned_(metrics.GetCounter("edgeferry_events_abandoned_total",
                                     "Received events given up uncommitted at shutdown.")) {}
 
-bool GroupCommit::Commit(std::vector<Event>& events, const std::vector<StateEntry>& state) {
+bool GroupCommit::Commit(std::vector<Event>& events, const std::vector<StateEntry>& state,
+                         const std::function<void()>& between_tries) {
   Backoff backoff(BackoffPolicy{std::chrono::milliseconds(10), std::chrono::milliseconds(50),
                                 std::chrono::milliseconds(2000)});
   LogThrottle throttle(std::chrono::seconds(10));
@@ -39,6 +40,7 @@ bool GroupCommit::Commit(std::vector<Event>& events, const std::vector<StateEntr
         return false;
       }
     }
+    if (between_tries) between_tries();
     std::this_thread::sleep_for(backoff.NextDelay());  // retry pacing, not a wait for a condition
   }
 }

@@ -10,6 +10,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <vector>
 
 #include "core/clock.h"
@@ -24,8 +25,11 @@ class GroupCommit {
   GroupCommit(Store& store, const Clock& clock, Logger& log, MetricsRegistry& metrics,
               std::chrono::milliseconds shutdown_retry);
 
-  // True once the group is committed; false if it was given up at shutdown.
-  bool Commit(std::vector<Event>& events, const std::vector<StateEntry>& state);
+  // True once the group is committed; false if it was given up at shutdown. `between_tries`
+  // (may be empty) runs before each wait for the next try, so that work which can free room
+  // (the TTL sweep) goes on while a group waits.
+  bool Commit(std::vector<Event>& events, const std::vector<StateEntry>& state,
+              const std::function<void()>& between_tries = {});
   // Shutdown: stop retrying a failing group after shutdown_retry.
   void Abandon() { abandoning_.store(true); }
 

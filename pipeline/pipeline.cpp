@@ -77,7 +77,9 @@ void Pipeline::Run() {
 }
 
 void Pipeline::CommitGroup(std::vector<Event>& events, std::vector<StateEntry>& state) {
-  if (!commit_.Commit(events, state)) return;
+  // While a group waits (a backpressure bound, a full disk), the TTL sweep goes on: expiring
+  // events is what may make room for it.
+  if (!commit_.Commit(events, state, [this] { ExpireIfDue(clock_.Now()); })) return;
   CountCommitted(events);
   committed_.Wake();
 }

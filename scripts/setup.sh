@@ -11,6 +11,7 @@ readonly PACKAGES=(
   mosquitto mosquitto-clients
   python3-pymodbus python3-serial python3-serial-asyncio python3-numpy
   socat nats-server libssl-dev openssl procps
+  systemd dpkg-dev fakeroot
 )
 
 missing=()

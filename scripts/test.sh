@@ -1,15 +1,49 @@
 #!/usr/bin/env bash
 # Builds edgeferry with warnings as errors and runs every test (unit and
-# integration; integration tests start their own brokers on free ports).
-# Environment: BUILD_DIR (default "build").
+# integration; integration tests start their own brokers on free ports), then the system test
+# (the .deb installed under a real systemd in a container) when systemd-nspawn is there.
+# Then builds the daemon again with AddressSanitizer and UndefinedBehaviorSanitizer and runs
+# the reload stress test (200 SIGHUPs under load) against that build, and, when the arm64
+# cross toolchain is installed, cross-builds for arm64 and runs the unit tests under qemu-user.
+# Environment: BUILD_DIR (default "build"), ASAN_BUILD_DIR (default "build-asan"),
+# EF_SKIP_ASAN=1 to skip the sanitizer run.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 build_dir="${BUILD_DIR:-build}"
+asan_dir="${ASAN_BUILD_DIR:-build-asan}"
 
 scripts/setup.sh
 
-cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DEF_WERROR=ON
+cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DEF_WERROR=ON \
+      -DCMAKE_INSTALL_PREFIX=/usr
 cmake --build "$build_dir" -j"$(nproc)"
-ctest --test-dir "$build_dir" --output-on-failure
+ctest --test-dir "$build_dir" --output-on-failure -LE system
+
+echo "test.sh: system test: the .deb under a real systemd in a container (label system;"
+echo "         ctest reports it as skipped, with the reason, when it cannot run here)"
+(cd "$build_dir" && cpack >/dev/null)
+ctest --test-dir "$build_dir" --output-on-failure -L system
+
+if command -v aarch64-linux-gnu-g++ >/dev/null && command -v qemu-aarch64 >/dev/null &&
+   command -v mmdebstrap >/dev/null; then
+  echo "test.sh: cross build for arm64 (cross/build.sh), unit tests under qemu-user"
+  cross/build.sh arm64 "$build_dir-arm64"
+else
+  echo "test.sh: SKIPPED the arm64 cross build: it needs crossbuild-essential-arm64," \
+       "qemu-user and mmdebstrap (see README, Cross-compiling)"
+fi
+
+if [[ "${EF_SKIP_ASAN:-0}" == 1 ]]; then
+  echo "test.sh: EF_SKIP_ASAN=1: the sanitizer run of the reload stress test is skipped"
+  exit 0
+fi
+echo "test.sh: building the daemon with -fsanitize=address,undefined into $asan_dir"
+cmake -S . -B "$asan_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DEF_WERROR=ON \
+      -DEF_SANITIZE='address;undefined' -DEF_BUILD_TESTS=OFF -DEF_BUILD_BENCH=OFF
+cmake --build "$asan_dir" -j"$(nproc)" --target edgeferry
+echo "test.sh: reload stress test (200 SIGHUPs under load) against the sanitizer build"
+EF_EDGEFERRY="$PWD/$asan_dir/daemon/edgeferry" \
+  ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
+  ctest --test-dir "$build_dir" --output-on-failure -R '^reload:'

@@ -113,6 +113,10 @@ std::optional<int> GatewayRig::StopDaemon(Deadline deadline) {
   return status;
 }
 
+void GatewayRig::SignalDaemon(int sig) {
+  if (daemon_) daemon_->Signal(sig);
+}
+
 bool GatewayRig::DaemonRunning() { return daemon_ && daemon_->Running(); }
 
 std::optional<QueueStats> GatewayRig::ReadStats(Deadline deadline, std::string* error) {

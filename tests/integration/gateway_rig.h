@@ -68,6 +68,8 @@ class GatewayRig {
   void KillDaemon();
   // SIGTERM and wait; the exit status, or std::nullopt (the daemon is then killed).
   std::optional<int> StopDaemon(Deadline deadline);
+  // Sends `sig` (e.g. SIGHUP: reload) to the running daemon.
+  void SignalDaemon(int sig);
   bool DaemonRunning();
 
   // `edgeferry queue stats --json` on the data directory; std::nullopt with *error on failure.

@@ -199,6 +199,31 @@ TEST_CASE("the TTL sweep runs in the pipeline, with no uplink at all") {
   pipeline->Stop();
 }
 
+TEST_CASE("while a group waits on a backpressure bound, the TTL sweep goes on and makes room") {
+  Rig rig;
+  storage::StorePolicy policy = storage::OneStream(storage::Overflow::kBackpressure, 3 * 60);
+  policy.streams[0].ttl_ms = 60'000;
+  storage::MemStore store(policy);
+  auto pipeline = rig.Make(store);
+  REQUIRE(pipeline->Start().ok());
+  auto stamped = [&](int i) {
+    Event e = Numbered(i);
+    e.ingest_time_ms = rig.clock.WallMillis();
+    return e;
+  };
+  for (int i = 0; i < 3; ++i) REQUIRE(pipeline->sink().Push(stamped(i)));
+  REQUIRE(testing::WaitUntil([&] { return Read(store, "telemetry").size() == 3; }));
+  REQUIRE(pipeline->sink().Push(stamped(3)));  // over the bound: refused, kept, retried
+  REQUIRE(testing::WaitUntil(
+      [&] { return rig.metrics.CounterTotal("edgeferry_commit_failures_total") > 0; }));
+  rig.clock.Advance(61s);  // the first three are now older than the TTL
+  CHECK(testing::WaitUntil([&] {
+    const std::vector<Event> left = Read(store, "telemetry");
+    return left.size() == 1 && left[0].payload == "3";
+  }));
+  pipeline->Stop();
+}
+
 // A source that only records what the governor asked of it.
 class PausableSource final : public Source {
  public:
