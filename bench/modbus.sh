@@ -41,6 +41,7 @@ done
 ((POINTS <= 50)) || die "--points is at most 50 (the server has 100 holding registers)"
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# bench_build_dir and the process helpers: alive, stop_pid, forget_pid, port_open, free_port.
 source "$ROOT/bench/lib.sh"
 bench_build_dir modbus-bench "$BUILD_DIR" edgeferry
 EDGEFERRY=$BENCH_BUILD_DIR/daemon/edgeferry
@@ -55,24 +56,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-stop_pid() { # SIGTERM, up to 10 s, then SIGKILL; only PIDs this script started
-  local pid=$1 deadline=$((SECONDS + 10))
-  kill -TERM "$pid" 2>/dev/null || return 0
-  while kill -0 "$pid" 2>/dev/null && ((SECONDS < deadline)); do sleep 0.05; done
-  kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
-  wait "$pid" 2>/dev/null || true
-}
-forget_pid() {
-  local kept=() pid
-  for pid in "${PIDS[@]}"; do [[ $pid == "$1" ]] || kept+=("$pid"); done
-  PIDS=("${kept[@]}")
-}
-port_open() { bash -c "</dev/tcp/127.0.0.1/$1" 2>/dev/null; }
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
-
-free_port() {
-  /usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
 
 write_config() { # write_config FILE PORT MAX_GAP
   {
