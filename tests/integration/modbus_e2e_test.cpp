@@ -4,6 +4,7 @@
 
 #include "tests/integration/gateway_rig.h"
 #include "tests/support/cloud_collector.h"
+#include "tests/connectors/modbus_toml.h"
 #include "tests/support/modbus_device.h"
 #include "tests/support/process.h"
 #include "tests/support/temp_dir.h"
@@ -100,6 +101,52 @@ TEST_CASE("modbus: probe prints every byte order, and a silent slave is a one-li
               &out) == 1);
   CHECK(out.find("edgeferry probe: tcp " + plc.address() + " slave 9 holding 0..1: ") == 0);
   CHECK(std::count(out.begin(), out.end(), '\n') == 1);
+}
+
+}  // namespace
+}  // namespace ef::testkit
+
+namespace ef::testkit {
+namespace {
+
+TEST_CASE("modbus: under backpressure polling goes on, keeping only the latest value per point") {
+  ModbusDevice plc;
+  REQUIRE_MESSAGE(plc.Start(DeadlineIn(std::chrono::seconds(20))), plc.Log());
+  GatewayOptions options;
+  options.queue_toml = "memory_events = 10\ncommit_max_events = 10\n";
+  options.streams_toml = "[streams.telemetry]\nmax_bytes = 4096\noverflow = \"backpressure\"\n";
+  options.sources_toml =
+      "[[sources.modbus]]\nname = \"plc\"\naddress = \"" + plc.address() +
+      "\"\ninterval_ms = 50\n" +
+      ef::testing::ModbusPointToml("strokes", "plc_address = \"400041\"\ntype = \"UINT16\"\n") +
+      ef::testing::ModbusPointToml("pressure", "plc_address = \"400001\"\ntype = \"FLOAT32\"\n");
+  GatewayRig rig(options);
+  INFO("daemon log:\n" << rig.DaemonLog());
+  REQUIRE(rig.StartBrokers(DeadlineIn(std::chrono::seconds(10))));
+  CloudCollector collector(rig.CloudCollectorOptions());
+  REQUIRE_MESSAGE(collector.Connect(DeadlineIn(std::chrono::seconds(15))), collector.error());
+  REQUIRE(rig.StartDaemon(DeadlineIn(std::chrono::seconds(30))));
+  REQUIRE(rig.cloud().Stop(DeadlineIn(std::chrono::seconds(10))));  // the queue fills up
+
+  constexpr char kPaused[] = "plc: the pipeline is behind; polling goes on";
+  REQUIRE(WaitUntil(DeadlineIn(std::chrono::seconds(30)), [&] {
+    return rig.FullDaemonLog().find(kPaused) != std::string::npos;
+  }));
+  const uint64_t requests_at_pause = plc.Requests()[1];
+  REQUIRE(WaitUntil(DeadlineIn(std::chrono::seconds(10)),
+                    [&] { return plc.Requests()[1] >= requests_at_pause + 20; }));
+
+  REQUIRE(rig.cloud().Start(DeadlineIn(std::chrono::seconds(10))));  // the queue drains
+  REQUIRE(WaitUntil(DeadlineIn(std::chrono::seconds(30)), [&] {
+    return rig.FullDaemonLog().find("plc: ingest resumed") != std::string::npos;
+  }));
+  REQUIRE(rig.StopDaemon(DeadlineIn(std::chrono::seconds(20))) == 0);
+  const auto totals = rig.ExitTotals();
+  REQUIRE(totals);
+  // Two values per request were read; while paused only the latest of each point was kept.
+  CHECK(totals->received + 20 < 2 * plc.Requests()[1]);
+  CHECK(totals->dropped == 0);
+  CHECK(totals->rejected == 0);
 }
 
 }  // namespace
