@@ -1,16 +1,18 @@
-// Modbus values reach the cloud broker through the real daemon: a pymodbus PLC over TCP,
-// edgeferry with a [[sources.modbus]] table beside its MQTT source, the cloud collector.
+// Modbus through the real daemon and the real command line: a pymodbus PLC over TCP, edgeferry
+// with a [[sources.modbus]] table beside its MQTT source, the cloud collector. Values reach
+// the cloud; under backpressure polling goes on and keeps the latest value per point;
+// `edgeferry probe modbus` finds the byte order and fails in one line.
 #include <doctest/doctest.h>
-
-#include "tests/integration/gateway_rig.h"
-#include "tests/support/cloud_collector.h"
-#include "tests/connectors/modbus_toml.h"
-#include "tests/support/modbus_device.h"
-#include "tests/support/process.h"
-#include "tests/support/temp_dir.h"
 
 #include <algorithm>
 #include <filesystem>
+
+#include "tests/connectors/modbus_toml.h"
+#include "tests/integration/gateway_rig.h"
+#include "tests/support/cloud_collector.h"
+#include "tests/support/modbus_device.h"
+#include "tests/support/process.h"
+#include "tests/support/temp_dir.h"
 
 namespace ef::testkit {
 namespace {
