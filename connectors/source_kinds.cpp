@@ -3,6 +3,7 @@
 #include <array>
 #include <set>
 
+#include "connectors/modbus/modbus_source.h"
 #include "connectors/mqtt/mqtt_source.h"
 #include "core/config_bind.h"
 
@@ -15,13 +16,20 @@ SourceConfig BindMqtt(const ConfigNode& table, ConfigErrors& errors) {
   return config;
 }
 
+SourceConfig BindModbus(const ConfigNode& table, ConfigErrors& errors) {
+  modbus::ModbusSourceConfig config;
+  modbus::BindModbusSourceConfig(table, config, errors);
+  return config;
+}
+
 struct SourceKind {
   std::string_view key;  // [[sources.<key>]]
   SourceConfig (*bind)(const ConfigNode& table, ConfigErrors& errors);
 };
 
-constexpr std::array<SourceKind, 1> kKinds = {{
+constexpr std::array<SourceKind, 2> kKinds = {{
     {"mqtt", BindMqtt},
+    {"modbus", BindModbus},
 }};
 
 // Factories and defaults, one overload per kind.
@@ -29,9 +37,17 @@ std::unique_ptr<Source> Make(const MqttSourceConfig& config, const SourceContext
   return std::make_unique<MqttSource>(config, context.clock, context.log, context.metrics);
 }
 
+std::unique_ptr<Source> Make(const modbus::ModbusSourceConfig& config,
+                             const SourceContext& context) {
+  return std::make_unique<modbus::ModbusSource>(config, context.clock, context.log,
+                                                context.metrics);
+}
+
 void FillDefaults(MqttSourceConfig& config, const std::string& gateway_id) {
   if (config.client_id.empty()) config.client_id = "edgeferry-" + gateway_id + "-" + config.name;
 }
+
+void FillDefaults(modbus::ModbusSourceConfig& /*config*/, const std::string& /*gateway_id*/) {}
 
 void BindKind(const SourceKind& kind, const ConfigNode& node, std::vector<SourceConfig>& out,
               std::set<std::string>& names, ConfigErrors& errors) {

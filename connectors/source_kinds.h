@@ -1,5 +1,4 @@
-// The kinds of source a configuration can name: [[sources.mqtt]] now, [[sources.modbus]]
-// next. Each kind binds its own config tables and builds its Source; the daemon knows sources
+// The kinds of source a configuration can name: [[sources.mqtt]] and [[sources.modbus]]. Each kind binds its own config tables and builds its Source; the daemon knows sources
 // only through these functions and the Source interface (core/source.h).
 //
 // Adding a kind: a config struct (an alternative of SourceConfig), a row in the kind table of
@@ -14,6 +13,7 @@
 #include <variant>
 #include <vector>
 
+#include "connectors/modbus/modbus_config.h"
 #include "connectors/mqtt/mqtt_config.h"
 #include "core/clock.h"
 #include "core/config.h"
@@ -23,7 +23,7 @@
 
 namespace ef::connectors {
 
-using SourceConfig = std::variant<MqttSourceConfig>;
+using SourceConfig = std::variant<MqttSourceConfig, modbus::ModbusSourceConfig>;
 
 // What every source is built with; all outlive the source.
 struct SourceContext {

@@ -12,6 +12,7 @@
 #include "core/json.h"
 #include "core/log.h"
 #include "daemon/daemon_config.h"
+#include "daemon/probe_command.h"
 #include "daemon/queue_command.h"
 #include "daemon/run.h"
 #include "storage/sqlite_store.h"
@@ -46,6 +47,10 @@ constexpr char kUsage[] =
     "  queue dlq show ID                one dead letter with its payload\n"
     "  queue dlq replay ID...|--all     send them again\n"
     "  queue dlq purge ID...|--all      delete them\n"
+    "  probe modbus (--tcp HOST:PORT | --rtu DEVICE [--baud N] [--parity N|E|O])\n"
+    "        --slave N --register holding|input|coil|discrete --start A --count C\n"
+    "                                   read once; print the registers raw and every\n"
+    "                                   32/64-bit type in all four byte orders\n"
     "\n"
     "options:\n"
     "  --config FILE        configuration (default: /etc/edgeferry/edgeferry.toml if it\n"
@@ -57,6 +62,10 @@ constexpr char kUsage[] =
 std::string ParseArgs(int argc, char** argv, Options* out) {
   for (int i = 1; i < argc; ++i) {
     const std::string_view arg = argv[i];
+    if (out->command == "probe") {  // its options are its own (probe_command.h)
+      out->words.emplace_back(arg);
+      continue;
+    }
     auto value = [&]() -> std::optional<std::string> {
       if (i + 1 >= argc) return std::nullopt;
       return std::string(argv[++i]);
@@ -153,6 +162,8 @@ int CommandQueue(const Options& options) {
   return ef::daemon::RunQueueCommand(args);
 }
 
+int CommandProbe(const Options& options) { return ef::daemon::RunProbeCommand(options.words); }
+
 int CommandHelp(const Options&) {
   std::fputs(kUsage, stdout);
   return 0;
@@ -162,7 +173,8 @@ struct Command {
   std::string_view name;
   int (*run)(const Options&);
 };
-constexpr std::array<Command, 5> kCommands = {{
+constexpr std::array<Command, 6> kCommands = {{
+    {"probe", CommandProbe},
     {"run", CommandRun},
     {"queue", CommandQueue},
     {"check", CommandCheck},

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # End-to-end demo on loopback: a device simulator publishes telemetry to an
-# "edge" Mosquitto, edgeferry stores every message in SQLite and uplinks it to a
-# "cloud" Mosquitto, and a counter on the cloud side prints what arrives.
+# "edge" Mosquitto, a simulated PLC (pymodbus) serves registers over Modbus TCP,
+# edgeferry stores every message and every PLC value in SQLite and uplinks them
+# to a "cloud" Mosquitto, and counters on the cloud side print what arrives.
 # At the end (after --duration seconds, or on Ctrl-C) it stops the simulator,
 # lets edgeferry drain, and prints a summary; it exits 1 if events were lost.
 #
@@ -143,9 +144,9 @@ mosquitto="$(PATH="$PATH:/usr/sbin:/sbin" command -v mosquitto)" || die "mosquit
 
 # --- Brokers ----------------------------------------------------------------------
 tmp="$(mktemp -d "${TMPDIR:-/tmp}/edgeferry-demo.XXXXXX")"
-read -r edge_port cloud_port < <(python3 -c '
+read -r edge_port cloud_port plc_port < <(python3 -c '
 import socket
-socks = [socket.socket() for _ in range(2)]
+socks = [socket.socket() for _ in range(3)]
 for s in socks:
     s.bind(("127.0.0.1", 0))
 print(*(s.getsockname()[1] for s in socks))
@@ -177,15 +178,29 @@ done
 edge_log="$tmp/edge-mosquitto.log"
 say "edge broker on 127.0.0.1:$edge_port, cloud broker on 127.0.0.1:$cloud_port"
 
+# --- Simulated PLC over Modbus TCP (Debian's pymodbus) -------------------------------
+start_bg "$tmp/plc.out" "$tmp/plc.log" /usr/bin/python3 \
+  "$repo_root/tests/support/modbus_server.py" --tcp "$plc_port" --slaves 1
+wait_for "${pids[-1]}" 15 "simulated PLC" port_open "$plc_port"
+say "simulated PLC on Modbus TCP 127.0.0.1:$plc_port"
+
 # --- Cloud-side counter (prints every message as it arrives) ----------------------
 count_out="$tmp/cloud-count.out"
 count_err="$tmp/cloud-count.err"
 # Line-buffered, so that the lines reach the file (and the terminal) as they come.
 start_bg "$count_out" "$count_err" stdbuf -oL \
-  "$mqtt_count" --uri "tcp://127.0.0.1:$cloud_port" --topic 'edgeferry/+/+/+' --print \
+  "$mqtt_count" --uri "tcp://127.0.0.1:$cloud_port" --topic 'edgeferry/+/telemetry/+' --print \
   --timeout $((duration + 600))
 count_pid="${pids[-1]}"
-wait_for "$count_pid" 15 "ef-mqtt-count" log_has "$count_err" "subscribed edgeferry/+/+/+"
+wait_for "$count_pid" 15 "ef-mqtt-count" log_has "$count_err" "subscribed edgeferry/+/telemetry/+"
+# The PLC's values travel in their own stream, counted apart from the simulator's telemetry.
+plc_out="$tmp/cloud-plc.out"
+start_bg "$plc_out" "$tmp/cloud-plc.err" stdbuf -oL \
+  "$mqtt_count" --uri "tcp://127.0.0.1:$cloud_port" --topic 'edgeferry/+/plc/+' --print \
+  --timeout $((duration + 600))
+plc_count_pid="${pids[-1]}"
+wait_for "$plc_count_pid" 15 "ef-mqtt-count (plc)" log_has "$tmp/cloud-plc.err" \
+  "subscribed edgeferry/+/plc/+"
 # Show arrivals as they come; the counter's final JSON line goes into the summary instead.
 tail -n +1 -s 0.1 -f --pid="$count_pid" "$count_out" | grep --line-buffered -v '^{"count"' &
 tail_pid=$!
@@ -193,7 +208,7 @@ pids+=("$tail_pid")
 
 # --- edgeferry ----------------------------------------------------------------------
 config="$tmp/demo.toml"
-sed -e "s/18830/$edge_port/g" -e "s/18840/$cloud_port/g" \
+sed -e "s/18830/$edge_port/g" -e "s/18840/$cloud_port/g" -e "s/18850/$plc_port/g" \
   -e "s|^data_dir = .*|data_dir = \"$tmp/data\"|" \
   "$repo_root/examples/demo.toml" >"$config"
 "$edgeferry" check --config "$config"
@@ -258,8 +273,9 @@ done
 ef_rc=0
 stop_pid "$ef_pid" 30 || ef_rc=$?
 stop_pid "$count_pid" 10 || true
+stop_pid "$plc_count_pid" 10 || true
 wait "$tail_pid" 2>/dev/null || true
-for pid in "${pids[@]:0:2}"; do
+for pid in "${pids[@]:0:3}"; do
   stop_pid "$pid" 5 || true
 done
 
@@ -279,7 +295,7 @@ duplicates="$(json_field duplicates)"
 lost=$((published - unique))
 
 echo
-echo "edgeferry demo summary (${ran_for}s of telemetry from 5 devices)"
+echo "edgeferry demo summary (${ran_for}s of telemetry from 5 devices and a PLC)"
 printf '  %-26s %s\n' \
   "published (simulator)" "$published" \
   "received (edgeferry)" "$(field received "$stop_line")" \
@@ -292,6 +308,18 @@ printf '  %-26s %s\n' \
   "  duplicates" "$duplicates" \
   "lost" "$lost" \
   "latency p50 / p99" "$(json_field p50_ms) / $(json_field p99_ms) ms (simulator -> cloud)"
+echo "  (edgeferry's counts include the PLC's values; the cloud's are the simulator's)"
+
+# The PLC: values at the cloud, and the last one of each point (fields of the envelope).
+plc_values="$(grep -cE '^plc-1 seq=' "$plc_out" 2>/dev/null || true)"
+last_field() {
+  grep -oE "\"$1\":[^,}]*" "$plc_out" 2>/dev/null | tail -n 1 | cut -d: -f2
+}
+echo "simulated PLC over Modbus TCP (pymodbus, every 500 ms)"
+printf '  %-26s %s\n' \
+  "values at cloud" "${plc_values:-0}" \
+  "last pressure / strokes" "$(last_field pressure) bar / $(last_field strokes)" \
+  "running (on change)" "$(last_field running)"
 
 [[ -n "$stop_line" ]] || echo "demo.sh: edgeferry logged no 'stopped:' line (see $ef_log)" >&2
 ((ef_rc == 0)) || die "edgeferry exited with status $ef_rc (see $ef_log)"

@@ -23,6 +23,7 @@ std::string ArrivalStats::Record(std::string_view topic, std::string_view messag
   }
   if (!is_envelope) return std::string(topic) + " " + payload;
   std::string body = env->payload ? *env->payload : "b64:" + env->payload_b64.value_or("");
+  if (env->fields) body += " fields=" + *env->fields;  // values a connector decoded (Modbus)
   return env->device + " seq=" + std::to_string(*env->seq) + " " + body;
 }
 

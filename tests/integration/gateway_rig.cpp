@@ -61,6 +61,7 @@ std::string GatewayRig::ConfigText() const {
        << "topics = [\"plant/+/telemetry\"]\n"
        << "device_id_level = 1\n"
        << "qos = 1\n\n"
+       << options_.sources_toml << "\n"
        << "[queue]\n"
        << options_.queue_toml << "\n"
        << options_.streams_toml << "\n";

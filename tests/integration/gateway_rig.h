@@ -33,6 +33,8 @@ struct GatewayOptions {
   std::string queue_toml;
   // Whole [streams.NAME] tables, e.g. "[streams.telemetry]\noverflow = \"backpressure\"\n".
   std::string streams_toml;
+  // More source tables after the edge MQTT source, e.g. a "[[sources.modbus]]" one.
+  std::string sources_toml;
   // Without it the daemon keeps every event in its local queue. Default: true.
   bool uplink = true;
   // The data directory; created if missing. Default: "data" in the rig's temp directory.
