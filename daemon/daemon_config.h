@@ -3,8 +3,10 @@
 // directory). Built once at start-up; plain values.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "connectors/source_kinds.h"
@@ -21,6 +23,14 @@ struct GatewayConfig {
   std::string log_level = "info";  // Default: "info"
 };
 
+// [metrics]: the monitoring HTTP server (/metrics, /healthz, the status page).
+struct MetricsConfig {
+  bool enabled = true;                    // Default: true
+  std::string listen = "127.0.0.1:9102";  // Default: "127.0.0.1:9102" (host:port; [v6]:port)
+  int64_t stall_timeout_s = 30;           // Default: 30 s without progress = not moving
+  int64_t max_devices = 1000;             // Default: 1000 devices tracked (last-seen gauges)
+};
+
 struct DaemonConfig {
   std::string origin;  // the file it came from, or "embedded defaults"
   GatewayConfig gateway;
@@ -29,7 +39,12 @@ struct DaemonConfig {
   // The uplink's keys of [streams.NAME]: telemetry, aggregates, alerts unless configured.
   std::vector<uplink::StreamSchedule> stream_schedules = uplink::DefaultStreamSchedules();
   std::optional<uplink::UplinkConfig> uplink;  // nullopt: keep events locally
+  MetricsConfig metrics;
 };
+
+// Splits a [metrics] listen address "host:port" ("[::1]:9102" for IPv6) into its parts; false
+// when it is not of that form or the port is not 0..65535 (0: any free port).
+bool ParseListenAddress(std::string_view listen, std::string* host, uint16_t* port);
 
 // Where the queue database of `config` lives.
 inline std::string QueuePath(const DaemonConfig& config) {

@@ -29,6 +29,7 @@ Pipeline::~Pipeline() {
 Status Pipeline::Start() {
   if (Status s = stages_.Restore(store_); !s.ok()) return s;
   next_expiry_ = clock_.Now();
+  Beat(next_expiry_);
   thread_ = std::thread([this] { Run(); });
   return Status::Ok();
 }
@@ -69,7 +70,11 @@ void Pipeline::Run() {
     StageGroup group{events, state, now, clock_.WallMillis()};
     stages_.Run(group);
     stages_.RunTimers(group);
-    if (!events.empty() || !state.empty()) CommitGroup(events, state);
+    if (!events.empty() || !state.empty()) {
+      CommitGroup(events, state);
+    } else {
+      Beat(now);  // nothing to do is not a stall
+    }
     events.clear();
     state.clear();
     ExpireIfDue(now);
@@ -80,6 +85,11 @@ void Pipeline::CommitGroup(std::vector<Event>& events, std::vector<StateEntry>& 
   if (!commit_.Commit(events, state)) return;
   CountCommitted(events);
   committed_.Wake();
+  Beat(clock_.Now());
+}
+
+void Pipeline::Beat(Clock::TimePoint now) {
+  if (options_.heartbeat != nullptr) options_.heartbeat->Beat(now);
 }
 
 void Pipeline::CountCommitted(const std::vector<Event>& events) {

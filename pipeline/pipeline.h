@@ -28,6 +28,7 @@
 
 #include "core/bounded_queue.h"
 #include "core/clock.h"
+#include "core/heartbeat.h"
 #include "core/log.h"
 #include "core/metrics.h"
 #include "core/source.h"
@@ -45,6 +46,9 @@ struct PipelineOptions {
   size_t memory_events = 10000;                    // Default: 10000 events in the hand-off queue
   std::chrono::milliseconds expire_every{1000};    // Default: 1 s between TTL sweeps
   std::chrono::milliseconds shutdown_retry{5000};  // Default: 5 s for a failing group at stop
+  // Beaten after every committed group and whenever there was nothing to commit, so it stops
+  // while commits fail or block (see core/heartbeat.h). Default: none.
+  Heartbeat* heartbeat = nullptr;
 };
 
 class Pipeline {
@@ -81,6 +85,7 @@ class Pipeline {
   // How long the thread may wait for input before a timer or a TTL sweep is due.
   Clock::Duration IdleWait(Clock::TimePoint now) const;
   void CommitGroup(std::vector<Event>& events, std::vector<StateEntry>& state);
+  void Beat(Clock::TimePoint now);
   void CountCommitted(const std::vector<Event>& events);
   void ExpireIfDue(Clock::TimePoint now);
 

@@ -63,7 +63,9 @@ std::string GatewayRig::ConfigText() const {
        << "qos = 1\n\n"
        << "[queue]\n"
        << options_.queue_toml << "\n"
-       << options_.streams_toml << "\n";
+       << options_.streams_toml << "\n"
+       << "[metrics]\n"
+       << options_.metrics_toml << "\n";
   if (options_.uplink) {
     toml << "[uplink]\n"
          << "uri = \"" << cloud_.uri() << "\"\n"
