@@ -76,7 +76,7 @@ struct Section {
   std::string_view name;
   SectionBinder bind;
 };
-const std::array<Section, 6> kSections = {{
+const std::array<Section, 7> kSections = {{
     {"gateway",
      [](const ConfigNode& n, DaemonConfig& c, ConfigErrors& e) {
        BindTable<GatewayConfig>(n, "gateway", kGatewayFields, c.gateway, e);
@@ -98,6 +98,10 @@ const std::array<Section, 6> kSections = {{
     {"metrics",
      [](const ConfigNode& n, DaemonConfig& c, ConfigErrors& e) {
        BindTable<MetricsConfig>(n, "metrics", kMetricsFields, c.metrics, e);
+     }},
+    {"completeness",
+     [](const ConfigNode& n, DaemonConfig& c, ConfigErrors& e) {
+       pipeline::BindCompletenessConfig(n, c.completeness, e);
      }},
 }};
 

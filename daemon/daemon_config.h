@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "connectors/source_kinds.h"
+#include "pipeline/completeness_config.h"
 #include "storage/queue_config.h"
 #include "uplink/uplink_config.h"
 
@@ -40,6 +41,7 @@ struct DaemonConfig {
   std::vector<uplink::StreamSchedule> stream_schedules = uplink::DefaultStreamSchedules();
   std::optional<uplink::UplinkConfig> uplink;  // nullopt: keep events locally
   MetricsConfig metrics;
+  pipeline::CompletenessConfig completeness;  // [completeness]
 };
 
 // Splits a [metrics] listen address "host:port" ("[::1]:9102" for IPv6) into its parts; false

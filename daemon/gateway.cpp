@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "connectors/source_kinds.h"
+#include "pipeline/completeness.h"
 #include "pipeline/device_activity.h"
 #include "storage/sqlite_store.h"
 #include "uplink/mqtt_publisher.h"
@@ -166,6 +167,11 @@ Status Gateway::StartIngest(const DaemonConfig& config) {
   if (config.metrics.max_devices > 0) {
     stages.push_back(std::make_unique<pipeline::DeviceActivity>(
         metrics_, static_cast<size_t>(config.metrics.max_devices)));
+    if (config.completeness.enabled) {
+      stages.push_back(std::make_unique<pipeline::Completeness>(
+          metrics_, pipeline::ToCompletenessOptions(
+                        config.completeness, static_cast<size_t>(config.metrics.max_devices))));
+    }
   }
   pipeline_ = std::make_unique<pipeline::Pipeline>(*store_, clock_, log_, metrics_, committed_,
                                                    PipelineOptionsFor(config, &pipeline_beat_),

@@ -8,8 +8,8 @@
 // first, the pipeline commits everything it holds, then the uplink finishes what is in
 // flight. RestartUplink() swaps the uplink at a reload while ingest and the pipeline run on;
 // the pipeline reaches the uplink only through a WakeRelay that lives as long as the gateway.
-// The pipeline runs one stage, DeviceActivity (per-device last-seen gauges), unless
-// [metrics] max_devices is 0.
+// The pipeline runs DeviceActivity (per-device last-seen gauges) and, with [completeness]
+// enabled, Completeness, unless [metrics] max_devices is 0.
 // Every counter goes to the MetricsRegistry the gateway is given, which outlives it and any
 // reload, so the totals keep adding up.
 //

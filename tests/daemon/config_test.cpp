@@ -306,3 +306,29 @@ TEST_CASE("ParseListenAddress splits host and port, IPv6 in brackets") {
 
 }  // namespace
 }  // namespace ef::daemon
+
+namespace ef::daemon {
+namespace {
+
+TEST_CASE("[completeness] binds its keys and the declared intervals per device") {
+  DaemonConfig config;
+  REQUIRE(LoadConfigText(std::string(kValidSource) +
+                             "[completeness]\nenabled = true\nwindow_s = 60\ngap_intervals = 2.5\n"
+                             "[completeness.expected_interval_ms]\n\"dev-01\" = 1000\n",
+                         "gw.toml", &config)
+              .empty());
+  CHECK(config.completeness.enabled);
+  CHECK(config.completeness.window_s == 60);
+  CHECK(config.completeness.gap_intervals == 2.5);
+  CHECK(config.completeness.expected_interval_ms.at("dev-01") == 1000);
+  const auto errors = Errors(std::string(kValidSource) +
+                             "[completeness]\nwindow = 60\n"
+                             "[completeness.expected_interval_ms]\n\"dev-01\" = \"1s\"\n");
+  REQUIRE(errors.size() == 2);
+  CHECK(errors[0].starts_with("gw.toml:5:1: unknown key 'window' in [completeness]"));
+  CHECK(errors[1] == "gw.toml:7:12: 'dev-01': the expected interval must be a positive integer "
+                     "(milliseconds)");
+}
+
+}  // namespace
+}  // namespace ef::daemon
