@@ -41,11 +41,12 @@ std::string CheckListen(const ConfigNode& node) {
              : "must be \"host:port\" (e.g. \"127.0.0.1:9102\"), with a port of 0 to 65535";
 }
 
-const std::array<ConfigField<MetricsConfig>, 4> kMetricsFields = {{
+const std::array<ConfigField<MetricsConfig>, 5> kMetricsFields = {{
     {"enabled", &MetricsConfig::enabled, false, nullptr},
     {"listen", &MetricsConfig::listen, false, CheckListen},
     {"stall_timeout_s", &MetricsConfig::stall_timeout_s, false, CheckPositive},
     {"max_devices", &MetricsConfig::max_devices, false, CheckNotNegative},
+    {"summary_interval_s", &MetricsConfig::summary_interval_s, false, CheckNotNegative},
 }};
 
 bool ExpectTable(const ConfigNode& node, std::string_view name, ConfigErrors& errors) {

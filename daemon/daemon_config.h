@@ -30,6 +30,7 @@ struct MetricsConfig {
   std::string listen = "127.0.0.1:9102";  // Default: "127.0.0.1:9102" (host:port; [v6]:port)
   int64_t stall_timeout_s = 30;           // Default: 30 s without progress = not moving
   int64_t max_devices = 1000;             // Default: 1000 devices tracked (last-seen gauges)
+  int64_t summary_interval_s = 60;        // Default: 60 s between status summaries; 0 = none
 };
 
 struct DaemonConfig {

@@ -41,6 +41,9 @@ uplink::ForwarderOptions ForwarderOptionsFor(const DaemonConfig& config, Heartbe
   options.max_attempts = static_cast<int>(up.max_attempts);
   options.streams = config.stream_schedules;
   options.heartbeat = heartbeat;
+  if (!up.status_topic.empty()) {
+    options.status_topic = uplink::TopicTemplate(up.status_topic).Expand(config.gateway.id, {});
+  }
   return options;
 }
 
@@ -192,6 +195,10 @@ bool Gateway::IngestUp() const {
     if (!source->Ready()) return false;
   }
   return true;
+}
+
+void Gateway::PublishStatus(std::string payload) {
+  if (forwarder_) forwarder_->PublishStatus(std::move(payload));
 }
 
 void Gateway::Govern() {

@@ -68,6 +68,8 @@ class Gateway {
   // They live as long as the gateway, across reloads.
   const Heartbeat& pipeline_heartbeat() const { return pipeline_beat_; }
   const Heartbeat& uplink_heartbeat() const { return uplink_beat_; }
+  // Hands the status summary to the uplink (its status topic); dropped without one.
+  void PublishStatus(std::string payload);
   // True while an uplink runs (an [uplink] is configured and started).
   bool UplinkRunning() const { return forwarder_ != nullptr; }
 

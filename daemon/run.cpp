@@ -19,8 +19,8 @@ enum class Wake { kStop, kReload };
 
 // Waits for SIGTERM/SIGINT (stop) or SIGHUP (reload), announcing readiness once ingest is up,
 // governing backpressure every tick (100 ms) and logging totals and losses now and then.
-Wake WaitForSignal(Gateway& gw, HealthCheck& health, const Clock& clock, Logger& log,
-                   const sigset_t& signals, bool* announced) {
+Wake WaitForSignal(Gateway& gw, HealthCheck& health, Monitoring& monitoring, const Clock& clock,
+                   Logger& log, const sigset_t& signals, bool* announced) {
   auto next_stats = clock.Now() + kStatsEvery;
   auto next_losses = clock.Now();
   storage::LossReport losses;
@@ -36,6 +36,7 @@ Wake WaitForSignal(Gateway& gw, HealthCheck& health, const Clock& clock, Logger&
     const bool ingest_up = gw.IngestUp();
     health.SetIngestUp(ingest_up);
     health.SetUplinkExpected(gw.UplinkRunning());
+    monitoring.Tick([&gw](std::string summary) { gw.PublishStatus(std::move(summary)); });
     if (!*announced && ingest_up) {
       *announced = true;
       sd_notify(0, "READY=1\nSTATUS=ingest is up");
@@ -111,7 +112,8 @@ int RunDaemon(const ConfigLoader& load, Logger& log) {
                               " (the gateway runs on without them)");
   }
   bool announced = false;
-  while (WaitForSignal(gw, health, clock, log, signals, &announced) == Wake::kReload) {
+  while (WaitForSignal(gw, health, monitoring, clock, log, signals, &announced) ==
+         Wake::kReload) {
     Reload(load, config, gw, log);
   }
   sd_notify(0, "STOPPING=1");

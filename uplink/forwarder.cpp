@@ -71,6 +71,39 @@ void Forwarder::Wake() {
   cv_.notify_one();
 }
 
+void Forwarder::PublishStatus(std::string payload) {
+  std::lock_guard lock(mu_);
+  if (options_.status_topic.empty()) return;
+  status_payload_ = std::move(payload);
+  woken_ = true;
+  cv_.notify_one();
+}
+
+void Forwarder::SendStatus(Clock::TimePoint now) {
+  OutgoingMessage message;
+  {
+    std::lock_guard lock(mu_);
+    if (!status_payload_) return;
+    message.payload = *status_payload_;
+  }
+  // Within the cloud's limits like every other publish.
+  const double bytes = static_cast<double>(message.payload.size());
+  if (publish_bucket_.WaitFor(1, now) > Clock::Duration::zero() ||
+      byte_bucket_.WaitFor(bytes, now) > Clock::Duration::zero()) {
+    return;
+  }
+  publish_bucket_.Take(1);
+  byte_bucket_.Take(bytes);
+  {
+    std::lock_guard lock(mu_);
+    status_payload_.reset();
+  }
+  message.topic = options_.status_topic;
+  message.qos = 0;
+  sent_bytes_.Add(message.payload.size());
+  publisher_.Publish(message, [](PublishResult) {});
+}
+
 void Forwarder::Stop() {
   {
     std::lock_guard lock(mu_);
@@ -266,6 +299,7 @@ Clock::Duration Forwarder::FillWindow() {
   lanes_.RewindFailed();
   lanes_.RetireCaughtUp();
   if (!WatchConnection()) return kIdlePoll;
+  SendStatus(clock_.Now());
   Clock::Duration next = kIdleWait;
   size_t inflight = lanes_.InflightTotal();
   while (inflight < options_.max_inflight) {

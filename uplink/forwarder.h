@@ -30,6 +30,7 @@
 #include <condition_variable>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -70,6 +71,8 @@ struct ForwarderOptions {
   // connection takes publishes and acknowledges none, or the thread itself is stuck.
   // Default: none.
   Heartbeat* heartbeat = nullptr;
+  // Where PublishStatus() publishes (already expanded); "" = nowhere. Default: "".
+  std::string status_topic;
 };
 
 // What the forwarders of one metrics registry did (a forwarder rebuilt at a reload adds to
@@ -101,6 +104,9 @@ class Forwarder {
   void Start();
   // New events were committed.
   void Wake();
+  // Publishes `payload` on options.status_topic (QoS 0, not kept in the store) as soon as the
+  // connection and the rate limits allow; a newer payload replaces one still waiting.
+  void PublishStatus(std::string payload);
   // Stops reading new events, waits up to drain_timeout for in-flight publishes, acks what
   // was acknowledged and joins. Unacknowledged events stay in the store for the next run.
   void Stop();
@@ -140,6 +146,8 @@ class Forwarder {
   // Tracks the publisher's connection (gauge, reconnects); true while connected.
   bool WatchConnection();
   void Beat();
+  // Publishes the waiting status payload if the rate limits allow it now.
+  void SendStatus(Clock::TimePoint now);
   // Removes and returns the ingest times of batch `batch_id` of `lane` (none if unknown).
   std::vector<int64_t> TakeIngestTimes(const std::string& lane, uint64_t batch_id);
   void ObserveLatency(const std::vector<int64_t>& ingest_ms);
@@ -156,6 +164,7 @@ class Forwarder {
   std::condition_variable cv_;
   std::vector<Completion> completions_;
   bool woken_ = false;
+  std::optional<std::string> status_payload_;
   bool stopping_ = false;
   std::thread thread_;
 

@@ -11,6 +11,7 @@
 #include <sqlite3.h>
 
 #include <csignal>
+#include <filesystem>
 #include <memory>
 #include <vector>
 
@@ -49,7 +50,7 @@ struct MonitoringRig {
   static GatewayOptions Options(uint16_t port) {
     GatewayOptions options;
     options.metrics_toml = "listen = \"127.0.0.1:" + std::to_string(port) +
-                           "\"\nstall_timeout_s = 2\n";
+                           "\"\nstall_timeout_s = 2\nsummary_interval_s = 1\n";
     return options;
   }
   MonitoringRig() {
@@ -111,6 +112,23 @@ TEST_CASE("/metrics moves with the load, agrees with the cloud and parses") {
   REQUIRE(reply);
   CHECK(reply->Header("Content-Type").starts_with("text/plain; version=0.0.4"));
 
+  // The status summary on the status topic catches up with the same figures.
+  CHECK(WaitUntil(DeadlineIn(seconds(10)), [&] {
+    for (const StatusMessage& m : rig.cloud.StatusMessages()) {
+      if (m.payload.find("\"received\":300,\"committed\":300,\"uplinked\":300") !=
+          std::string::npos) {
+        return m.topic == "edgeferry/gw-store/status";
+      }
+    }
+    return false;
+  }));
+  const auto page = rig.Get("/");
+  REQUIRE(page);
+  CHECK(page->status == 200);
+  CHECK(page->Header("Content-Type").starts_with("text/html"));
+  CHECK(page->body.find("<svg") != std::string::npos);
+  CHECK(page->body.find("dev-00") != std::string::npos);
+
   TempDir dir("ef-prom");
   WriteFile(dir.File("metrics.txt"), text);
   ProcessOptions spawn;
@@ -118,6 +136,30 @@ TEST_CASE("/metrics moves with the load, agrees with the cloud and parses") {
   spawn.log_file = dir.File("python.log");
   Process python(std::move(spawn));
   CHECK_MESSAGE(python.Wait(DeadlineIn(seconds(30))) == 0, python.Log());
+}
+
+// The status page in a real browser, when Debian's chromium is installed (skipped otherwise).
+TEST_CASE("the status page renders in headless chromium") {
+  const std::string chromium = "/usr/bin/chromium";
+  if (!std::filesystem::exists(chromium)) {
+    MESSAGE("skipped: " << chromium << " is not installed");
+    return;
+  }
+  MonitoringRig rig;
+  rig.Publish(20);
+  REQUIRE(rig.cloud.WaitForCount(20, DeadlineIn(seconds(30))));
+  TempDir dir("ef-chromium");
+  ProcessOptions spawn;
+  spawn.argv = {chromium, "--headless", "--no-sandbox", "--disable-gpu",
+                "--user-data-dir=" + dir.File("profile").string(), "--dump-dom",
+                "http://127.0.0.1:" + std::to_string(rig.port) + "/"};
+  spawn.log_file = dir.File("dom.html");
+  Process browser(std::move(spawn));
+  CHECK(browser.Wait(DeadlineIn(seconds(60))) == 0);
+  const std::string dom = browser.Log();
+  CHECK(dom.find("<svg") != std::string::npos);
+  CHECK(dom.find("<polyline") != std::string::npos);
+  CHECK(dom.find("dev-04") != std::string::npos);
 }
 
 TEST_CASE("/healthz turns 503 while the committer cannot commit, and back to 200") {
