@@ -65,7 +65,8 @@ std::string GatewayRig::ConfigText() const {
        << options_.queue_toml << "\n"
        << options_.streams_toml << "\n"
        << "[metrics]\n"
-       << options_.metrics_toml << "\n";
+       << options_.metrics_toml << "\n"
+       << options_.extra_toml << "\n";
   if (options_.uplink) {
     toml << "[uplink]\n"
          << "uri = \"" << cloud_.uri() << "\"\n"

@@ -6,7 +6,8 @@
 //   (c) /healthz turns 503 when the uplink's connection takes publishes and acknowledges none
 //       (the cloud broker frozen with SIGSTOP), and back to 200 (SIGCONT);
 //   (d) the cloud down with a backlog is not a stall: /healthz stays 200;
-//   (e) slow-loris clients and a 10 MB request do not disturb ingest or the uplink.
+//   (e) slow-loris clients and a 10 MB request do not disturb ingest or the uplink;
+//   (f) completeness events reach the cloud on the aggregates stream.
 #include <doctest/doctest.h>
 #include <sqlite3.h>
 
@@ -42,18 +43,19 @@ print('parsed', len(families), 'families')
 // A GatewayRig with the monitoring server on a free loopback port and a 2 s stall timeout.
 struct MonitoringRig {
   uint16_t port = FreeLoopbackPort();
-  GatewayRig gw{Options(port)};
+  GatewayRig gw;
   CloudCollector cloud{gw.CloudCollectorOptions()};
-  TestPublisher edge{gw.EdgePublisherOptions()};
+  TestPublisher edge{gw.EdgePublisherOptions()};  // after gw: both read its options
   int published = 0;
 
-  static GatewayOptions Options(uint16_t port) {
+  static GatewayOptions Options(uint16_t port, std::string extra_toml) {
     GatewayOptions options;
+    options.extra_toml = std::move(extra_toml);
     options.metrics_toml = "listen = \"127.0.0.1:" + std::to_string(port) +
                            "\"\nstall_timeout_s = 2\nsummary_interval_s = 1\n";
     return options;
   }
-  MonitoringRig() {
+  explicit MonitoringRig(std::string extra_toml = "") : gw(Options(port, std::move(extra_toml))) {
     REQUIRE(gw.StartBrokers(DeadlineIn(seconds(15))));
     REQUIRE_MESSAGE(gw.StartDaemon(DeadlineIn(seconds(20))), gw.DaemonLog());
     REQUIRE_MESSAGE(cloud.Connect(DeadlineIn(seconds(15))), cloud.error());
@@ -160,6 +162,35 @@ TEST_CASE("the status page renders in headless chromium") {
   CHECK(dom.find("<svg") != std::string::npos);
   CHECK(dom.find("<polyline") != std::string::npos);
   CHECK(dom.find("dev-04") != std::string::npos);
+}
+
+TEST_CASE("completeness: per-device windows reach the cloud on the aggregates stream") {
+  // Declared: one sample per 100 ms; windows of 2 s; each device sends 10 at once.
+  MonitoringRig rig(
+      "[completeness]\nenabled = true\nwindow_s = 2\n[completeness.expected_interval_ms]\n"
+      "\"dev-00\" = 100\n\"dev-01\" = 100\n\"dev-02\" = 100\n\"dev-03\" = 100\n"
+      "\"dev-04\" = 100\n");
+  rig.Publish(50);
+  const auto completeness_of = [&](const std::string& device) {
+    for (const Arrival& a : rig.cloud.Arrivals()) {
+      if (a.envelope && a.envelope->stream == "aggregates" && a.envelope->device == device &&
+          a.envelope->payload && a.envelope->payload->find("\"kind\":\"completeness\"") !=
+                                     std::string::npos) {
+        return *a.envelope->payload;
+      }
+    }
+    return std::string();
+  };
+  REQUIRE(WaitUntil(DeadlineIn(seconds(15)), [&] { return !completeness_of("dev-04").empty(); }));
+  const std::string payload = completeness_of("dev-04");
+  MESSAGE(payload);
+  CHECK(payload.find("\"expected\":20,") != std::string::npos);
+  CHECK(payload.find("\"received\":10,") != std::string::npos);
+  // Quiet since: silent after 10 intervals (1 s), counted and reported.
+  CHECK(WaitUntil(DeadlineIn(seconds(10)), [&] {
+    return rig.Sample("edgeferry_devices_silent") == kDevices;
+  }));
+  CHECK(rig.Sample("edgeferry_device_completeness_ratio{device=\"dev-04\"}") >= 0);
 }
 
 TEST_CASE("/healthz turns 503 while the committer cannot commit, and back to 200") {
