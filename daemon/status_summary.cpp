@@ -4,6 +4,8 @@
 
 #include "core/json.h"
 #include "daemon/gateway.h"
+#include "storage/sqlite_store.h"
+#include "uplink/mqtt_publisher.h"
 
 namespace ef::daemon {
 namespace {
@@ -44,7 +46,11 @@ std::string StatusSummary::Build(const std::vector<MetricFamily>& families, bool
   last_uplinked_ = t.uplinked;
   std::string out = "{\"client\":";
   AppendJsonString(out, client_id_);
-  out += ",\"state\":\"online\",\"summary\":{\"version\":\"" EF_VERSION "\",\"uptime_s\":" +
+  out += ",\"state\":\"online\",\"summary\":{\"version\":\"" EF_VERSION "\",\"libraries\":[";
+  AppendJsonString(out, uplink::MqttLibraryVersion());
+  out += ',';
+  AppendJsonString(out, storage::SqliteLibraryVersion());
+  out += "],\"uptime_s\":" +
          std::to_string(std::chrono::duration_cast<std::chrono::seconds>(now - started_).count()) +
          ",\"healthy\":" + (healthy ? "true" : "false") +
          ",\"queue_events\":" + std::to_string(t.queued) +

@@ -1,7 +1,8 @@
 // StatusSummary: the compact summary the gateway publishes on its status topic every
 // `[metrics] summary_interval_s`, so a fleet dashboard needs no access to the gateway:
 //
-//   {"client":"edgeferry-gw-1","state":"online","summary":{"version":"0.1.0","uptime_s":3600,
+//   {"client":"edgeferry-gw-1","state":"online","summary":{"version":"0.1.0",
+//    "libraries":["Paho MQTT C 1.3.11","SQLite 3.40.1"],"uptime_s":3600,
 //    "healthy":true,"queue_events":12,"queue_bytes":3400,"queue_oldest_age_s":0.4,
 //    "received_per_s":50.1,"uplinked_per_s":50.0,"received":180000,"committed":180000,
 //    "uplinked":179988,"dropped":0,"rejected":0,"expired":0,"dead_lettered":0,

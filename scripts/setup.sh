@@ -11,6 +11,8 @@ readonly PACKAGES=(
   mosquitto mosquitto-clients
   python3-pymodbus python3-serial python3-serial-asyncio python3-numpy python3-prometheus-client
   socat nats-server libssl-dev openssl procps
+  # Only for the test that loads the status page in a real browser (skipped without it).
+  chromium
 )
 
 missing=()

@@ -23,6 +23,7 @@ TEST_CASE("the summary is due every interval and carries totals and rates") {
   REQUIRE(summary.Due());
   const std::string text = summary.Build(metrics.Snapshot(), true);
   CHECK(text.starts_with(R"({"client":"edgeferry-gw","state":"online","summary":{"version":")"));
+  CHECK(text.find(R"("libraries":["Paho MQTT C )") != std::string::npos);
   CHECK(text.find(R"("uptime_s":60,"healthy":true,"queue_events":60,)") != std::string::npos);
   CHECK(text.find(R"("queue_oldest_age_s":2.5,"received_per_s":10.0,"uplinked_per_s":9.0,)") !=
         std::string::npos);
