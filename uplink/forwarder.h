@@ -23,7 +23,8 @@
 // - Every 10 s it records each stream's drain rate in the Store (Store::RecordDrainRates),
 //   while a stream has a backlog or drains, and logs a backlog of more than 1,000 events.
 //
-// Thread-safety: Start/Stop from the owner; Wake() and counters() from any thread.
+// Thread-safety: Start/Stop from the owner; Wake(), PublishStatus() and counters() from any
+// thread.
 #pragma once
 
 #include <atomic>
