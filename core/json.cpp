@@ -1,5 +1,7 @@
 #include "core/json.h"
 
+#include <charconv>
+
 #include <simdjson.h>
 
 namespace ef {
@@ -61,6 +63,14 @@ void AppendBase64(std::string& out, std::string_view bytes) {
 }  // namespace ef
 
 namespace ef {
+std::string FormatDecimal(double v, int digits) {
+  char buffer[64];
+  const auto result =
+      std::to_chars(buffer, buffer + sizeof(buffer), v, std::chars_format::fixed, digits);
+  if (result.ec != std::errc()) return "0";
+  return std::string(buffer, result.ptr);
+}
+
 std::string JsonLibraryVersion() { return "simdjson " + std::to_string(simdjson::SIMDJSON_VERSION_MAJOR) + "." +
          std::to_string(simdjson::SIMDJSON_VERSION_MINOR) + "." +
          std::to_string(simdjson::SIMDJSON_VERSION_REVISION); }

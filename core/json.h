@@ -14,6 +14,9 @@ bool IsValidJson(std::string_view text);
 // as they are otherwise (UTF-8 passes through).
 void AppendJsonString(std::string& out, std::string_view text);
 
+// `v` in fixed notation with `digits` decimals ("41.7"), independent of the locale.
+std::string FormatDecimal(double v, int digits);
+
 // Appends standard base64 (RFC 4648, with padding).
 void AppendBase64(std::string& out, std::string_view bytes);
 

@@ -97,6 +97,7 @@ struct MetricsRegistry::Family {
   MetricKind kind = MetricKind::kCounter;
   std::vector<double> bounds;
   std::map<MetricLabels, Counter> counters;
+  std::map<MetricLabels, Gauge> fractional_counters;
   std::map<MetricLabels, Gauge> gauges;
   std::map<MetricLabels, Histogram> histograms;
 };
@@ -110,6 +111,14 @@ Counter& MetricsRegistry::GetCounter(std::string_view name, std::string_view hel
   Family* family = FindOrAddFamily(name, help, MetricKind::kCounter, {}, labels);
   if (family == nullptr) return detached_counter_;
   return family->counters.try_emplace(std::move(labels)).first->second;
+}
+
+Gauge& MetricsRegistry::GetFractionalCounter(std::string_view name, std::string_view help,
+                                             MetricLabels labels) {
+  std::lock_guard lock(mu_);
+  Family* family = FindOrAddFamily(name, help, MetricKind::kCounter, {}, labels);
+  if (family == nullptr) return detached_gauge_;
+  return family->fractional_counters.try_emplace(std::move(labels)).first->second;
 }
 
 Gauge& MetricsRegistry::GetGauge(std::string_view name, std::string_view help,
@@ -205,6 +214,7 @@ std::vector<MetricFamily> MetricsRegistry::Snapshot() const {
     copy.kind = family->kind;
     copy.upper_bounds = family->bounds;
     CopySeries(family->counters, &copy.series);
+    CopySeries(family->fractional_counters, &copy.series);
     CopySeries(family->gauges, &copy.series);
     CopySeries(family->histograms, &copy.series);
   }

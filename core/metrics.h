@@ -123,6 +123,11 @@ class MetricsRegistry {
   // with other bounds (after sorting and deduplication) is an error.
   Histogram& GetHistogram(std::string_view name, std::string_view help,
                           std::vector<double> upper_bounds, MetricLabels labels = {});
+  // A counter whose value is not a whole number (CPU seconds), kept by a source that only
+  // grows and mirrored with Set() (usually from a collector). It is a counter family like
+  // GetCounter's; CounterTotal() does not include these series.
+  Gauge& GetFractionalCounter(std::string_view name, std::string_view help,
+                              MetricLabels labels = {});
 
   // The sum of counter `name` over all its label sets; 0 when there is no such counter.
   uint64_t CounterTotal(std::string_view name) const;

@@ -41,6 +41,22 @@ const std::array<ConfigField<GatewayConfig>, 4> kGatewayFields = {{
     {"clock_sync", &GatewayConfig::clock_sync, false, CheckClockSync},
 }};
 
+std::string CheckListen(const ConfigNode& node) {
+  std::string host;
+  uint16_t port = 0;
+  return ParseListenAddress(std::get<std::string>(node.scalar), &host, &port)
+             ? std::string()
+             : "must be \"host:port\" (e.g. \"127.0.0.1:9102\"), with a port of 0 to 65535";
+}
+
+const std::array<ConfigField<MetricsConfig>, 5> kMetricsFields = {{
+    {"enabled", &MetricsConfig::enabled, false, nullptr},
+    {"listen", &MetricsConfig::listen, false, CheckListen},
+    {"stall_timeout_s", &MetricsConfig::stall_timeout_s, false, CheckPositive},
+    {"max_devices", &MetricsConfig::max_devices, false, CheckNotNegative},
+    {"summary_interval_s", &MetricsConfig::summary_interval_s, false, CheckNotNegative},
+}};
+
 bool ExpectTable(const ConfigNode& node, std::string_view name, ConfigErrors& errors) {
   if (node.type == ConfigType::kTable) return true;
   std::string message = "'";  // appended, not "'" + ...: see SectionLabel on -Wrestrict
@@ -69,7 +85,7 @@ struct Section {
   std::string_view name;
   SectionBinder bind;
 };
-const std::array<Section, 5> kSections = {{
+const std::array<Section, 7> kSections = {{
     {"gateway",
      [](const ConfigNode& n, DaemonConfig& c, ConfigErrors& e) {
        BindTable<GatewayConfig>(n, "gateway", kGatewayFields, c.gateway, e);
@@ -87,6 +103,14 @@ const std::array<Section, 5> kSections = {{
      [](const ConfigNode& n, DaemonConfig& c, ConfigErrors& e) {
        c.uplink.emplace();
        uplink::BindUplinkConfig(n, *c.uplink, e);
+     }},
+    {"metrics",
+     [](const ConfigNode& n, DaemonConfig& c, ConfigErrors& e) {
+       BindTable<MetricsConfig>(n, "metrics", kMetricsFields, c.metrics, e);
+     }},
+    {"completeness",
+     [](const ConfigNode& n, DaemonConfig& c, ConfigErrors& e) {
+       pipeline::BindCompletenessConfig(n, c.completeness, e);
      }},
 }};
 
@@ -113,6 +137,29 @@ void FillMachineDefaults(DaemonConfig& config) {
 }
 
 }  // namespace
+
+bool ParseListenAddress(std::string_view listen, std::string* host, uint16_t* port) {
+  const size_t colon = listen.rfind(':');
+  if (colon == std::string_view::npos || colon == 0) return false;
+  std::string_view name = listen.substr(0, colon);
+  const std::string_view digits = listen.substr(colon + 1);
+  if (name.front() == '[') {
+    if (name.size() < 3 || name.back() != ']') return false;
+    name = name.substr(1, name.size() - 2);
+  } else if (name.find(':') != std::string_view::npos) {
+    return false;  // an IPv6 address needs its brackets
+  }
+  if (digits.empty() || digits.size() > 5) return false;
+  uint32_t value = 0;
+  for (const char c : digits) {
+    if (c < '0' || c > '9') return false;
+    value = value * 10 + static_cast<uint32_t>(c - '0');
+  }
+  if (value > 65535) return false;
+  *host = std::string(name);
+  *port = static_cast<uint16_t>(value);
+  return true;
+}
 
 std::vector<std::string> LoadConfigText(std::string_view text, const std::string& origin,
                                         DaemonConfig* out) {

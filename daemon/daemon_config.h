@@ -3,11 +3,14 @@
 // directory). Built once at start-up; plain values.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "connectors/source_kinds.h"
+#include "pipeline/completeness_config.h"
 #include "storage/queue_config.h"
 #include "uplink/uplink_config.h"
 
@@ -24,6 +27,15 @@ struct GatewayConfig {
   std::string clock_sync = "kernel";
 };
 
+// [metrics]: the monitoring HTTP server (/metrics, /healthz, the status page).
+struct MetricsConfig {
+  bool enabled = true;                    // Default: true
+  std::string listen = "127.0.0.1:9102";  // Default: "127.0.0.1:9102" (host:port; [v6]:port)
+  int64_t stall_timeout_s = 30;           // Default: 30 s without progress = not moving
+  int64_t max_devices = 1000;             // Default: 1000 devices tracked (last-seen gauges)
+  int64_t summary_interval_s = 60;        // Default: 60 s between status summaries; 0 = none
+};
+
 struct DaemonConfig {
   std::string origin;  // the file it came from, or "embedded defaults"
   GatewayConfig gateway;
@@ -32,7 +44,13 @@ struct DaemonConfig {
   // The uplink's keys of [streams.NAME]: telemetry, aggregates, alerts unless configured.
   std::vector<uplink::StreamSchedule> stream_schedules = uplink::DefaultStreamSchedules();
   std::optional<uplink::UplinkConfig> uplink;  // nullopt: keep events locally
+  MetricsConfig metrics;
+  pipeline::CompletenessConfig completeness;  // [completeness]
 };
+
+// Splits a [metrics] listen address "host:port" ("[::1]:9102" for IPv6) into its parts; false
+// when it is not of that form or the port is not 0..65535 (0: any free port).
+bool ParseListenAddress(std::string_view listen, std::string* host, uint16_t* port);
 
 // Where the queue database of `config` lives.
 inline std::string QueuePath(const DaemonConfig& config) {

@@ -5,6 +5,8 @@
 #include <filesystem>
 
 #include "connectors/source_kinds.h"
+#include "pipeline/completeness.h"
+#include "pipeline/device_activity.h"
 #include "storage/sqlite_store.h"
 #include "uplink/mqtt_publisher.h"
 
@@ -22,7 +24,7 @@ std::string UtcStamp(const Clock& clock) {
   return buf;
 }
 
-uplink::ForwarderOptions ForwarderOptionsFor(const DaemonConfig& config) {
+uplink::ForwarderOptions ForwarderOptionsFor(const DaemonConfig& config, Heartbeat* heartbeat) {
   const uplink::UplinkConfig& up = *config.uplink;
   uplink::ForwarderOptions options;
   options.gateway_id = config.gateway.id;
@@ -39,21 +41,27 @@ uplink::ForwarderOptions ForwarderOptionsFor(const DaemonConfig& config) {
   options.max_bytes_per_s = static_cast<double>(up.max_bytes_per_s);
   options.max_attempts = static_cast<int>(up.max_attempts);
   options.streams = config.stream_schedules;
+  options.heartbeat = heartbeat;
+  if (!up.status_topic.empty()) {
+    options.status_topic = uplink::TopicTemplate(up.status_topic).Expand(config.gateway.id, {});
+  }
   return options;
 }
 
 pipeline::PipelineOptions PipelineOptionsFor(const DaemonConfig& config,
-                                             const ClockSync& clock_sync) {
+                                             const ClockSync& clock_sync, Heartbeat* heartbeat) {
   pipeline::PipelineOptions options;
   options.clock_sync = &clock_sync;
   options.max_events = static_cast<size_t>(config.queue.commit_max_events);
   options.interval = std::chrono::milliseconds(config.queue.commit_interval_ms);
   options.memory_events = static_cast<size_t>(config.queue.memory_events);
+  options.heartbeat = heartbeat;
   return options;
 }
 
-// The sum of every series of family `name` (0 if there is none).
-double Sum(const std::vector<MetricFamily>& families, std::string_view name) {
+}  // namespace
+
+double SumOf(const std::vector<MetricFamily>& families, std::string_view name) {
   double total = 0;
   for (const MetricFamily& family : families) {
     if (family.name != name) continue;
@@ -65,10 +73,8 @@ double Sum(const std::vector<MetricFamily>& families, std::string_view name) {
   return total;
 }
 
-}  // namespace
-
 Totals TotalsOf(const std::vector<MetricFamily>& families) {
-  auto sum = [&](std::string_view name) { return static_cast<uint64_t>(Sum(families, name)); };
+  auto sum = [&](std::string_view name) { return static_cast<uint64_t>(SumOf(families, name)); };
   Totals t;
   t.received = sum("edgeferry_events_received_total");
   t.committed = sum("edgeferry_events_committed_total");
@@ -125,7 +131,7 @@ Status Gateway::OpenStore(const DaemonConfig& config) {
                                "file were not sent; inspect or recover it with sqlite3.");
   }
   store_ = std::move(store.value());
-  queue_metrics_ = std::make_unique<QueueMetrics>(*store_, metrics_);
+  queue_metrics_ = std::make_unique<QueueMetrics>(*store_, clock_, metrics_);
   if (auto stats = store_->Stats(); stats.ok()) {
     log_.Info(kComponent, "queue " + options.path + " opened (" +
                               std::string(storage::DurabilityName(config.queue.durability)) +
@@ -145,7 +151,7 @@ Status Gateway::StartUplink(const DaemonConfig& config) {
                                                        clock_, log_);
   if (Status s = publisher_->Start(); !s.ok()) return s;
   forwarder_ = std::make_unique<uplink::Forwarder>(*store_, *publisher_, clock_, log_, metrics_,
-                                                   ForwarderOptionsFor(config));
+                                                   ForwarderOptionsFor(config, &uplink_beat_));
   forwarder_->Start();
   committed_.Attach([forwarder = forwarder_.get()] { forwarder->Wake(); });
   return Status::Ok();
@@ -166,8 +172,20 @@ Status Gateway::RestartUplink(const DaemonConfig& config) {
 }
 
 Status Gateway::StartIngest(const DaemonConfig& config) {
+  std::vector<std::unique_ptr<Stage>> stages;
+  if (config.metrics.max_devices > 0) {
+    stages.push_back(std::make_unique<pipeline::DeviceActivity>(
+        metrics_, static_cast<size_t>(config.metrics.max_devices)));
+    if (config.completeness.enabled) {
+      stages.push_back(std::make_unique<pipeline::Completeness>(
+          metrics_, pipeline::ToCompletenessOptions(
+                        config.completeness, static_cast<size_t>(config.metrics.max_devices))));
+    }
+  }
   pipeline_ = std::make_unique<pipeline::Pipeline>(*store_, clock_, log_, metrics_, committed_,
-                                                   PipelineOptionsFor(config, clock_sync_));
+                                                   PipelineOptionsFor(config, clock_sync_,
+                                                                      &pipeline_beat_),
+                                                   std::move(stages));
   if (Status s = pipeline_->Start(); !s.ok()) return s;
   const connectors::SourceContext context{clock_, log_, metrics_};
   for (const connectors::SourceConfig& source_config : config.sources) {
@@ -184,6 +202,10 @@ bool Gateway::IngestUp() const {
     if (!source->Ready()) return false;
   }
   return true;
+}
+
+void Gateway::PublishStatus(std::string payload) {
+  if (forwarder_) forwarder_->PublishStatus(std::move(payload));
 }
 
 void Gateway::Govern() {

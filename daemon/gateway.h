@@ -8,6 +8,8 @@
 // first, the pipeline commits everything it holds, then the uplink finishes what is in
 // flight. RestartUplink() swaps the uplink at a reload while ingest and the pipeline run on;
 // the pipeline reaches the uplink only through a WakeRelay that lives as long as the gateway.
+// The pipeline runs DeviceActivity (per-device last-seen gauges) and, with [completeness]
+// enabled, Completeness, unless [metrics] max_devices is 0.
 // Every counter goes to the MetricsRegistry the gateway is given, which outlives it and any
 // reload, so the totals keep adding up.
 //
@@ -20,6 +22,7 @@
 
 #include "core/clock.h"
 #include "core/clock_watch.h"
+#include "core/heartbeat.h"
 #include "core/log.h"
 #include "core/metrics.h"
 #include "core/publisher.h"
@@ -38,6 +41,8 @@ struct Totals {
   uint64_t received = 0, committed = 0, uplinked = 0, queued = 0;
   StreamCounters losses;  // dropped, rejected, expired, dead_lettered over all streams
 };
+// The sum of every series (counters and gauges) of family `name` in a snapshot; 0 if none.
+double SumOf(const std::vector<MetricFamily>& families, std::string_view name);
 // The totals in a snapshot of the registry (its collectors ran: the queue figures are fresh).
 Totals TotalsOf(const std::vector<MetricFamily>& families);
 std::string Describe(const Totals& totals);
@@ -62,6 +67,14 @@ class Gateway {
   Totals Collect() const;
   // The store, for the loss report; null before Start().
   Store* store() { return store_.get(); }
+  // The pipeline's and the uplink's heartbeats (core/heartbeat.h), for the health check.
+  // They live as long as the gateway, across reloads.
+  const Heartbeat& pipeline_heartbeat() const { return pipeline_beat_; }
+  const Heartbeat& uplink_heartbeat() const { return uplink_beat_; }
+  // Hands the status summary to the uplink (its status topic); dropped without one.
+  void PublishStatus(std::string payload);
+  // True while an uplink runs (an [uplink] is configured and started).
+  bool UplinkRunning() const { return forwarder_ != nullptr; }
 
  private:
   Status OpenStore(const DaemonConfig& config);
@@ -74,6 +87,8 @@ class Gateway {
   Logger& log_;
   MetricsRegistry& metrics_;
   WakeRelay committed_;  // pipeline -> forwarder; outlives both
+  Heartbeat pipeline_beat_;
+  Heartbeat uplink_beat_;
   std::unique_ptr<Store> store_;
   std::unique_ptr<QueueMetrics> queue_metrics_;
   std::unique_ptr<Publisher> publisher_;

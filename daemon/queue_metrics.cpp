@@ -1,5 +1,7 @@
 #include "daemon/queue_metrics.h"
 
+#include <algorithm>
+
 namespace ef::daemon {
 namespace {
 
@@ -11,8 +13,8 @@ void CatchUp(Counter& counter, uint64_t recorded) {
 
 }  // namespace
 
-QueueMetrics::QueueMetrics(Store& store, MetricsRegistry& metrics)
-    : store_(store), metrics_(metrics),
+QueueMetrics::QueueMetrics(Store& store, const Clock& clock, MetricsRegistry& metrics)
+    : store_(store), clock_(clock), metrics_(metrics),
       collector_(metrics.AddCollector([this] { Refresh(); })) {}
 
 QueueMetrics::~QueueMetrics() { metrics_.RemoveCollector(collector_); }
@@ -24,6 +26,9 @@ QueueMetrics::StreamSeries& QueueMetrics::SeriesFor(const std::string& stream) {
   StreamSeries s{
       &metrics_.GetGauge("edgeferry_queue_events", "Events waiting in the local queue.", labels),
       &metrics_.GetGauge("edgeferry_queue_bytes", "Bytes of the events waiting.", labels),
+      &metrics_.GetGauge("edgeferry_queue_oldest_age_seconds",
+                         "Age of the oldest event waiting (since it was received); 0 if none.",
+                         labels),
       &metrics_.GetCounter("edgeferry_events_dropped_total",
                            "Events removed by a drop_oldest bound.", labels),
       &metrics_.GetCounter("edgeferry_events_rejected_total",
@@ -38,11 +43,14 @@ QueueMetrics::StreamSeries& QueueMetrics::SeriesFor(const std::string& stream) {
 void QueueMetrics::Refresh() {
   Result<StoreStats> stats = store_.Stats();
   if (!stats.ok()) return;  // the figures stay as last read
+  const int64_t now_ms = clock_.WallMillis();
   std::lock_guard lock(mu_);
   for (const StreamStats& st : stats->streams) {
     StreamSeries& s = SeriesFor(st.stream);
     s.events->Set(static_cast<double>(st.events));
     s.bytes->Set(static_cast<double>(st.bytes));
+    const int64_t age_ms = st.events == 0 ? 0 : std::max<int64_t>(0, now_ms - st.oldest_ingest_ms);
+    s.oldest_age->Set(static_cast<double>(age_ms) / 1000.0);
     CatchUp(*s.dropped, st.counters.dropped);
     CatchUp(*s.rejected, st.counters.rejected);
     CatchUp(*s.expired, st.counters.expired);

@@ -1,6 +1,7 @@
 // QueueMetrics: mirrors the store's per-stream figures into the metrics registry, so that
 // every total the daemon reports comes from one place. Per stream:
 //   edgeferry_queue_events, edgeferry_queue_bytes (gauges: waiting for the cloud's ack)
+//   edgeferry_queue_oldest_age_seconds (gauge: age of the oldest event waiting; 0 if none)
 //   edgeferry_events_{dropped,rejected,expired,dead_lettered}_total (counters)
 // The loss counters are the ones the store keeps in SQLite, so they survive restarts: after a
 // restart they continue from what the queue recorded.
@@ -16,6 +17,7 @@
 #include <mutex>
 #include <string>
 
+#include "core/clock.h"
 #include "core/metrics.h"
 #include "core/store.h"
 
@@ -23,7 +25,7 @@ namespace ef::daemon {
 
 class QueueMetrics {
  public:
-  QueueMetrics(Store& store, MetricsRegistry& metrics);
+  QueueMetrics(Store& store, const Clock& clock, MetricsRegistry& metrics);
   ~QueueMetrics();
   QueueMetrics(const QueueMetrics&) = delete;
   QueueMetrics& operator=(const QueueMetrics&) = delete;
@@ -34,6 +36,7 @@ class QueueMetrics {
   struct StreamSeries {
     Gauge* events;
     Gauge* bytes;
+    Gauge* oldest_age;
     Counter* dropped;
     Counter* rejected;
     Counter* expired;
@@ -42,6 +45,7 @@ class QueueMetrics {
   StreamSeries& SeriesFor(const std::string& stream);
 
   Store& store_;
+  const Clock& clock_;
   MetricsRegistry& metrics_;
   std::mutex mu_;  // guards series_ (Refresh from the owner and from snapshots)
   std::map<std::string, StreamSeries> series_;

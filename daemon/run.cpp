@@ -7,6 +7,8 @@
 #include "core/clock_watch.h"
 #include "core/metrics.h"
 #include "daemon/gateway.h"
+#include "daemon/health.h"
+#include "daemon/monitoring.h"
 #include "storage/loss_report.h"
 
 namespace ef::daemon {
@@ -20,8 +22,9 @@ enum class Wake { kStop, kReload };
 // Waits for SIGTERM/SIGINT (stop) or SIGHUP (reload), announcing readiness once ingest is up,
 // governing backpressure and watching the wall clock for steps every tick (100 ms), and
 // logging totals and losses now and then.
-Wake WaitForSignal(Gateway& gw, const Clock& clock, ClockWatch& clock_watch, Logger& log,
-                   const sigset_t& signals, bool* announced) {
+Wake WaitForSignal(Gateway& gw, HealthCheck& health, Monitoring& monitoring, const Clock& clock,
+                   ClockWatch& clock_watch, Logger& log, const sigset_t& signals,
+                   bool* announced) {
   auto next_stats = clock.Now() + kStatsEvery;
   auto next_losses = clock.Now();
   storage::LossReport losses;
@@ -34,7 +37,11 @@ Wake WaitForSignal(Gateway& gw, const Clock& clock, ClockWatch& clock_watch, Log
       return Wake::kStop;
     }
     if (sig == SIGHUP) return Wake::kReload;
-    if (!*announced && gw.IngestUp()) {
+    const bool ingest_up = gw.IngestUp();
+    health.SetIngestUp(ingest_up);
+    health.SetUplinkExpected(gw.UplinkRunning());
+    monitoring.Tick([&gw](std::string summary) { gw.PublishStatus(std::move(summary)); });
+    if (!*announced && ingest_up) {
       *announced = true;
       sd_notify(0, "READY=1\nSTATUS=ingest is up");
       log.Info(kComponent, "ingest is up");
@@ -109,11 +116,20 @@ int RunDaemon(const ConfigLoader& load, Logger& log) {
     gw.Stop();
     return 1;
   }
+  HealthCheck health(clock, gw.pipeline_heartbeat(), gw.uplink_heartbeat(),
+                     std::chrono::seconds(config.metrics.stall_timeout_s));
+  Monitoring monitoring(clock, log, metrics, health, config);
+  if (Status s = monitoring.Start(); !s.ok()) {
+    log.Error(kComponent, "no /metrics and /healthz: " + s.ToString() +
+                              " (the gateway runs on without them)");
+  }
   bool announced = false;
-  while (WaitForSignal(gw, clock, clock_watch, log, signals, &announced) == Wake::kReload) {
+  while (WaitForSignal(gw, health, monitoring, clock, clock_watch, log, signals, &announced) ==
+         Wake::kReload) {
     Reload(load, config, gw, log);
   }
   sd_notify(0, "STOPPING=1");
+  monitoring.Stop();
   gw.Stop();
   log.Info(kComponent, "stopped: " + Describe(gw.Collect()));
   return 0;

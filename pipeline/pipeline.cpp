@@ -29,6 +29,7 @@ Pipeline::~Pipeline() {
 Status Pipeline::Start() {
   if (Status s = stages_.Restore(store_); !s.ok()) return s;
   next_expiry_ = clock_.Now();
+  Beat(next_expiry_);
   thread_ = std::thread([this] { Run(); });
   return Status::Ok();
 }
@@ -74,7 +75,11 @@ void Pipeline::Run() {
     stages_.RunTimers(group);
     // Swept before this group's commit: the sweep dates what was committed before it.
     ExpireIfDue(now);
-    if (!events.empty() || !state.empty()) CommitGroup(events, state);
+    if (!events.empty() || !state.empty()) {
+      CommitGroup(events, state);
+    } else {
+      Beat(now);  // nothing to do is not a stall
+    }
     events.clear();
     state.clear();
   }
@@ -93,6 +98,11 @@ void Pipeline::CommitGroup(std::vector<Event>& events, std::vector<StateEntry>& 
   last_commit_at_ = clock_.Now();
   CountCommitted(events);
   committed_.Wake();
+  Beat(clock_.Now());
+}
+
+void Pipeline::Beat(Clock::TimePoint now) {
+  if (options_.heartbeat != nullptr) options_.heartbeat->Beat(now);
 }
 
 void Pipeline::CountCommitted(const std::vector<Event>& events) {

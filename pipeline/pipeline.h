@@ -31,6 +31,7 @@
 #include "core/bounded_queue.h"
 #include "core/clock.h"
 #include "core/clock_watch.h"
+#include "core/heartbeat.h"
 #include "core/log.h"
 #include "core/metrics.h"
 #include "core/source.h"
@@ -51,6 +52,9 @@ struct PipelineOptions {
   // Whether the wall clock is synchronised: events received while it is not are marked
   // Event::clock_unsynced. Default: none, every clock is trusted. Must outlive the pipeline.
   const ClockSync* clock_sync = nullptr;
+  // Beaten after every committed group and whenever there was nothing to commit, so it stops
+  // while commits fail or block (see core/heartbeat.h). Default: none.
+  Heartbeat* heartbeat = nullptr;
 };
 
 class Pipeline {
@@ -87,6 +91,7 @@ class Pipeline {
   // How long the thread may wait for input before a timer or a TTL sweep is due.
   Clock::Duration IdleWait(Clock::TimePoint now) const;
   void CommitGroup(std::vector<Event>& events, std::vector<StateEntry>& state);
+  void Beat(Clock::TimePoint now);
   void CountCommitted(const std::vector<Event>& events);
   bool WallSynced() const;
   void ExpireIfDue(Clock::TimePoint now);

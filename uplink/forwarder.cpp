@@ -17,6 +17,11 @@ constexpr std::chrono::seconds kBacklogReportEvery{10};
 constexpr uint64_t kBacklogWorthReporting = 1000;
 // A lane sending nothing for longer than its linger plus this, while connected, is stalled.
 constexpr std::chrono::seconds kStallMargin{2};
+// From a live event on loopback (milliseconds) to a backlog sent after a day-long outage.
+const std::vector<double> kLatencyBounds = {0.005, 0.01, 0.025, 0.05, 0.1,  0.25,  0.5,  1,
+                                            2.5,   5,    10,    30,   60,   300,   1800, 3600,
+                                            21600, 86400};
+const std::vector<double> kBatchBounds = {1, 2, 5, 10, 20, 50, 100, 200, 500, 1000};
 
 LanesOptions LanesOptionsFor(const ForwarderOptions& options) {
   return {options.streams, options.defaults, options.read_batch,
@@ -36,6 +41,19 @@ Forwarder::Forwarder(Store& store, Publisher& publisher, const Clock& clock, Log
                                         "Events the uplink moved to the dead-letter table.")),
       uplinked_(metrics, "edgeferry_events_uplinked_total",
                 "Events the cloud acknowledged (and the queue removed).", "stream"),
+      sent_bytes_(metrics.GetCounter("edgeferry_uplink_sent_bytes_total",
+                                     "Payload bytes handed to the cloud connection (resends "
+                                     "included).")),
+      reconnects_(metrics.GetCounter("edgeferry_uplink_reconnects_total",
+                                     "Connections to the cloud made again after one was lost.")),
+      connected_(metrics.GetGauge("edgeferry_uplink_connected",
+                                  "1 while the uplink is connected to the cloud broker.")),
+      batch_events_(metrics.GetHistogram("edgeferry_uplink_batch_events",
+                                         "Events per message the cloud acknowledged.",
+                                         kBatchBounds)),
+      latency_(metrics.GetHistogram("edgeferry_uplink_latency_seconds",
+                                    "Per event, from its ingest to the cloud's acknowledgement.",
+                                    kLatencyBounds)),
       lanes_(store_, clock_, log_, LanesOptionsFor(options_)),
       encoder_(options_.batch, options_.gateway_id, options_.max_message_bytes,
                options_.batch_max_events),
@@ -45,12 +63,48 @@ Forwarder::Forwarder(Store& store, Publisher& publisher, const Clock& clock, Log
 
 Forwarder::~Forwarder() { Stop(); }
 
-void Forwarder::Start() { thread_ = std::thread([this] { Run(); }); }
+void Forwarder::Start() {
+  Beat();
+  thread_ = std::thread([this] { Run(); });
+}
 
 void Forwarder::Wake() {
   std::lock_guard lock(mu_);
   woken_ = true;
   cv_.notify_one();
+}
+
+void Forwarder::PublishStatus(std::string payload) {
+  std::lock_guard lock(mu_);
+  if (options_.status_topic.empty()) return;
+  status_payload_ = std::move(payload);
+  woken_ = true;
+  cv_.notify_one();
+}
+
+void Forwarder::SendStatus(Clock::TimePoint now) {
+  OutgoingMessage message;
+  {
+    std::lock_guard lock(mu_);
+    if (!status_payload_) return;
+    message.payload = *status_payload_;
+  }
+  // Within the cloud's limits like every other publish.
+  const double bytes = static_cast<double>(message.payload.size());
+  if (publish_bucket_.WaitFor(1, now) > Clock::Duration::zero() ||
+      byte_bucket_.WaitFor(bytes, now) > Clock::Duration::zero()) {
+    return;
+  }
+  publish_bucket_.Take(1);
+  byte_bucket_.Take(bytes);
+  {
+    std::lock_guard lock(mu_);
+    status_payload_.reset();
+  }
+  message.topic = options_.status_topic;
+  message.qos = 0;
+  sent_bytes_.Add(message.payload.size());
+  publisher_.Publish(message, [](PublishResult) {});
 }
 
 void Forwarder::Stop() {
@@ -60,6 +114,7 @@ void Forwarder::Stop() {
   }
   cv_.notify_one();
   if (thread_.joinable()) thread_.join();
+  connected_.Set(0);  // this uplink is gone; a new one reports its own connection
 }
 
 ForwarderCounters Forwarder::counters() const {
@@ -94,6 +149,7 @@ void Forwarder::Run() {
       ReportBacklogIfDue();
       next = FillWindow();
       stalls_.Look(lanes_, publisher_.Connected(), clock_.Now());
+      if (!publisher_.Connected() || lanes_.InflightTotal() == 0) Beat();
     }
     std::unique_lock lock(mu_);
     cv_.wait_for(lock, next, [&] { return woken_ || stopping_ || !completions_.empty(); });
@@ -114,6 +170,7 @@ void Forwarder::Settle() {
   }
   std::map<std::string, std::vector<uint64_t>> acked;
   for (Completion& c : done) {
+    const std::vector<int64_t> ingest_ms = TakeIngestTimes(c.lane, c.batch_id);
     Lane* found = lanes_.Find(c.lane);
     if (found == nullptr) continue;
     Lane& lane = *found;
@@ -126,6 +183,8 @@ void Forwarder::Settle() {
         if (lane.failing_batch == c.batch_id) lane.failures = 0;
         ++lane.progress;
         publishes_.Add();
+        batch_events_.Observe(static_cast<double>(seqs.size()));
+        ObserveLatency(ingest_ms);
         acked[lane.stream].insert(acked[lane.stream].end(), seqs.begin(), seqs.end());
         break;
       case PublishResult::kNotSent:  // never reached the broker: not the message's fault
@@ -146,6 +205,44 @@ void Forwarder::Settle() {
     uplinked_.For(stream).Add(seqs.size());
     drain_.Acked(stream, seqs.size());
   }
+  if (!acked.empty()) Beat();
+}
+
+std::vector<int64_t> Forwarder::TakeIngestTimes(const std::string& lane, uint64_t batch_id) {
+  std::vector<int64_t> out;
+  const auto in_lane = ingest_ms_.find(lane);
+  if (in_lane == ingest_ms_.end()) return out;
+  const auto batch = in_lane->second.find(batch_id);
+  if (batch == in_lane->second.end()) return out;
+  out = std::move(batch->second);
+  in_lane->second.erase(batch);
+  if (in_lane->second.empty()) ingest_ms_.erase(in_lane);
+  return out;
+}
+
+void Forwarder::ObserveLatency(const std::vector<int64_t>& ingest_ms) {
+  const int64_t now_ms = clock_.WallMillis();
+  for (const int64_t ingest : ingest_ms) {
+    latency_.Observe(static_cast<double>(std::max<int64_t>(0, now_ms - ingest)) / 1000.0);
+  }
+}
+
+void Forwarder::Beat() {
+  if (options_.heartbeat != nullptr) options_.heartbeat->Beat(clock_.Now());
+}
+
+bool Forwarder::WatchConnection() {
+  const bool connected = publisher_.Connected();
+  connected_.Set(connected ? 1 : 0);
+  if (!connected) {
+    was_connected_ = false;
+    return false;
+  }
+  if (!std::exchange(was_connected_, true)) {
+    if (std::exchange(ever_connected_, true)) reconnects_.Add();
+    lanes_.SplitBacklogs();
+  }
+  return true;
 }
 
 // A batch that was sent and lost its connection max_attempts times in a row is refused by the
@@ -206,11 +303,8 @@ void Forwarder::LogBacklog(const std::vector<StreamBacklog>& backlog, double rat
 Clock::Duration Forwarder::FillWindow() {
   lanes_.RewindFailed();
   lanes_.RetireCaughtUp();
-  if (!publisher_.Connected()) {
-    was_connected_ = false;
-    return kIdlePoll;
-  }
-  if (!std::exchange(was_connected_, true)) lanes_.SplitBacklogs();
+  if (!WatchConnection()) return kIdlePoll;
+  SendStatus(clock_.Now());
   Clock::Duration next = kIdleWait;
   size_t inflight = lanes_.InflightTotal();
   while (inflight < options_.max_inflight) {
@@ -253,6 +347,8 @@ void Forwarder::Send(Lane& lane) {
   lane.highest_sent = std::max(lane.highest_sent, batch.seqs.back());
   lane.inflight.emplace(id, std::move(batch.seqs));
   ++lane.progress;
+  ingest_ms_[lane.schedule.name][id] = std::move(batch.ingest_ms);
+  sent_bytes_.Add(batch.message.payload.size());
   scheduler_.Served(lane.schedule.name);
   publisher_.Publish(batch.message, [this, name = lane.schedule.name, id](PublishResult r) {
     Complete(name, id, r);
@@ -314,6 +410,7 @@ OutgoingBatch Forwarder::Encode(Lane& lane) {
     } else {
       if (batch.seqs.empty()) topic_of.device_id = event.device_id;
       batch.seqs.push_back(event.seq);
+      batch.ingest_ms.push_back(event.ingest_time_ms);
     }
     lane.backlog.pop_front();
   }

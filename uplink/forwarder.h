@@ -28,17 +28,21 @@
 // - Every 10 s it records each stream's drain rate in the Store (Store::RecordDrainRates),
 //   while a stream has a backlog or drains, and logs a backlog of more than 1,000 events.
 //
-// Thread-safety: Start/Stop from the owner; Wake() and counters() from any thread.
+// Thread-safety: Start/Stop from the owner; Wake(), PublishStatus() and counters() from any
+// thread.
 #pragma once
 
 #include <atomic>
 #include <condition_variable>
+#include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "core/clock.h"
+#include "core/heartbeat.h"
 #include "core/log.h"
 #include "core/metrics.h"
 #include "core/publisher.h"
@@ -69,6 +73,13 @@ struct ForwarderOptions {
   int max_attempts = 5;                            // Default: 5
   std::vector<StreamSchedule> streams;             // configured streams
   StreamSchedule defaults;                         // streams nobody configured
+  // Beaten when the cloud acknowledged a publish, when nothing awaits an acknowledgement and
+  // while not connected (waiting for the cloud is not a stall), so it stops only while a
+  // connection takes publishes and acknowledges none, or the thread itself is stuck.
+  // Default: none.
+  Heartbeat* heartbeat = nullptr;
+  // Where PublishStatus() publishes (already expanded); "" = nowhere. Default: "".
+  std::string status_topic;
 };
 
 // What the forwarders of one metrics registry did (a forwarder rebuilt at a reload adds to
@@ -83,9 +94,15 @@ struct ForwarderCounters {
 class Forwarder {
  public:
   // Counts in `metrics`: edgeferry_events_uplinked_total{stream},
-  // edgeferry_uplink_publishes_total, edgeferry_uplink_resent_events_total and
+  // edgeferry_uplink_publishes_total, edgeferry_uplink_resent_events_total,
   // edgeferry_uplink_dead_letters_total (events this uplink moved to the dead-letter table),
-  // and StallWatch's edgeferry_uplink_stalls_total{stream} and edgeferry_uplink_stalled_lanes.
+  // edgeferry_uplink_sent_bytes_total (payload bytes handed to the publisher, resends
+  // included), edgeferry_uplink_connected (1 while connected), edgeferry_uplink_reconnects_total
+  // (connections made again after one was lost, as the thread saw them: it looks at least
+  // every second), and the histograms edgeferry_uplink_batch_events (events per acknowledged
+  // message) and edgeferry_uplink_latency_seconds (per event, from its ingest time to the
+  // cloud's acknowledgement, on the wall clock); and StallWatch's
+  // edgeferry_uplink_stalls_total{stream} and edgeferry_uplink_stalled_lanes.
   Forwarder(Store& store, Publisher& publisher, const Clock& clock, Logger& log,
             MetricsRegistry& metrics, ForwarderOptions options);
   ~Forwarder();
@@ -95,6 +112,9 @@ class Forwarder {
   void Start();
   // New events were committed.
   void Wake();
+  // Publishes `payload` on options.status_topic (QoS 0, not kept in the store) as soon as the
+  // connection and the rate limits allow; a newer payload replaces one still waiting.
+  void PublishStatus(std::string payload);
   // Stops reading new events, waits up to drain_timeout for in-flight publishes, acks what
   // was acknowledged and joins. Unacknowledged events stay in the store for the next run.
   void Stop();
@@ -131,6 +151,14 @@ class Forwarder {
   // Every 10 s: measures the drain rates, records them in the store (for `queue stats`) and
   // logs a backlog worth reporting.
   void ReportBacklogIfDue();
+  // Tracks the publisher's connection (gauge, reconnects); true while connected.
+  bool WatchConnection();
+  void Beat();
+  // Publishes the waiting status payload if the rate limits allow it now.
+  void SendStatus(Clock::TimePoint now);
+  // Removes and returns the ingest times of batch `batch_id` of `lane` (none if unknown).
+  std::vector<int64_t> TakeIngestTimes(const std::string& lane, uint64_t batch_id);
+  void ObserveLatency(const std::vector<int64_t>& ingest_ms);
   void LogBacklog(const std::vector<StreamBacklog>& backlog, double rate);
 
   Store& store_;
@@ -144,6 +172,7 @@ class Forwarder {
   std::condition_variable cv_;
   std::vector<Completion> completions_;
   bool woken_ = false;
+  std::optional<std::string> status_payload_;
   bool stopping_ = false;
   std::thread thread_;
 
@@ -152,10 +181,18 @@ class Forwarder {
   Counter& resent_;
   Counter& dead_lettered_;
   CounterByLabel uplinked_;  // forwarder thread
+  Counter& sent_bytes_;
+  Counter& reconnects_;
+  Gauge& connected_;
+  Histogram& batch_events_;
+  Histogram& latency_;
 
   // Owned by the forwarder thread.
   Lanes lanes_;  // the streams' read positions and catch-up lanes
   bool was_connected_ = false;
+  bool ever_connected_ = false;
+  // Ingest times (ms) of the events of each batch in flight, by lane and batch id.
+  std::map<std::string, std::map<uint64_t, std::vector<int64_t>>> ingest_ms_;
   ShareScheduler scheduler_;
   BatchEncoder encoder_;
   TokenBucket publish_bucket_;

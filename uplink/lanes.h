@@ -34,6 +34,7 @@ namespace ef::uplink {
 // A batch built from a lane: the events' seqs and the message that carries them.
 struct OutgoingBatch {
   std::vector<uint64_t> seqs;
+  std::vector<int64_t> ingest_ms;  // the events' ingest times, for the latency histogram
   OutgoingMessage message;
 };
 

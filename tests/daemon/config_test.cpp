@@ -259,3 +259,76 @@ TEST_CASE("a file without sources is an error") {
 
 }  // namespace
 }  // namespace ef::daemon
+
+namespace ef::daemon {
+namespace {
+
+TEST_CASE("[metrics] defaults to 127.0.0.1:9102, enabled, and binds its keys") {
+  DaemonConfig defaults;
+  REQUIRE(LoadConfigText(kValidSource, "gw.toml", &defaults).empty());
+  CHECK(defaults.metrics.enabled);
+  CHECK(defaults.metrics.listen == "127.0.0.1:9102");
+  CHECK(defaults.metrics.stall_timeout_s == 30);
+  CHECK(defaults.metrics.max_devices == 1000);
+  DaemonConfig config;
+  REQUIRE(LoadConfigText(std::string(kValidSource) +
+                             "[metrics]\nenabled = false\nlisten = \"[::1]:9200\"\n"
+                             "stall_timeout_s = 5\nmax_devices = 0\n",
+                         "gw.toml", &config)
+              .empty());
+  CHECK_FALSE(config.metrics.enabled);
+  CHECK(config.metrics.listen == "[::1]:9200");
+  CHECK(config.metrics.stall_timeout_s == 5);
+  CHECK(config.metrics.max_devices == 0);
+}
+
+TEST_CASE("[metrics] listen must be host:port") {
+  const auto errors = Errors(std::string(kValidSource) + "[metrics]\nlisten = \"9102\"\n");
+  REQUIRE(errors.size() == 1);
+  CHECK(errors[0].starts_with("gw.toml:5:10: 'listen': must be \"host:port\""));
+}
+
+TEST_CASE("ParseListenAddress splits host and port, IPv6 in brackets") {
+  std::string host;
+  uint16_t port = 1;
+  CHECK(ParseListenAddress("127.0.0.1:9102", &host, &port));
+  CHECK(host == "127.0.0.1");
+  CHECK(port == 9102);
+  CHECK(ParseListenAddress("[::1]:0", &host, &port));
+  CHECK(host == "::1");
+  CHECK(port == 0);
+  CHECK_FALSE(ParseListenAddress(":9102", &host, &port));
+  CHECK_FALSE(ParseListenAddress("::1:9102", &host, &port));
+  CHECK_FALSE(ParseListenAddress("localhost:65536", &host, &port));
+  CHECK_FALSE(ParseListenAddress("localhost:", &host, &port));
+  CHECK_FALSE(ParseListenAddress("localhost:9x", &host, &port));
+}
+
+}  // namespace
+}  // namespace ef::daemon
+
+namespace ef::daemon {
+namespace {
+
+TEST_CASE("[completeness] binds its keys and the declared intervals per device") {
+  DaemonConfig config;
+  REQUIRE(LoadConfigText(std::string(kValidSource) +
+                             "[completeness]\nenabled = true\nwindow_s = 60\ngap_intervals = 2.5\n"
+                             "[completeness.expected_interval_ms]\n\"dev-01\" = 1000\n",
+                         "gw.toml", &config)
+              .empty());
+  CHECK(config.completeness.enabled);
+  CHECK(config.completeness.window_s == 60);
+  CHECK(config.completeness.gap_intervals == 2.5);
+  CHECK(config.completeness.expected_interval_ms.at("dev-01") == 1000);
+  const auto errors = Errors(std::string(kValidSource) +
+                             "[completeness]\nwindow = 60\n"
+                             "[completeness.expected_interval_ms]\n\"dev-01\" = \"1s\"\n");
+  REQUIRE(errors.size() == 2);
+  CHECK(errors[0].starts_with("gw.toml:5:1: unknown key 'window' in [completeness]"));
+  CHECK(errors[1] == "gw.toml:7:12: 'dev-01': the expected interval must be a positive integer "
+                     "(milliseconds)");
+}
+
+}  // namespace
+}  // namespace ef::daemon

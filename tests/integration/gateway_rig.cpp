@@ -64,7 +64,10 @@ std::string GatewayRig::ConfigText() const {
        << options_.sources_toml << "\n"
        << "[queue]\n"
        << options_.queue_toml << "\n"
-       << options_.streams_toml << "\n";
+       << options_.streams_toml << "\n"
+       << "[metrics]\n"
+       << options_.metrics_toml << "\n"
+       << options_.extra_toml << "\n";
   if (options_.uplink) {
     toml << "[uplink]\n"
          << "uri = \"" << cloud_.uri() << "\"\n"

@@ -39,6 +39,11 @@ struct GatewayOptions {
   bool uplink = true;
   // The data directory; created if missing. Default: "data" in the rig's temp directory.
   std::filesystem::path data_dir;
+  // Lines of the [metrics] table. Default: "enabled = false\n", so that tests running at the
+  // same time never compete for the default port.
+  std::string metrics_toml = "enabled = false\n";
+  // Whole tables of other sections, e.g. "[completeness]\nenabled = true\n".
+  std::string extra_toml;
 };
 
 // The counters of the daemon's last line, "stopped: received=N committed=N ...".

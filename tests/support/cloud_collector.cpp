@@ -85,9 +85,10 @@ bool CloudCollector::Connect(Deadline deadline) {
 
 namespace {
 
-// edgeferry's birth/will payload: {"client":"...","state":"online"|"offline"}.
+// edgeferry's birth/will payload {"client":"...","state":"online"|"offline"}, and its status
+// summary, which starts the same way ({"client":..,"state":"online","summary":{...}}).
 bool IsStatus(const Envelope& env) {
-  return env.keys == std::vector<std::string>{"client", "state"};
+  return env.keys.size() >= 2 && env.keys[0] == "client" && env.keys[1] == "state";
 }
 
 bool IsBatchHeader(const Envelope& env) {

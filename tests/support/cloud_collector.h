@@ -8,7 +8,8 @@
 // It reads every format edgeferry publishes: one envelope per message (batch = "none"), json and
 // ndjson batches (each event of a batch is recorded as if it had come alone), and zstd-compressed
 // messages on "<topic>/zstd". The retained birth/will messages edgeferry puts on its status topic
-// ({"client":..,"state":"online"|"offline"}) are kept apart: they are not events.
+// ({"client":..,"state":"online"|"offline"}) and its status summaries ({"client":..,"state":..,
+// "summary":{..}}) are kept apart: they are not events.
 //
 // An event's identity is (device, payload counter) when the payload carries the counter field,
 // otherwise (device, seq). Paho's callback thread parses and records under a mutex and

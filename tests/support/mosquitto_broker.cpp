@@ -76,6 +76,10 @@ bool MosquittoBroker::Stop(Deadline deadline) {
   return status == 0;
 }
 
+void MosquittoBroker::Signal(int sig) {
+  if (process_) process_->Signal(sig);
+}
+
 bool MosquittoBroker::Restart(Deadline deadline) { return Stop(deadline) && Start(deadline); }
 
 std::string MosquittoBroker::Log() const { return ReadFile(dir_.File("mosquitto.log")); }

@@ -59,6 +59,8 @@ class MosquittoBroker {
   // Stop() then Start() on the same port with the same persistence directory.
   bool Restart(Deadline deadline);
 
+  // Sends `sig` to the running broker (SIGSTOP freezes it with its connections open).
+  void Signal(int sig);
   bool Running() const { return process_ != nullptr; }
   uint16_t port() const { return port_; }
   std::string uri() const { return "tcp://127.0.0.1:" + std::to_string(port_); }

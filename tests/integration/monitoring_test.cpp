@@ -1,0 +1,281 @@
+// The monitoring endpoints of a running edgeferry with real brokers:
+//   (a) /metrics moves with the load and agrees with what the cloud received, and parses with
+//       Prometheus' own Python parser (python3-prometheus-client);
+//   (b) /healthz turns 503 when the committer cannot commit (another process holds the queue
+//       database's write lock) and back to 200 when it can;
+//   (c) /healthz turns 503 when the uplink's connection takes publishes and acknowledges none
+//       (the cloud broker frozen with SIGSTOP), and back to 200 (SIGCONT);
+//   (d) the cloud down with a backlog is not a stall: /healthz stays 200;
+//   (e) slow-loris clients and a 10 MB request do not disturb ingest or the uplink;
+//   (f) completeness events reach the cloud on the aggregates stream.
+#include <doctest/doctest.h>
+#include <sqlite3.h>
+
+#include <csignal>
+#include <filesystem>
+#include <memory>
+#include <vector>
+
+#include "tests/integration/gateway_rig.h"
+#include "tests/integration/telemetry_workload.h"
+#include "tests/support/cloud_collector.h"
+#include "tests/support/http_client.h"
+#include "tests/support/net.h"
+
+namespace ef::testkit {
+namespace {
+
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+
+constexpr int kDevices = 5;
+constexpr char kParse[] = R"py(
+import sys
+from prometheus_client.parser import text_string_to_metric_families
+families = {f.name: f for f in text_string_to_metric_families(open(sys.argv[1]).read())}
+assert families['edgeferry_events_received'].type == 'counter', families.keys()
+assert families['edgeferry_uplink_latency_seconds'].type == 'histogram'
+assert families['edgeferry_queue_oldest_age_seconds'].type == 'gauge'
+assert families['process_cpu_seconds'].type == 'counter'
+print('parsed', len(families), 'families')
+)py";
+
+// A GatewayRig with the monitoring server on a free loopback port and a 2 s stall timeout.
+struct MonitoringRig {
+  uint16_t port = FreeLoopbackPort();
+  GatewayRig gw;
+  CloudCollector cloud{gw.CloudCollectorOptions()};
+  TestPublisher edge{gw.EdgePublisherOptions()};  // after gw: both read its options
+  int published = 0;
+
+  static GatewayOptions Options(uint16_t port, std::string extra_toml) {
+    GatewayOptions options;
+    options.extra_toml = std::move(extra_toml);
+    options.metrics_toml = "listen = \"127.0.0.1:" + std::to_string(port) +
+                           "\"\nstall_timeout_s = 2\nsummary_interval_s = 1\n";
+    return options;
+  }
+  explicit MonitoringRig(std::string extra_toml = "") : gw(Options(port, std::move(extra_toml))) {
+    REQUIRE(gw.StartBrokers(DeadlineIn(seconds(15))));
+    REQUIRE_MESSAGE(gw.StartDaemon(DeadlineIn(seconds(20))), gw.DaemonLog());
+    REQUIRE_MESSAGE(cloud.Connect(DeadlineIn(seconds(15))), cloud.error());
+    REQUIRE_MESSAGE(edge.Connect(DeadlineIn(seconds(15))), edge.error());
+  }
+  void Publish(int n) {
+    for (int i = 0; i < n; ++i, ++published) {
+      const std::string device = TelemetryWorkload::DeviceId(published % kDevices);
+      REQUIRE(edge.Publish(TelemetryWorkload::Topic(device),
+                           R"({"n":)" + std::to_string(published / kDevices) + "}",
+                           DeadlineIn(seconds(30))));
+    }
+    REQUIRE_MESSAGE(edge.WaitAllAcked(DeadlineIn(seconds(30))), edge.error());
+  }
+  std::optional<HttpReply> Get(std::string_view path) {
+    return HttpGet(port, path, DeadlineIn(seconds(5)));
+  }
+  std::string Metrics() {
+    const auto reply = Get("/metrics");
+    REQUIRE(reply);
+    REQUIRE(reply->status == 200);
+    return reply->body;
+  }
+  double Sample(std::string_view series) { return SampleValue(Metrics(), series).value_or(-1); }
+  // Waits until /healthz answers `status` with `reason` in its body.
+  bool HealthBecomes(int status, std::string_view reason, Deadline deadline) {
+    return WaitUntil(deadline, [&] {
+      const auto reply = Get("/healthz");
+      return reply && reply->status == status && reply->body.find(reason) != std::string::npos;
+    }, milliseconds(100));
+  }
+};
+
+TEST_CASE("/metrics moves with the load, agrees with the cloud and parses") {
+  MonitoringRig rig;
+  REQUIRE(rig.HealthBecomes(200, "\"status\":\"ok\"", DeadlineIn(seconds(10))));
+  rig.Publish(300);
+  REQUIRE(rig.cloud.WaitForCount(300, DeadlineIn(seconds(30))));
+  REQUIRE(WaitUntil(DeadlineIn(seconds(10)), [&] {
+    return rig.Sample("edgeferry_events_uplinked_total{stream=\"telemetry\"}") == 300;
+  }));
+  const std::string text = rig.Metrics();
+  CHECK(SampleValue(text, "edgeferry_events_received_total{kind=\"mqtt\",source=\"edge\"}") == 300);
+  CHECK(SampleValue(text, "edgeferry_events_committed_total{stream=\"telemetry\"}") == 300);
+  CHECK(rig.cloud.Stats().unique == 300);
+  CHECK(SampleValue(text, "edgeferry_uplink_latency_seconds_count") == 300);
+  CHECK(SampleValue(text, "edgeferry_uplink_publishes_total") == 300);
+  CHECK(SampleValue(text, "edgeferry_uplink_connected") == 1);
+  CHECK(SampleValue(text, "edgeferry_queue_events{stream=\"telemetry\"}") == 0);
+  CHECK(SampleValue(text, "edgeferry_queue_oldest_age_seconds{stream=\"telemetry\"}") == 0);
+  CHECK(SampleValue(text, "edgeferry_devices_tracked") == kDevices);
+  CHECK(SampleValue(text, "edgeferry_device_last_seen_timestamp_seconds{device=\"dev-00\"}")
+            .value_or(0) > 1.7e9);
+  CHECK(SampleValue(text, "process_resident_memory_bytes").value_or(0) > 0);
+  const auto reply = rig.Get("/metrics");
+  REQUIRE(reply);
+  CHECK(reply->Header("Content-Type").starts_with("text/plain; version=0.0.4"));
+
+  // The status summary on the status topic catches up with the same figures.
+  CHECK(WaitUntil(DeadlineIn(seconds(10)), [&] {
+    for (const StatusMessage& m : rig.cloud.StatusMessages()) {
+      if (m.payload.find("\"received\":300,\"committed\":300,\"uplinked\":300") !=
+          std::string::npos) {
+        return m.topic == "edgeferry/gw-store/status";
+      }
+    }
+    return false;
+  }));
+  const auto page = rig.Get("/");
+  REQUIRE(page);
+  CHECK(page->status == 200);
+  CHECK(page->Header("Content-Type").starts_with("text/html"));
+  CHECK(page->body.find("<svg") != std::string::npos);
+  CHECK(page->body.find("dev-00") != std::string::npos);
+
+  TempDir dir("ef-prom");
+  WriteFile(dir.File("metrics.txt"), text);
+  ProcessOptions spawn;
+  spawn.argv = {"/usr/bin/python3", "-c", kParse, dir.File("metrics.txt").string()};
+  spawn.log_file = dir.File("python.log");
+  Process python(std::move(spawn));
+  CHECK_MESSAGE(python.Wait(DeadlineIn(seconds(30))) == 0, python.Log());
+}
+
+// The status page in a real browser, when Debian's chromium is installed (skipped otherwise).
+TEST_CASE("the status page renders in headless chromium") {
+  const std::string chromium = "/usr/bin/chromium";
+  if (!std::filesystem::exists(chromium)) {
+    MESSAGE("skipped: " << chromium << " is not installed");
+    return;
+  }
+  MonitoringRig rig;
+  rig.Publish(20);
+  REQUIRE(rig.cloud.WaitForCount(20, DeadlineIn(seconds(30))));
+  TempDir dir("ef-chromium");
+  ProcessOptions spawn;
+  spawn.argv = {chromium, "--headless", "--no-sandbox", "--disable-gpu",
+                "--user-data-dir=" + dir.File("profile").string(), "--dump-dom",
+                "http://127.0.0.1:" + std::to_string(rig.port) + "/"};
+  spawn.log_file = dir.File("dom.html");
+  Process browser(std::move(spawn));
+  CHECK(browser.Wait(DeadlineIn(seconds(60))) == 0);
+  const std::string dom = browser.Log();
+  CHECK(dom.find("<svg") != std::string::npos);
+  CHECK(dom.find("<polyline") != std::string::npos);
+  CHECK(dom.find("dev-04") != std::string::npos);
+}
+
+TEST_CASE("completeness: per-device windows reach the cloud on the aggregates stream") {
+  // Declared: one sample per 100 ms; windows of 2 s; each device sends 10 at once.
+  MonitoringRig rig(
+      "[completeness]\nenabled = true\nwindow_s = 2\n[completeness.expected_interval_ms]\n"
+      "\"dev-00\" = 100\n\"dev-01\" = 100\n\"dev-02\" = 100\n\"dev-03\" = 100\n"
+      "\"dev-04\" = 100\n");
+  rig.Publish(50);
+  const auto completeness_of = [&](const std::string& device) {
+    for (const Arrival& a : rig.cloud.Arrivals()) {
+      if (a.envelope && a.envelope->stream == "aggregates" && a.envelope->device == device &&
+          a.envelope->payload && a.envelope->payload->find("\"kind\":\"completeness\"") !=
+                                     std::string::npos) {
+        return *a.envelope->payload;
+      }
+    }
+    return std::string();
+  };
+  REQUIRE(WaitUntil(DeadlineIn(seconds(15)), [&] { return !completeness_of("dev-04").empty(); }));
+  const std::string payload = completeness_of("dev-04");
+  MESSAGE(payload);
+  CHECK(payload.find("\"expected\":20,") != std::string::npos);
+  CHECK(payload.find("\"received\":10,") != std::string::npos);
+  // Quiet since: silent after 10 intervals (1 s), counted and reported.
+  CHECK(WaitUntil(DeadlineIn(seconds(10)), [&] {
+    return rig.Sample("edgeferry_devices_silent") == kDevices;
+  }));
+  CHECK(rig.Sample("edgeferry_device_completeness_ratio{device=\"dev-04\"}") >= 0);
+}
+
+TEST_CASE("/healthz turns 503 while the committer cannot commit, and back to 200") {
+  MonitoringRig rig;
+  REQUIRE(rig.HealthBecomes(200, "\"status\":\"ok\"", DeadlineIn(seconds(10))));
+  // Another process holds the write lock of the queue: every commit waits, then fails.
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open((rig.gw.data_dir() / "queue.db").c_str(), &db) == SQLITE_OK);
+  sqlite3_busy_timeout(db, 10000);
+  REQUIRE(sqlite3_exec(db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) == SQLITE_OK);
+  rig.Publish(50);
+  CHECK_MESSAGE(rig.HealthBecomes(503, "pipeline made no progress", DeadlineIn(seconds(15))),
+                rig.gw.DaemonLog());
+  REQUIRE(sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr) == SQLITE_OK);
+  sqlite3_close(db);
+  CHECK(rig.HealthBecomes(200, "\"status\":\"ok\"", DeadlineIn(seconds(20))));
+  CHECK(rig.cloud.WaitForCount(50, DeadlineIn(seconds(30))));
+}
+
+TEST_CASE("/healthz turns 503 while the cloud acknowledges nothing, and back to 200") {
+  MonitoringRig rig;
+  REQUIRE(rig.HealthBecomes(200, "\"status\":\"ok\"", DeadlineIn(seconds(10))));
+  rig.gw.cloud().Signal(SIGSTOP);  // connections stay open; nothing is acknowledged
+  rig.Publish(50);
+  const bool stalled = rig.HealthBecomes(503, "uplink made no progress", DeadlineIn(seconds(15)));
+  const auto during = rig.Get("/healthz");
+  rig.gw.cloud().Signal(SIGCONT);
+  CHECK(stalled);
+  REQUIRE(during);
+  CHECK(during->body.find("pipeline made no progress") == std::string::npos);
+  CHECK(rig.HealthBecomes(200, "\"status\":\"ok\"", DeadlineIn(seconds(20))));
+  CHECK(rig.cloud.WaitForCount(50, DeadlineIn(seconds(30))));
+}
+
+TEST_CASE("the cloud down with a backlog is not a stall: /healthz stays 200") {
+  MonitoringRig rig;
+  REQUIRE(rig.HealthBecomes(200, "\"status\":\"ok\"", DeadlineIn(seconds(10))));
+  REQUIRE(rig.gw.cloud().Stop(DeadlineIn(seconds(10))));
+  rig.Publish(50);
+  REQUIRE(WaitUntil(DeadlineIn(seconds(10)), [&] {
+    return rig.Sample("edgeferry_uplink_connected") == 0 &&
+           rig.Sample("edgeferry_queue_events{stream=\"telemetry\"}") == 50;
+  }));
+  // Longer than the stall timeout (2 s), /healthz must never say 503.
+  int unhealthy = 0;
+  WaitUntil(DeadlineIn(seconds(4)), [&] {
+    const auto reply = rig.Get("/healthz");
+    unhealthy += (!reply || reply->status != 200) ? 1 : 0;
+    return false;
+  }, milliseconds(200));
+  CHECK(unhealthy == 0);
+  CHECK(rig.Sample("edgeferry_queue_oldest_age_seconds{stream=\"telemetry\"}") > 1);
+  REQUIRE(rig.gw.cloud().Start(DeadlineIn(seconds(10))));
+  CHECK(rig.cloud.WaitForCount(50, DeadlineIn(seconds(60))));
+}
+
+TEST_CASE("slow-loris clients and a 10 MB request do not disturb ingest") {
+  MonitoringRig rig;
+  REQUIRE(rig.HealthBecomes(200, "\"status\":\"ok\"", DeadlineIn(seconds(10))));
+  // 10 MB at the server: refused (413) after the headers, the connection closed.
+  RawConnection big;
+  REQUIRE(big.Connect(rig.port));
+  const std::string body(10 * 1024 * 1024, 'x');
+  big.Send("POST /metrics HTTP/1.1\r\nHost: x\r\nContent-Length: " + std::to_string(body.size()) +
+               "\r\n\r\n" + body,
+           DeadlineIn(seconds(10)));  // the server may close before taking it all
+  CHECK(big.WaitClosed(DeadlineIn(seconds(15))));
+  // More slow clients than the server serves at once (16): they hold every connection.
+  std::vector<std::unique_ptr<RawConnection>> slow;
+  for (int i = 0; i < 20; ++i) {
+    auto c = std::make_unique<RawConnection>();
+    REQUIRE(c->Connect(rig.port));
+    REQUIRE(c->Send("GET /metrics HTTP/1.1\r\nX-Slow: ", DeadlineIn(seconds(2))));
+    slow.push_back(std::move(c));
+  }
+  const auto started = SteadyNow();
+  rig.Publish(500);
+  CHECK(rig.cloud.WaitForCount(500, DeadlineIn(seconds(30))));
+  MESSAGE("500 events edge -> cloud in " << std::chrono::duration_cast<milliseconds>(SteadyNow() - started).count()
+                                         << " ms with " << slow.size() << " slow clients");
+  // The server cuts the slow clients (10 s per connection) and serves again.
+  for (auto& c : slow) CHECK(c->WaitClosed(DeadlineIn(seconds(30))));
+  CHECK(rig.HealthBecomes(200, "\"status\":\"ok\"", DeadlineIn(seconds(30))));
+  CHECK(rig.gw.DaemonRunning());
+}
+
+}  // namespace
+}  // namespace ef::testkit
