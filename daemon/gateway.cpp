@@ -24,7 +24,8 @@ std::string UtcStamp(const Clock& clock) {
   return buf;
 }
 
-uplink::ForwarderOptions ForwarderOptionsFor(const DaemonConfig& config, Heartbeat* heartbeat) {
+uplink::ForwarderOptions ForwarderOptionsFor(const DaemonConfig& config, Heartbeat* heartbeat,
+                                             Heartbeat* alive) {
   const uplink::UplinkConfig& up = *config.uplink;
   uplink::ForwarderOptions options;
   options.gateway_id = config.gateway.id;
@@ -42,6 +43,7 @@ uplink::ForwarderOptions ForwarderOptionsFor(const DaemonConfig& config, Heartbe
   options.max_attempts = static_cast<int>(up.max_attempts);
   options.streams = config.stream_schedules;
   options.heartbeat = heartbeat;
+  options.alive = alive;
   if (!up.status_topic.empty()) {
     options.status_topic = uplink::TopicTemplate(up.status_topic).Expand(config.gateway.id, {});
   }
@@ -49,13 +51,15 @@ uplink::ForwarderOptions ForwarderOptionsFor(const DaemonConfig& config, Heartbe
 }
 
 pipeline::PipelineOptions PipelineOptionsFor(const DaemonConfig& config,
-                                             const ClockSync& clock_sync, Heartbeat* heartbeat) {
+                                             const ClockSync& clock_sync, Heartbeat* heartbeat,
+                                             Heartbeat* alive) {
   pipeline::PipelineOptions options;
   options.clock_sync = &clock_sync;
   options.max_events = static_cast<size_t>(config.queue.commit_max_events);
   options.interval = std::chrono::milliseconds(config.queue.commit_interval_ms);
   options.memory_events = static_cast<size_t>(config.queue.memory_events);
   options.heartbeat = heartbeat;
+  options.alive = alive;
   return options;
 }
 
@@ -151,7 +155,8 @@ Status Gateway::StartUplink(const DaemonConfig& config) {
                                                        clock_, log_);
   if (Status s = publisher_->Start(); !s.ok()) return s;
   forwarder_ = std::make_unique<uplink::Forwarder>(*store_, *publisher_, clock_, log_, metrics_,
-                                                   ForwarderOptionsFor(config, &uplink_beat_));
+                                                   ForwarderOptionsFor(config, &uplink_beat_,
+                                                                       &uplink_alive_));
   forwarder_->Start();
   committed_.Attach([forwarder = forwarder_.get()] { forwarder->Wake(); });
   return Status::Ok();
@@ -184,7 +189,8 @@ Status Gateway::StartIngest(const DaemonConfig& config) {
   }
   pipeline_ = std::make_unique<pipeline::Pipeline>(*store_, clock_, log_, metrics_, committed_,
                                                    PipelineOptionsFor(config, clock_sync_,
-                                                                      &pipeline_beat_),
+                                                                      &pipeline_beat_,
+                                                                      &pipeline_alive_),
                                                    std::move(stages));
   if (Status s = pipeline_->Start(); !s.ok()) return s;
   const connectors::SourceContext context{clock_, log_, metrics_};

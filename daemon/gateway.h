@@ -71,6 +71,9 @@ class Gateway {
   // They live as long as the gateway, across reloads.
   const Heartbeat& pipeline_heartbeat() const { return pipeline_beat_; }
   const Heartbeat& uplink_heartbeat() const { return uplink_beat_; }
+  // Whether the pipeline's and the uplink's threads loop at all, for systemd's watchdog.
+  const Heartbeat& pipeline_alive() const { return pipeline_alive_; }
+  const Heartbeat& uplink_alive() const { return uplink_alive_; }
   // Hands the status summary to the uplink (its status topic); dropped without one.
   void PublishStatus(std::string payload);
   // True while an uplink runs (an [uplink] is configured and started).
@@ -89,6 +92,8 @@ class Gateway {
   WakeRelay committed_;  // pipeline -> forwarder; outlives both
   Heartbeat pipeline_beat_;
   Heartbeat uplink_beat_;
+  Heartbeat pipeline_alive_;  // for the watchdog: looping at all (see PipelineOptions::alive)
+  Heartbeat uplink_alive_;
   std::unique_ptr<Store> store_;
   std::unique_ptr<QueueMetrics> queue_metrics_;
   std::unique_ptr<Publisher> publisher_;

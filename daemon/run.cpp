@@ -9,6 +9,7 @@
 #include "daemon/gateway.h"
 #include "daemon/health.h"
 #include "daemon/monitoring.h"
+#include "daemon/watchdog.h"
 #include "storage/loss_report.h"
 
 namespace ef::daemon {
@@ -19,12 +20,22 @@ constexpr auto kLossesEvery = std::chrono::seconds(5);
 
 enum class Wake { kStop, kReload };
 
+// What the main loop tends, every tick.
+struct MainLoop {
+  Gateway& gw;
+  HealthCheck& health;
+  Monitoring& monitoring;
+  ClockWatch& clock_watch;
+  Watchdog& watchdog;
+  const Clock& clock;
+  Logger& log;
+};
+
 // Waits for SIGTERM/SIGINT (stop) or SIGHUP (reload), announcing readiness once ingest is up,
-// governing backpressure and watching the wall clock for steps every tick (100 ms), and
-// logging totals and losses now and then.
-Wake WaitForSignal(Gateway& gw, HealthCheck& health, Monitoring& monitoring, const Clock& clock,
-                   ClockWatch& clock_watch, Logger& log, const sigset_t& signals,
-                   bool* announced) {
+// governing backpressure, watching the wall clock for steps and pinging systemd's watchdog
+// every tick (100 ms), and logging totals and losses now and then.
+Wake WaitForSignal(MainLoop& loop, const sigset_t& signals, bool* announced) {
+  auto& [gw, health, monitoring, clock_watch, watchdog, clock, log] = loop;
   auto next_stats = clock.Now() + kStatsEvery;
   auto next_losses = clock.Now();
   storage::LossReport losses;
@@ -48,6 +59,7 @@ Wake WaitForSignal(Gateway& gw, HealthCheck& health, Monitoring& monitoring, con
     }
     gw.Govern();
     clock_watch.Check();
+    watchdog.Tick(gw.pipeline_alive(), gw.UplinkRunning() ? &gw.uplink_alive() : nullptr);
     if (clock.Now() >= next_losses) {
       next_losses = clock.Now() + kLossesEvery;
       if (auto stats = gw.store()->Stats(); stats.ok()) losses.Update(*stats, log);
@@ -123,9 +135,11 @@ int RunDaemon(const ConfigLoader& load, Logger& log) {
     log.Error(kComponent, "no /metrics and /healthz: " + s.ToString() +
                               " (the gateway runs on without them)");
   }
+  Watchdog watchdog(clock, log, Watchdog::IntervalFromEnvironment(),
+                    [] { sd_notify(0, "WATCHDOG=1"); });
+  MainLoop loop{gw, health, monitoring, clock_watch, watchdog, clock, log};
   bool announced = false;
-  while (WaitForSignal(gw, health, monitoring, clock, clock_watch, log, signals, &announced) ==
-         Wake::kReload) {
+  while (WaitForSignal(loop, signals, &announced) == Wake::kReload) {
     Reload(load, config, gw, log);
   }
   sd_notify(0, "STOPPING=1");

@@ -67,6 +67,7 @@ void Pipeline::Run() {
   while (queue_.PopBatch(&events, options_.max_events, IdleWait(clock_.Now()),
                          options_.interval)) {
     const Clock::TimePoint now = clock_.Now();
+    if (options_.alive != nullptr) options_.alive->Beat(now);
     if (!WallSynced()) {
       for (Event& event : events) event.clock_unsynced = true;
     }
@@ -92,7 +93,11 @@ bool Pipeline::WallSynced() const {
 void Pipeline::CommitGroup(std::vector<Event>& events, std::vector<StateEntry>& state) {
   // While a group waits (a backpressure bound, a full disk), the TTL sweep goes on: expiring
   // events is what may make room for it.
-  if (!commit_.Commit(events, state, [this] { ExpireIfDue(clock_.Now()); })) return;
+  auto between_tries = [this] {
+    if (options_.alive != nullptr) options_.alive->Beat(clock_.Now());
+    ExpireIfDue(clock_.Now());
+  };
+  if (!commit_.Commit(events, state, between_tries)) return;
   // TTL ages count from here (Store::Expire): the highest seq committed, and when.
   for (const Event& event : events) last_commit_seq_ = std::max(last_commit_seq_, event.seq);
   last_commit_at_ = clock_.Now();

@@ -55,6 +55,10 @@ struct PipelineOptions {
   // Beaten after every committed group and whenever there was nothing to commit, so it stops
   // while commits fail or block (see core/heartbeat.h). Default: none.
   Heartbeat* heartbeat = nullptr;
+  // Beaten at every turn of the thread's loop and before every retry of a refused commit:
+  // it stops only when the thread is stuck for good (blocked in I/O, deadlocked), which is
+  // what systemd's watchdog must catch; a backpressure bound is not that. Default: none.
+  Heartbeat* alive = nullptr;
 };
 
 class Pipeline {

@@ -132,6 +132,7 @@ void Forwarder::Run() {
   Clock::TimePoint drain_deadline{};
   lanes_.Discover();
   for (;;) {
+    if (options_.alive != nullptr) options_.alive->Beat(clock_.Now());
     Settle();
     bool stopping, woken;
     {

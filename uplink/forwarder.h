@@ -78,6 +78,9 @@ struct ForwarderOptions {
   // connection takes publishes and acknowledges none, or the thread itself is stuck.
   // Default: none.
   Heartbeat* heartbeat = nullptr;
+  // Beaten at every turn of the thread's loop (at least every second): it stops only when the
+  // thread is stuck for good, for systemd's watchdog. Default: none.
+  Heartbeat* alive = nullptr;
   // Where PublishStatus() publishes (already expanded); "" = nowhere. Default: "".
   std::string status_topic;
 };

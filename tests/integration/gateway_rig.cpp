@@ -92,7 +92,8 @@ bool GatewayRig::StartDaemon(Deadline deadline) {
   if (daemon_ && daemon_->Running()) return false;
   ProcessOptions spawn;
   spawn.argv = {EdgeferryBinary(), "run", "--config", config_file_.string(), "--log-level", "info"};
-  spawn.env = {{"NOTIFY_SOCKET", notify_.path().string()}};
+  spawn.env = options_.env;
+  spawn.env["NOTIFY_SOCKET"] = notify_.path().string();
   spawn.log_file = dir_.File("edgeferry.log");
   daemon_ = std::make_unique<Process>(std::move(spawn));
   // Short slices, so that a daemon dying during start-up fails the test at once.

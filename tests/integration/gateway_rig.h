@@ -13,6 +13,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -42,6 +43,8 @@ struct GatewayOptions {
   // Lines of the [metrics] table. Default: "enabled = false\n", so that tests running at the
   // same time never compete for the default port.
   std::string metrics_toml = "enabled = false\n";
+  // More environment for the daemon, e.g. {"WATCHDOG_USEC", "1000000"}. Default: none.
+  std::map<std::string, std::string> env;
   // Whole tables of other sections, e.g. "[completeness]\nenabled = true\n".
   std::string extra_toml;
 };

@@ -8,6 +8,7 @@
 #include "pipeline/pipeline.h"
 #include "storage/mem_store.h"
 #include "tests/fakes/manual_clock.h"
+#include "tests/fakes/stuck_store.h"
 #include "tests/fakes/wait.h"
 #include "tests/storage/store_fixture.h"
 
@@ -261,6 +262,39 @@ TEST_CASE("a TTL counts from the commit on the monotonic clock, whatever the wal
   CHECK(testing::WaitUntil([&] { return Read(store, "telemetry").size() == 1; }));
   CHECK(Read(store, "telemetry").front().payload == "1");
   pipeline->Stop();
+}
+
+TEST_CASE("the alive heartbeat stops while a commit is stuck, not while a bound refuses it") {
+  Rig rig;
+  Heartbeat alive;
+  PipelineOptions options;
+  options.alive = &alive;
+  SUBCASE("a commit stuck for good: the thread stops turning") {
+    testing::StuckStore store;
+    store.Block();
+    auto pipeline = rig.Make(store, nullptr, options);
+    REQUIRE(pipeline->Start().ok());
+    REQUIRE(pipeline->sink().Push(Numbered(0)));
+    REQUIRE(testing::WaitUntil([&] { return store.Blocking(); }));
+    rig.clock.Advance(10s);
+    CHECK(alive.Age(rig.clock.Now()) >= 10s);
+    store.Release();
+    REQUIRE(testing::WaitUntil([&] { return Read(store, "telemetry").size() == 1; }));
+    CHECK(testing::WaitUntil([&] { return alive.Age(rig.clock.Now()) < 10s; }));
+    pipeline->Stop();
+  }
+  SUBCASE("a backpressure bound refusing the group: the thread turns, retrying") {
+    storage::MemStore store(storage::OneStream(storage::Overflow::kBackpressure, 60));
+    options.shutdown_retry = std::chrono::milliseconds(0);  // Stop() gives the group up
+    auto pipeline = rig.Make(store, nullptr, options);
+    REQUIRE(pipeline->Start().ok());
+    for (int i = 0; i < 2; ++i) REQUIRE(pipeline->sink().Push(Numbered(i)));
+    REQUIRE(testing::WaitUntil(
+        [&] { return rig.metrics.CounterTotal("edgeferry_commit_failures_total") > 0; }));
+    rig.clock.Advance(10s);
+    CHECK(testing::WaitUntil([&] { return alive.Age(rig.clock.Now()) < 1s; }));
+    pipeline->Stop();
+  }
 }
 
 // A source that only records what the governor asked of it.
