@@ -18,20 +18,6 @@
 
 namespace ef::uplink {
 namespace {
-
-// OpenSSL 3 initialises itself when TLS is first used; Paho's eager initialisation (all
-// error strings and algorithms) costs about 1.5 MB of resident memory even when no TLS
-// connection is ever made, so it is turned off before the first client of the process exists
-// (the uplink and the MQTT sources do the same; the first call wins).
-void InitPahoOnce() {
-  static std::once_flag once;
-  std::call_once(once, [] {
-    MQTTAsync_init_options options = MQTTAsync_init_options_initializer;
-    options.do_openssl_init = 0;
-    MQTTAsync_global_init(&options);
-  });
-}
-
 constexpr char kComponent[] = "uplink";
 
 std::string Reason(const MQTTAsync_failureData* data) {
@@ -284,7 +270,6 @@ Status MqttPublisher::Start() {
   MQTTAsync_createOptions create = MQTTAsync_createOptions_initializer;
   create.MQTTVersion = MQTTVERSION_3_1_1;
   create.sendWhileDisconnected = 0;  // a publish while disconnected fails at once (kRetry)
-  InitPahoOnce();
   const int rc = MQTTAsync_createWithOptions(&s.client, s.uris.front().c_str(),
                                              s.config.client_id.c_str(),
                                              MQTTCLIENT_PERSISTENCE_NONE, nullptr, &create);

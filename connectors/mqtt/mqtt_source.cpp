@@ -13,19 +13,6 @@
 namespace ef::connectors {
 namespace {
 constexpr char kComponent[] = "mqtt-source";
-
-// OpenSSL 3 initialises itself when TLS is first used; Paho's eager initialisation (all
-// error strings and algorithms) costs about 1.5 MB of resident memory even when no TLS
-// connection is ever made, so it is turned off before the first client of the process exists
-// (the uplink and the MQTT sources do the same; the first call wins).
-void InitPahoOnce() {
-  static std::once_flag once;
-  std::call_once(once, [] {
-    MQTTAsync_init_options options = MQTTAsync_init_options_initializer;
-    options.do_openssl_init = 0;
-    MQTTAsync_global_init(&options);
-  });
-}
 }
 
 // Everything Paho touches. Paho calls back with `this` as context; `mu` guards the flags
@@ -205,7 +192,6 @@ Status MqttSource::Start(EventSink& sink) {
   impl_->sink = &sink;
   MQTTAsync_createOptions create = MQTTAsync_createOptions_initializer;
   create.MQTTVersion = MQTTVERSION_3_1_1;
-  InitPahoOnce();
   int rc = MQTTAsync_createWithOptions(&impl_->client, config_.uri.c_str(),
                                        config_.client_id.c_str(), MQTTCLIENT_PERSISTENCE_NONE,
                                        nullptr, &create);
