@@ -35,7 +35,8 @@ TEST_CASE("a snapshot carries this process's figures under the standard names") 
   const std::string text = RenderPrometheusText(metrics.Snapshot());
   CHECK(text.find("# TYPE process_cpu_seconds_total counter\n") != std::string::npos);
   CHECK(text.find("process_resident_memory_bytes ") != std::string::npos);
-  CHECK(text.find("process_resident_memory_bytes 0\n") == std::string::npos);
+  // Its value is not checked: under qemu-user (the cross build's tests) /proc/self/stat
+  // reports a resident size of 0; ParseProcStat's own test checks the arithmetic.
   CHECK(text.find("process_start_time_seconds 1764000001\n") != std::string::npos);
   CHECK(text.find("edgeferry_build_info{version=\"" EF_VERSION "\"} 1\n") != std::string::npos);
 }
