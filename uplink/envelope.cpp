@@ -102,18 +102,6 @@ void AppendEnvelope(std::string& out, std::string_view gateway, const Event& eve
   out += '}';
 }
 
-bool ParseBatchFormat(std::string_view text, BatchFormat* out) {
-  static constexpr std::array<std::pair<std::string_view, BatchFormat>, 3> kNames = {{
-      {"none", BatchFormat::kNone}, {"json", BatchFormat::kJson}, {"ndjson", BatchFormat::kNdjson}}};
-  for (const auto& [name, format] : kNames) {
-    if (name == text) {
-      *out = format;
-      return true;
-    }
-  }
-  return false;
-}
-
 BatchEncoder::BatchEncoder(BatchFormat format, std::string gateway, size_t max_bytes,
                            size_t max_events)
     : format_(format), gateway_(std::move(gateway)), max_bytes_(max_bytes),

@@ -34,8 +34,6 @@ namespace ef::uplink {
 void AppendEnvelope(std::string& out, std::string_view gateway, const Event& event);
 
 enum class BatchFormat { kNone, kJson, kNdjson };
-// "none" | "json" | "ndjson"; false for anything else.
-bool ParseBatchFormat(std::string_view text, BatchFormat* out);
 
 // Packs events of one stream into one message, within a byte and an event limit.
 class BatchEncoder {
