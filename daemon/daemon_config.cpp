@@ -27,18 +27,16 @@ std::string CheckLogLevel(const ConfigNode& node) {
                               : "must be one of debug, info, warning, error; not \"" + level + "\"";
 }
 
-std::string CheckClockSync(const ConfigNode& node) {
-  const auto& mode = std::get<std::string>(node.scalar);
-  return mode == "kernel" || mode == "assume_synced"
-             ? std::string()
-             : "must be \"kernel\" or \"assume_synced\", not \"" + mode + "\"";
-}
+constexpr std::array<Choice<ClockSyncMode>, 2> kClockSyncModes = {{
+    {"kernel", ClockSyncMode::kKernel},
+    {"assume_synced", ClockSyncMode::kAssumeSynced},
+}};
 
 const std::array<ConfigField<GatewayConfig>, 4> kGatewayFields = {{
     {"id", &GatewayConfig::id, false, CheckNonEmpty},
     {"data_dir", &GatewayConfig::data_dir, false, CheckNonEmpty},
     {"log_level", &GatewayConfig::log_level, false, CheckLogLevel},
-    {"clock_sync", &GatewayConfig::clock_sync, false, CheckClockSync},
+    {"clock_sync", OneOf<&GatewayConfig::clock_sync, kClockSyncModes>(), false, nullptr},
 }};
 
 std::string CheckListen(const ConfigNode& node) {

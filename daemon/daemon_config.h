@@ -18,13 +18,18 @@ namespace ef::daemon {
 
 inline constexpr char kDefaultConfigPath[] = "/etc/edgeferry/edgeferry.toml";
 
+// How edgeferry learns whether the wall clock is synchronised (core/clock_watch.h).
+enum class ClockSyncMode {
+  kKernel,        // the kernel's NTP state, or systemd-timesyncd's flag
+  kAssumeSynced,  // trust the clock (a host whose synchronisation nothing reports)
+};
+
 struct GatewayConfig {
   std::string id;               // Default: the host name
   std::string data_dir;         // Default: $STATE_DIRECTORY, else ./edgeferry-data
   std::string log_level = "info";  // Default: "info"
-  // How to learn whether the wall clock is synchronised (core/clock_watch.h): "kernel" (the
-  // kernel's NTP state or systemd-timesyncd's flag) or "assume_synced". Default: "kernel"
-  std::string clock_sync = "kernel";
+  // "kernel" | "assume_synced". Default: "kernel"
+  ClockSyncMode clock_sync = ClockSyncMode::kKernel;
 };
 
 // [metrics]: the monitoring HTTP server (/metrics, /healthz, the status page).

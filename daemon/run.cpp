@@ -116,7 +116,7 @@ int RunDaemon(const ConfigLoader& load, Logger& log) {
   SystemClock clock;
   MetricsRegistry metrics;  // outlives the gateway and every reload
   std::unique_ptr<ClockSync> clock_source;
-  if (config.gateway.clock_sync == "assume_synced") {
+  if (config.gateway.clock_sync == ClockSyncMode::kAssumeSynced) {
     clock_source = std::make_unique<AssumedClockSync>();
   } else {
     clock_source = std::make_unique<SystemClockSync>();

@@ -122,6 +122,8 @@ TEST_CASE("every enumerated setting names its choices at the value's position") 
       {"[uplink]\nuri = \"tcp://c:1\"\nprofile = \"gcp\"\n",
        "gw.toml:6:11: 'profile': must be \"generic\", \"aws-iot-core\" or \"azure-iot-hub\", "
        "not \"gcp\""},
+      {"[gateway]\nclock_sync = \"ntp\"\n",
+       "gw.toml:5:14: 'clock_sync': must be \"kernel\" or \"assume_synced\", not \"ntp\""},
   };
   for (const Case& c : cases) {
     CAPTURE(c.toml);
