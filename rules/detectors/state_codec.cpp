@@ -1,0 +1,60 @@
+#include "rules/detectors/state_codec.h"
+
+#include <charconv>
+
+namespace ef::rules {
+
+StateWriter& StateWriter::Num(double value) {
+  // to_chars: shortest form that reads back to the same double, whatever the locale.
+  char buf[40];
+  const auto result = std::to_chars(buf, buf + sizeof buf, value);
+  out_ += ' ';
+  out_.append(buf, result.ptr);
+  return *this;
+}
+
+StateWriter& StateWriter::Int(int64_t value) {
+  out_ += ' ';
+  out_ += std::to_string(value);
+  return *this;
+}
+
+StateReader::StateReader(std::string_view bytes, std::string_view tag) : rest_(bytes) {
+  ok_ = NextToken() == tag;
+}
+
+std::string_view StateReader::NextToken() {
+  while (!rest_.empty() && rest_.front() == ' ') rest_.remove_prefix(1);
+  const size_t end = rest_.find(' ');
+  const std::string_view token = rest_.substr(0, end);
+  rest_.remove_prefix(token.size());
+  return token;
+}
+
+double StateReader::Num() {
+  if (!ok_) return 0.0;
+  const std::string_view token = NextToken();
+  double value = 0.0;
+  const auto [ptr, ec] = std::from_chars(token.data(), token.data() + token.size(), value);
+  if (token.empty() || ec != std::errc() || ptr != token.data() + token.size()) ok_ = false;
+  return value;
+}
+
+int64_t StateReader::Int() {
+  if (!ok_) return 0;
+  const std::string_view token = NextToken();
+  int64_t value = 0;
+  const auto [ptr, ec] = std::from_chars(token.data(), token.data() + token.size(), value);
+  if (token.empty() || ec != std::errc() || ptr != token.data() + token.size()) ok_ = false;
+  return value;
+}
+
+bool StateReader::ok() const {
+  if (!ok_) return false;
+  for (const char c : rest_) {
+    if (c != ' ') return false;
+  }
+  return true;
+}
+
+}  // namespace ef::rules
