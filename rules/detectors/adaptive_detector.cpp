@@ -11,6 +11,11 @@ size_t Capacity(int64_t n) { return static_cast<size_t>(std::max<int64_t>(n, 1))
 // A spread floor for surprises that never vary (a constant signal): any change is then
 // far in the tail, which is what a constant signal that moves deserves.
 constexpr double kMinSpread = 1e-3;
+// A sample more than this many times farther from the median than any remembered one is
+// anomalous at once (a spike), without waiting for the smoothed likelihood.
+constexpr double kOutlierFactor = 2.0;
+// The surprise that says so (above the [0, 1] range of rarity).
+constexpr double kCertain = 1e9;
 
 }  // namespace
 
@@ -28,9 +33,14 @@ double AdaptiveDetector::Surprise(const SampleRing& ring, double x) const {
   const double median = Median(ring.values());
   const double distance = std::abs(x - median);
   size_t at_least_as_far = 0;
+  double farthest = 0.0;
   for (const double v : ring.values()) {
-    if (std::abs(v - median) >= distance) ++at_least_as_far;
+    const double d = std::abs(v - median);
+    if (d >= distance) ++at_least_as_far;
+    farthest = std::max(farthest, d);
   }
+  // Far outside all that was remembered: certain, whatever the smoothing says.
+  if (distance > kOutlierFactor * farthest && farthest > 0.0) return kCertain;
   const double p = static_cast<double>(at_least_as_far + 1) / static_cast<double>(n + 1);
   return -std::log(p) / std::log(static_cast<double>(n + 1));
 }
@@ -44,7 +54,9 @@ double AdaptiveDetector::TailOf(double mean) const {
 Verdict AdaptiveDetector::Observe(int64_t t_ms, double value) {
   (void)t_ms;
   const double change = has_prev_ ? value - prev_ : 0.0;
-  const double surprise = std::max(Surprise(values_, value), Surprise(changes_, change));
+  const double raw = std::max(Surprise(values_, value), Surprise(changes_, change));
+  const bool outlier = raw >= kCertain;
+  const double surprise = std::min(raw, 1.0);
   values_.Push(value);
   if (has_prev_) changes_.Push(change);
   has_prev_ = true;
@@ -61,7 +73,7 @@ Verdict AdaptiveDetector::Observe(int64_t t_ms, double value) {
     }
     surprises_.Push(surprise);
   }
-  const bool extreme = tail < config_.tail;
+  const bool extreme = tail < config_.tail || outlier;
   if (active_) {
     active_ = extreme;
   } else if (extreme && since_fired_ > config_.rearm) {
