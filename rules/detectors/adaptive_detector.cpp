@@ -84,7 +84,7 @@ Verdict AdaptiveDetector::Observe(int64_t t_ms, double value) {
 }
 
 std::string AdaptiveDetector::SaveState() const {
-  StateWriter out("adaptive");
+  NumWriter out("adaptive");
   out.Int(has_prev_ ? 1 : 0).Num(prev_).Int(since_fired_).Int(active_ ? 1 : 0);
   values_.Save(out);
   changes_.Save(out);
@@ -94,7 +94,7 @@ std::string AdaptiveDetector::SaveState() const {
 }
 
 Status AdaptiveDetector::LoadState(std::string_view bytes) {
-  StateReader in(bytes, "adaptive");
+  NumReader in(bytes, "adaptive");
   const int64_t has_prev = in.Int();
   const double prev = in.Num();
   const int64_t since = in.Int();

@@ -4,7 +4,7 @@
 #include <array>
 #include <cmath>
 
-#include "rules/detectors/state_codec.h"
+#include "rules/detectors/num_codec.h"
 
 namespace ef::rules {
 
@@ -75,7 +75,7 @@ std::optional<AlertTransition> AlertTracker::WhileActive(int64_t t_ms, const Ver
 }
 
 std::string AlertTracker::SaveState() const {
-  return StateWriter("alert")
+  return NumWriter("alert")
       .Int(active_ ? 1 : 0)
       .Int(streak_)
       .Int(streak_since_ms_)
@@ -89,7 +89,7 @@ std::string AlertTracker::SaveState() const {
 }
 
 Status AlertTracker::LoadState(std::string_view bytes) {
-  StateReader in(bytes, "alert");
+  NumReader in(bytes, "alert");
   AlertTracker loaded(policy_);
   loaded.active_ = in.Int() != 0;
   loaded.streak_ = in.Int();

@@ -11,7 +11,7 @@
 // worst score seen and the value that caused it, for the alert event.
 //
 // Time is the caller's (event-time ms), non-decreasing. State is checkpointed with
-// SaveState()/LoadState() (state_codec.h). Not thread-safe.
+// SaveState()/LoadState() (num_codec.h). Not thread-safe.
 #pragma once
 
 #include <cstdint>

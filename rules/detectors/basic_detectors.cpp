@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "rules/detectors/state_codec.h"
+#include "rules/detectors/num_codec.h"
 
 namespace ef::rules {
 namespace {
@@ -35,11 +35,11 @@ Verdict ThresholdDetector::Observe(int64_t t_ms, double value) {
 }
 
 std::string ThresholdDetector::SaveState() const {
-  return StateWriter("threshold").Int(breach_since_ms_).Int(active_ ? 1 : 0).Take();
+  return NumWriter("threshold").Int(breach_since_ms_).Int(active_ ? 1 : 0).Take();
 }
 
 Status ThresholdDetector::LoadState(std::string_view bytes) {
-  StateReader in(bytes, "threshold");
+  NumReader in(bytes, "threshold");
   const int64_t since = in.Int();
   const int64_t active = in.Int();
   if (!in.ok()) return BadState(kind());
@@ -63,11 +63,11 @@ Verdict RateDetector::Observe(int64_t t_ms, double value) {
 }
 
 std::string RateDetector::SaveState() const {
-  return StateWriter("rate").Int(has_prev_ ? 1 : 0).Int(prev_ms_).Num(prev_).Take();
+  return NumWriter("rate").Int(has_prev_ ? 1 : 0).Int(prev_ms_).Num(prev_).Take();
 }
 
 Status RateDetector::LoadState(std::string_view bytes) {
-  StateReader in(bytes, "rate");
+  NumReader in(bytes, "rate");
   const int64_t has = in.Int();
   const int64_t ms = in.Int();
   const double prev = in.Num();
@@ -94,7 +94,7 @@ Verdict FlatlineDetector::Observe(int64_t t_ms, double value) {
 }
 
 std::string FlatlineDetector::SaveState() const {
-  return StateWriter("flatline")
+  return NumWriter("flatline")
       .Int(has_run_ ? 1 : 0)
       .Int(run_since_ms_)
       .Num(run_min_)
@@ -103,7 +103,7 @@ std::string FlatlineDetector::SaveState() const {
 }
 
 Status FlatlineDetector::LoadState(std::string_view bytes) {
-  StateReader in(bytes, "flatline");
+  NumReader in(bytes, "flatline");
   const int64_t has = in.Int();
   const int64_t since = in.Int();
   const double lo = in.Num();
@@ -138,11 +138,11 @@ Verdict MissingDetector::Tick(int64_t t_ms) {
 }
 
 std::string MissingDetector::SaveState() const {
-  return StateWriter("missing").Int(has_last_ ? 1 : 0).Int(last_ms_).Int(reported_ ? 1 : 0).Take();
+  return NumWriter("missing").Int(has_last_ ? 1 : 0).Int(last_ms_).Int(reported_ ? 1 : 0).Take();
 }
 
 Status MissingDetector::LoadState(std::string_view bytes) {
-  StateReader in(bytes, "missing");
+  NumReader in(bytes, "missing");
   const int64_t has = in.Int();
   const int64_t last = in.Int();
   const int64_t reported = in.Int();

@@ -2,8 +2,10 @@
 # Kept in their own list so that the rules engine's CMakeLists stays the windows' to edit.
 set(EF_RULES_DETECTOR_SOURCES
   detectors/adaptive_detector.cpp
+  detectors/alert_event.cpp
   detectors/alert_tracker.cpp
   detectors/basic_detectors.cpp
-  detectors/state_codec.cpp
+  detectors/detector_config.cpp
+  detectors/num_codec.cpp
   detectors/stat_detectors.cpp
 )

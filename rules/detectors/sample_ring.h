@@ -7,7 +7,7 @@
 #include <cstddef>
 #include <vector>
 
-#include "rules/detectors/state_codec.h"
+#include "rules/detectors/num_codec.h"
 
 namespace ef::rules {
 
@@ -45,7 +45,7 @@ class SampleRing {
     return var > 0.0 ? std::sqrt(var) : 0.0;
   }
 
-  void Save(StateWriter& out) const {
+  void Save(NumWriter& out) const {
     // The running sums and the lap position too, so a restored ring continues bit-for-bit.
     // Storage order and sums as they are: a re-sum in another order would differ in the last bit.
     out.Int(static_cast<int64_t>(values_.size())).Int(static_cast<int64_t>(head_));
@@ -53,7 +53,7 @@ class SampleRing {
     for (const double v : values_) out.Num(v);
   }
   // False when the saved count does not fit this ring.
-  bool Load(StateReader& in) {
+  bool Load(NumReader& in) {
     const int64_t n = in.Int();
     const int64_t head = in.Int();
     const int64_t lap = in.Int();

@@ -43,13 +43,13 @@ Verdict ZScoreDetector::Observe(int64_t t_ms, double value) {
 }
 
 std::string ZScoreDetector::SaveState() const {
-  StateWriter out("zscore");
+  NumWriter out("zscore");
   ring_.Save(out);
   return out.Take();
 }
 
 Status ZScoreDetector::LoadState(std::string_view bytes) {
-  StateReader in(bytes, "zscore");
+  NumReader in(bytes, "zscore");
   SampleRing ring(Capacity(config_.window));
   if (!ring.Load(in) || !in.ok()) return BadState(kind());
   ring_ = std::move(ring);
@@ -78,13 +78,13 @@ Verdict RobustZDetector::Observe(int64_t t_ms, double value) {
 }
 
 std::string RobustZDetector::SaveState() const {
-  StateWriter out("robust_z");
+  NumWriter out("robust_z");
   ring_.Save(out);
   return out.Take();
 }
 
 Status RobustZDetector::LoadState(std::string_view bytes) {
-  StateReader in(bytes, "robust_z");
+  NumReader in(bytes, "robust_z");
   SampleRing ring(Capacity(config_.window));
   if (!ring.Load(in) || !in.ok()) return BadState(kind());
   ring_ = std::move(ring);
@@ -116,11 +116,11 @@ Verdict EwmaDetector::Observe(int64_t t_ms, double value) {
 }
 
 std::string EwmaDetector::SaveState() const {
-  return StateWriter("ewma").Int(n_).Num(mean_).Num(m2_).Num(stat_).Take();
+  return NumWriter("ewma").Int(n_).Num(mean_).Num(m2_).Num(stat_).Take();
 }
 
 Status EwmaDetector::LoadState(std::string_view bytes) {
-  StateReader in(bytes, "ewma");
+  NumReader in(bytes, "ewma");
   const int64_t n = in.Int();
   const double mean = in.Num();
   const double m2 = in.Num();

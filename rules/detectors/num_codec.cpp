@@ -1,10 +1,10 @@
-#include "rules/detectors/state_codec.h"
+#include "rules/detectors/num_codec.h"
 
 #include <charconv>
 
 namespace ef::rules {
 
-StateWriter& StateWriter::Num(double value) {
+NumWriter& NumWriter::Num(double value) {
   // to_chars: shortest form that reads back to the same double, whatever the locale.
   char buf[40];
   const auto result = std::to_chars(buf, buf + sizeof buf, value);
@@ -13,17 +13,17 @@ StateWriter& StateWriter::Num(double value) {
   return *this;
 }
 
-StateWriter& StateWriter::Int(int64_t value) {
+NumWriter& NumWriter::Int(int64_t value) {
   out_ += ' ';
   out_ += std::to_string(value);
   return *this;
 }
 
-StateReader::StateReader(std::string_view bytes, std::string_view tag) : rest_(bytes) {
+NumReader::NumReader(std::string_view bytes, std::string_view tag) : rest_(bytes) {
   ok_ = NextToken() == tag;
 }
 
-std::string_view StateReader::NextToken() {
+std::string_view NumReader::NextToken() {
   while (!rest_.empty() && rest_.front() == ' ') rest_.remove_prefix(1);
   const size_t end = rest_.find(' ');
   const std::string_view token = rest_.substr(0, end);
@@ -31,7 +31,7 @@ std::string_view StateReader::NextToken() {
   return token;
 }
 
-double StateReader::Num() {
+double NumReader::Num() {
   if (!ok_) return 0.0;
   const std::string_view token = NextToken();
   double value = 0.0;
@@ -40,7 +40,7 @@ double StateReader::Num() {
   return value;
 }
 
-int64_t StateReader::Int() {
+int64_t NumReader::Int() {
   if (!ok_) return 0;
   const std::string_view token = NextToken();
   int64_t value = 0;
@@ -49,7 +49,7 @@ int64_t StateReader::Int() {
   return value;
 }
 
-bool StateReader::ok() const {
+bool NumReader::ok() const {
   if (!ok_) return false;
   for (const char c : rest_) {
     if (c != ' ') return false;
