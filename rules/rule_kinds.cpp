@@ -2,13 +2,15 @@
 
 #include <array>
 
+#include "rules/detectors/detector_rule.h"
 #include "rules/window_rule.h"
 
 namespace ef::rules {
 namespace {
 // One line per kind; its factory lives in the kind's own files.
-constexpr std::array<RuleKind, 1> kBuiltinKinds = {{
+constexpr std::array<RuleKind, 2> kBuiltinKinds = {{
     {"window", MakeWindowRule},
+    {"detector", MakeDetectorRule},
 }};
 }  // namespace
 

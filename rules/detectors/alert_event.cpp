@@ -30,16 +30,9 @@ std::string Quoted(std::string_view text) {
 
 }  // namespace
 
-Event AlertEvent(const AlertSource& source, const AlertTransition& t, int64_t event_time_ms) {
-  Event event;
-  event.stream = std::string(source.stream);
-  event.device_id = std::string(source.device);
-  event.origin = "rule/" + std::string(source.rule);
-  event.event_time_ms = event_time_ms;
-  event.format = PayloadFormat::kJson;
-  event.fields = {
-      {"rule", std::string(source.rule)},
-      {"field", std::string(source.field)},
+std::vector<Field> AlertFields(std::string_view field, const AlertTransition& t) {
+  return {
+      {"field", std::string(field)},
       {"state", std::string(AlertStateName(t.state))},
       {"alert_id", t.alert_id},
       {"severity", std::string(SeverityName(t.severity))},
@@ -49,6 +42,17 @@ Event AlertEvent(const AlertSource& source, const AlertTransition& t, int64_t ev
       {"value", t.value},
       {"raised_ms", t.raised_ms},
   };
+}
+
+Event AlertEvent(const AlertSource& source, const AlertTransition& t, int64_t event_time_ms) {
+  Event event;
+  event.stream = std::string(source.stream);
+  event.device_id = std::string(source.device);
+  event.origin = "rule/" + std::string(source.rule);
+  event.event_time_ms = event_time_ms;
+  event.format = PayloadFormat::kJson;
+  event.fields = AlertFields(source.field, t);
+  event.fields.insert(event.fields.begin(), Field{"rule", std::string(source.rule)});
   std::string json = "{";
   AppendMember(json, "device", Quoted(source.device));
   for (const Field& field : event.fields) {

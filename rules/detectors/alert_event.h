@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/event.h"
 #include "rules/detectors/alert_tracker.h"
@@ -20,6 +21,10 @@ struct AlertSource {
   std::string_view field;    // the field the detector watches
   std::string_view stream = "alerts";
 };
+
+// The alert's fields without rule and device (the rules engine adds those to the payload):
+// field, state, alert_id, severity, score, peak_score, trigger_value, value, raised_ms.
+std::vector<Field> AlertFields(std::string_view field, const AlertTransition& transition);
 
 // An alert event at `event_time_ms` (the sample's or the tick's time).
 Event AlertEvent(const AlertSource& source, const AlertTransition& transition,

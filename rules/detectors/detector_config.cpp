@@ -3,6 +3,8 @@
 #include <array>
 #include <cmath>
 
+#include "rules/duration.h"
+
 namespace ef::rules {
 namespace {
 
@@ -21,13 +23,13 @@ constexpr std::array<Choice<Severity>, 3> kSeverities = {{
     {"info", Severity::kInfo}, {"warning", Severity::kWarning}, {"critical", Severity::kCritical},
 }};
 
-// The alert's durations are bound in seconds, then converted.
-struct AlertKeys {
-  int64_t raise_after = 1;
-  double raise_after_s = 0;
-  double clear_after_s = 0;
-  double hold_off_s = 0;
-  double renotify_s = 0;
+// Durations arrive as text ("30s") and are parsed after binding (rules/duration.h).
+struct DurationText {
+  std::string min_duration, duration, timeout, debounce_time, clear_after, hold_off, renotify;
+};
+
+struct OtherKeys {
+  int64_t debounce = 1;
   Severity severity = Severity::kWarning;
 };
 
@@ -38,31 +40,45 @@ std::string CheckNonNegative(const ConfigNode& node) {
   return v < 0 || !std::isfinite(v) ? "must be a number >= 0" : "";
 }
 
-const std::array<ConfigField<DetectorKeys>, 12> kDetectorFields = {{
+const std::array<ConfigField<DetectorKeys>, 9> kDetectorFields = {{
     {"detector", OneOf<&DetectorKeys::type, kTypes>()},
     {"direction", OneOf<&DetectorKeys::below, kDirections>()},
     {"limit", &DetectorKeys::limit},
     {"hysteresis", &DetectorKeys::hysteresis, false, CheckNonNegative},
-    {"min_duration_s", &DetectorKeys::min_duration_s, false, CheckNonNegative},
     {"max_per_s", &DetectorKeys::max_per_s, false, CheckNonNegative},
     {"window", &DetectorKeys::window, false, CheckPositive},
     {"lambda", &DetectorKeys::lambda, false, CheckNonNegative},
     {"tolerance", &DetectorKeys::tolerance, false, CheckNonNegative},
-    {"duration_s", &DetectorKeys::duration_s, false, CheckNonNegative},
-    {"timeout_s", &DetectorKeys::timeout_s, false, CheckNonNegative},
     {"tail", &DetectorKeys::tail, false, CheckNonNegative},
 }};
 
-const std::array<ConfigField<AlertKeys>, 6> kAlertFields = {{
-    {"raise_after", &AlertKeys::raise_after, false, CheckPositive},
-    {"raise_after_s", &AlertKeys::raise_after_s, false, CheckNonNegative},
-    {"clear_after_s", &AlertKeys::clear_after_s, false, CheckNonNegative},
-    {"hold_off_s", &AlertKeys::hold_off_s, false, CheckNonNegative},
-    {"renotify_s", &AlertKeys::renotify_s, false, CheckNonNegative},
-    {"severity", OneOf<&AlertKeys::severity, kSeverities>()},
+const std::array<ConfigField<DurationText>, 7> kDurationFields = {{
+    {"min_duration", &DurationText::min_duration},
+    {"duration", &DurationText::duration},
+    {"timeout", &DurationText::timeout},
+    {"debounce_time", &DurationText::debounce_time},
+    {"clear_after", &DurationText::clear_after},
+    {"hold_off", &DurationText::hold_off},
+    {"renotify", &DurationText::renotify},
 }};
 
-int64_t Ms(double seconds) { return static_cast<int64_t>(std::llround(seconds * 1000.0)); }
+const std::array<ConfigField<OtherKeys>, 2> kAlertFields = {{
+    {"debounce", &OtherKeys::debounce, false, CheckPositive},
+    {"severity", OneOf<&OtherKeys::severity, kSeverities>()},
+}};
+
+// Parses the duration bound at `key` (if any) into `*ms`, reporting bad text at its place.
+void ParseDuration(const ConfigNode& table, std::string_view key, const std::string& text,
+                   int64_t* ms, ConfigErrors& errors) {
+  const ConfigNode* node = table.Find(key);
+  if (node == nullptr || node->type != ConfigType::kString) return;
+  if (const auto parsed = ParseDurationMs(text)) {
+    *ms = *parsed;
+    return;
+  }
+  errors.Add(node->pos, "'" + std::string(key) + "': \"" + text +
+                            "\" is not a duration (e.g. \"500ms\", \"30s\", \"5m\", \"1h\")");
+}
 
 }  // namespace
 
@@ -71,17 +87,21 @@ std::string_view DetectorTypeName(DetectorType type) { return NameOf(kTypes, typ
 void BindDetectorKeys(const ConfigNode& table, SharedTable& shared, DetectorKeys& out,
                       ConfigErrors& errors) {
   shared.Bind<DetectorKeys>(kDetectorFields, out);
-  AlertKeys alert;
-  shared.Bind<AlertKeys>(kAlertFields, alert);
-  out.alert = {.raise_after = alert.raise_after,
-               .raise_after_ms = Ms(alert.raise_after_s),
-               .clear_after_ms = Ms(alert.clear_after_s),
-               .hold_off_ms = Ms(alert.hold_off_s),
-               .renotify_ms = Ms(alert.renotify_s),
-               .severity = alert.severity};
+  DurationText text;
+  shared.Bind<DurationText>(kDurationFields, text);
+  OtherKeys other;
+  shared.Bind<OtherKeys>(kAlertFields, other);
+  ParseDuration(table, "min_duration", text.min_duration, &out.min_duration_ms, errors);
+  ParseDuration(table, "duration", text.duration, &out.duration_ms, errors);
+  ParseDuration(table, "timeout", text.timeout, &out.timeout_ms, errors);
+  out.alert.raise_after = other.debounce;
+  out.alert.severity = other.severity;
+  ParseDuration(table, "debounce_time", text.debounce_time, &out.alert.raise_after_ms, errors);
+  ParseDuration(table, "clear_after", text.clear_after, &out.alert.clear_after_ms, errors);
+  ParseDuration(table, "hold_off", text.hold_off, &out.alert.hold_off_ms, errors);
+  ParseDuration(table, "renotify", text.renotify, &out.alert.renotify_ms, errors);
   out.has_limit = table.Find("limit") != nullptr;
-  const bool needs_limit = out.type == DetectorType::kThreshold;
-  if (needs_limit && !out.has_limit) {
+  if (out.type == DetectorType::kThreshold && !out.has_limit) {
     errors.Add(table.pos, "detector \"threshold\" needs 'limit'");
   }
   if (out.type == DetectorType::kRate && !(out.max_per_s > 0)) {
@@ -95,7 +115,7 @@ std::unique_ptr<Detector> MakeDetector(const DetectorKeys& k) {
   switch (k.type) {
     case DetectorType::kThreshold:
       return std::make_unique<ThresholdDetector>(ThresholdConfig{
-          !k.below, k.limit, k.hysteresis, Ms(k.min_duration_s)});
+          !k.below, k.limit, k.hysteresis, k.min_duration_ms});
     case DetectorType::kRate:
       return std::make_unique<RateDetector>(RateConfig{k.max_per_s});
     case DetectorType::kZScore:
@@ -108,9 +128,9 @@ std::unique_ptr<Detector> MakeDetector(const DetectorKeys& k) {
       return std::make_unique<EwmaDetector>(
           EwmaConfig{.lambda = k.lambda, .limit = k.has_limit ? k.limit : 3.0});
     case DetectorType::kFlatline:
-      return std::make_unique<FlatlineDetector>(FlatlineConfig{k.tolerance, Ms(k.duration_s)});
+      return std::make_unique<FlatlineDetector>(FlatlineConfig{k.tolerance, k.duration_ms});
     case DetectorType::kMissing:
-      return std::make_unique<MissingDetector>(MissingConfig{Ms(k.timeout_s)});
+      return std::make_unique<MissingDetector>(MissingConfig{k.timeout_ms});
     case DetectorType::kAdaptive:
       return std::make_unique<AdaptiveDetector>(AdaptiveConfig{.tail = k.tail});
   }

@@ -10,10 +10,11 @@
 //   detector = "adaptive"        # threshold | rate | zscore | robust_z | ewma | flatline |
 //                                # missing | adaptive
 //   severity = "warning"         # info | warning | critical
-//   hold_off_s = 600             # one alert per incident within 10 minutes
+//   hold_off = "10m"             # one alert per incident within 10 minutes
 //
-// Durations are seconds (floating point, as `ttl_s` elsewhere). Every key, its default and
-// its meaning are listed in rules/detectors/README.md. Pure functions; thread-safe.
+// Durations are written as the windows' are ("500ms", "30s", "5m", "1h30m"; rules/duration.h).
+// Every key, its default and its meaning are listed in rules/detectors/README.md. Pure
+// functions; thread-safe.
 #pragma once
 
 #include <memory>
@@ -42,7 +43,7 @@ struct DetectorKeys {
   double limit = 0.0;          // `limit`: threshold; z-limits of zscore/robust_z/ewma
   bool has_limit = false;
   double hysteresis = 0.0;     // `hysteresis`; Default: 0
-  double min_duration_s = 0;   // `min_duration_s`; Default: 0
+  int64_t min_duration_ms = 0;  // `min_duration`; Default: "0s"
   // rate
   double max_per_s = 0.0;      // `max_per_s`: required for rate
   // zscore, robust_z
@@ -51,15 +52,15 @@ struct DetectorKeys {
   double lambda = 0.2;         // `lambda`; Default: 0.2
   // flatline
   double tolerance = 0.0;      // `tolerance`; Default: 0
-  double duration_s = 600;     // `duration_s`; Default: 600
+  int64_t duration_ms = 600000;  // `duration`; Default: "10m"
   // missing
-  double timeout_s = 60;       // `timeout_s`; Default: 60
+  int64_t timeout_ms = 60000;   // `timeout`; Default: "1m"
   // adaptive: its defaults are the recommended configuration; `tail` may be lowered for fewer
   // alerts (1e-4) or raised for earlier ones (1e-2).
   double tail = 1e-3;          // `tail`; Default: 0.001
   // the alert
-  AlertPolicy alert;           // raise_after, raise_after_s, clear_after_s, hold_off_s,
-                               // renotify_s, severity
+  AlertPolicy alert;           // debounce, debounce_time, clear_after, hold_off, renotify,
+                               // severity
 };
 
 // Binds the detector and alert keys of `table` into `out` through `shared`, then checks what

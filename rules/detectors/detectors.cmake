@@ -6,6 +6,7 @@ set(EF_RULES_DETECTOR_SOURCES
   detectors/alert_tracker.cpp
   detectors/basic_detectors.cpp
   detectors/detector_config.cpp
+  detectors/detector_rule.cpp
   detectors/num_codec.cpp
   detectors/stat_detectors.cpp
 )

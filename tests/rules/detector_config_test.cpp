@@ -40,7 +40,7 @@ TEST_CASE("detector keys: the defaults are the adaptive detector, a warning, no 
 TEST_CASE("detector keys: every type builds from its keys; durations are seconds") {
   const Bound b = Bind(
       "[rule]\ndetector = \"threshold\"\ndirection = \"below\"\nlimit = 3\n"
-      "min_duration_s = 1.5\nhold_off_s = 600\nseverity = \"critical\"\n");
+      "min_duration = \"1500ms\"\nhold_off = \"10m\"\nseverity = \"critical\"\n");
   REQUIRE(b.errors.empty());
   CHECK(b.keys.below);
   CHECK(b.keys.alert.hold_off_ms == 600000);
@@ -58,12 +58,14 @@ TEST_CASE("detector keys: every type builds from its keys; durations are seconds
 }
 
 TEST_CASE("detector keys: errors name the place and hint at the right key") {
-  const Bound b = Bind("[rule]\ndetector = \"adaptiv\"\nhold_of_s = 3\n");
-  REQUIRE(b.errors.size() == 2);
+  const Bound b = Bind("[rule]\ndetector = \"adaptiv\"\nhold_of = \"3s\"\ntimeout = \"3\"\n");
+  REQUIRE(b.errors.size() == 3);
   CHECK(b.errors[0].find("rules.d/a.toml:2:") == 0);
   CHECK(b.errors[0].find("\"adaptive\"") != std::string::npos);
   CHECK(b.errors[1].find("rules.d/a.toml:3:") == 0);
-  CHECK(b.errors[1].find("hold_off_s") != std::string::npos);
+  CHECK(b.errors[1].find("hold_off") != std::string::npos);
+  CHECK(b.errors[2].find("rules.d/a.toml:4:") == 0);
+  CHECK(b.errors[2].find("not a duration") != std::string::npos);
   const Bound missing = Bind("[rule]\ndetector = \"threshold\"\n");
   REQUIRE(missing.errors.size() == 1);
   CHECK(missing.errors[0].find("needs 'limit'") != std::string::npos);
