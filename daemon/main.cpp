@@ -14,6 +14,7 @@
 #include "daemon/daemon_config.h"
 #include "daemon/probe_command.h"
 #include "daemon/queue_command.h"
+#include "daemon/replay_command.h"
 #include "daemon/run.h"
 #include "storage/sqlite_store.h"
 #include "uplink/mqtt_publisher.h"
@@ -51,6 +52,9 @@ constexpr char kUsage[] =
     "        --slave N --register holding|input|coil|discrete --start A --count C\n"
     "                                   read once; print the registers raw and every\n"
     "                                   32/64-bit type in all four byte orders\n"
+    "  replay --rules FILE --csv IN --out OUT [--plot FILE.svg] [--labels FILE] ...\n"
+    "                                   run rules over a recorded CSV in event time\n"
+    "                                   (replay_command.h lists every option)\n"
     "\n"
     "options:\n"
     "  --config FILE        configuration (default: /etc/edgeferry/edgeferry.toml if it\n"
@@ -62,7 +66,7 @@ constexpr char kUsage[] =
 std::string ParseArgs(int argc, char** argv, Options* out) {
   for (int i = 1; i < argc; ++i) {
     const std::string_view arg = argv[i];
-    if (out->command == "probe") {  // its options are its own (probe_command.h)
+    if (out->command == "probe" || out->command == "replay") {  // their options are their own
       out->words.emplace_back(arg);
       continue;
     }
@@ -164,6 +168,10 @@ int CommandQueue(const Options& options) {
 
 int CommandProbe(const Options& options) { return ef::daemon::RunProbeCommand(options.words); }
 
+int CommandReplay(const Options& options) {
+  return ef::daemon::RunReplayCommand(options.words);
+}
+
 int CommandHelp(const Options&) {
   std::fputs(kUsage, stdout);
   return 0;
@@ -173,8 +181,9 @@ struct Command {
   std::string_view name;
   int (*run)(const Options&);
 };
-constexpr std::array<Command, 6> kCommands = {{
+constexpr std::array<Command, 7> kCommands = {{
     {"probe", CommandProbe},
+    {"replay", CommandReplay},
     {"run", CommandRun},
     {"queue", CommandQueue},
     {"check", CommandCheck},
