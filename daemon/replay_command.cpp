@@ -199,9 +199,9 @@ bool WriteOutput(const std::string& path, const ReplaySeries& series, const Mark
   bool active = false;
   for (size_t i = 0; i < series.rows.size(); ++i) {
     if (marks.raised[i]) active = true;
+    if (marks.cleared[i] && !marks.raised[i]) active = false;
     out << series.rows[i].time_text << ',' << series.rows[i].value_text << ','
         << (marks.raised[i] ? "1.0" : "0.0") << ',' << (active ? 1 : 0) << '\n';
-    if (marks.cleared[i] && !marks.raised[i]) active = false;
   }
   return static_cast<bool>(out.flush());
 }
