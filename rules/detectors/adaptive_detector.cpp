@@ -27,20 +27,15 @@ AdaptiveDetector::AdaptiveDetector(AdaptiveConfig config)
       recent_(Capacity(config.smoothing)),
       since_fired_(config.rearm + 1) {}
 
-double AdaptiveDetector::Surprise(const SampleRing& ring, double x) const {
-  const size_t n = ring.size();
+double AdaptiveDetector::Surprise(const SortedWindow& window, double x) const {
+  const size_t n = window.size();
   if (static_cast<int64_t>(n) < config_.min_samples) return 0.0;
-  const double median = Median(ring.values());
+  const double median = window.Median();
   const double distance = std::abs(x - median);
-  size_t at_least_as_far = 0;
-  double farthest = 0.0;
-  for (const double v : ring.values()) {
-    const double d = std::abs(v - median);
-    if (d >= distance) ++at_least_as_far;
-    farthest = std::max(farthest, d);
-  }
   // Far outside all that was remembered: certain, whatever the smoothing says.
+  const double farthest = window.Farthest(median);
   if (distance > kOutlierFactor * farthest && farthest > 0.0) return kCertain;
+  const size_t at_least_as_far = window.CountAtLeastAsFar(median, distance);
   const double p = static_cast<double>(at_least_as_far + 1) / static_cast<double>(n + 1);
   return -std::log(p) / std::log(static_cast<double>(n + 1));
 }
@@ -99,8 +94,8 @@ Status AdaptiveDetector::LoadState(std::string_view bytes) {
   const double prev = in.Num();
   const int64_t since = in.Int();
   const int64_t active = in.Int();
-  SampleRing values(Capacity(config_.history));
-  SampleRing changes(Capacity(config_.history));
+  SortedWindow values(Capacity(config_.history));
+  SortedWindow changes(Capacity(config_.history));
   SampleRing surprises(Capacity(config_.likelihood_window));
   SampleRing recent(Capacity(config_.smoothing));
   const bool rings_ok =

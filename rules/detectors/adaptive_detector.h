@@ -18,8 +18,9 @@
 // quiet for `rearm` samples unless the condition ends and comes back after them, so one
 // incident is one alert. The score is the likelihood 1 - tail probability, in [0, 1].
 //
-// Cost: O(history) per sample; memory about 8 * (2 * history + likelihood_window) bytes
-// (36 KB with the defaults). Not thread-safe (see detector.h).
+// Cost: O(log history) comparisons and two memmoves of at most `history` doubles per sample
+// (sorted_window.h); memory about 8 * (4 * history + likelihood_window) bytes (60 KB with
+// the defaults), of which the checkpoint holds a little over half. Not thread-safe (see detector.h).
 #pragma once
 
 #include <cstdint>
@@ -28,6 +29,7 @@
 
 #include "rules/detectors/detector.h"
 #include "rules/detectors/sample_ring.h"
+#include "rules/detectors/sorted_window.h"
 
 namespace ef::rules {
 
@@ -50,13 +52,13 @@ class AdaptiveDetector final : public Detector {
 
  private:
   // Surprise of `x` among `ring`'s values, in [0, 1]; 0 while fewer than min_samples.
-  double Surprise(const SampleRing& ring, double x) const;
+  double Surprise(const SortedWindow& window, double x) const;
   // Tail probability of the recent mean surprise `mean` among the learned surprises.
   double TailOf(double mean) const;
 
   AdaptiveConfig config_;
-  SampleRing values_;
-  SampleRing changes_;
+  SortedWindow values_;
+  SortedWindow changes_;
   SampleRing surprises_;
   SampleRing recent_;  // the last `smoothing` surprises
   bool has_prev_ = false;

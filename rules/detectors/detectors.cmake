@@ -7,6 +7,5 @@ set(EF_RULES_DETECTOR_SOURCES
   detectors/basic_detectors.cpp
   detectors/detector_config.cpp
   detectors/detector_rule.cpp
-  detectors/num_codec.cpp
   detectors/stat_detectors.cpp
 )

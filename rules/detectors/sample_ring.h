@@ -33,6 +33,8 @@ class SampleRing {
   }
 
   size_t size() const { return values_.size(); }
+  // The value the next Push() overwrites. REQUIRES: full().
+  double Oldest() const { return values_[head_]; }
   bool full() const { return values_.size() == capacity_; }
   // Unordered view of the values (for medians and counts).
   const std::vector<double>& values() const { return values_; }
@@ -91,8 +93,5 @@ class SampleRing {
   double sum_ = 0.0;
   double sum_sq_ = 0.0;
 };
-
-// Median of `values` (copied; the input is left as it is). 0 for none.
-double Median(std::vector<double> values);
 
 }  // namespace ef::rules

@@ -15,18 +15,6 @@ size_t Capacity(int64_t window) { return static_cast<size_t>(std::max<int64_t>(w
 
 }  // namespace
 
-double Median(std::vector<double> values) {
-  if (values.empty()) return 0.0;
-  const size_t mid = values.size() / 2;
-  std::nth_element(values.begin(), values.begin() + static_cast<std::ptrdiff_t>(mid),
-                   values.end());
-  const double upper = values[mid];
-  if (values.size() % 2 == 1) return upper;
-  const double lower =
-      *std::max_element(values.begin(), values.begin() + static_cast<std::ptrdiff_t>(mid));
-  return (lower + upper) / 2.0;
-}
-
 ZScoreDetector::ZScoreDetector(ZScoreConfig config)
     : config_(config), ring_(Capacity(config.window)) {}
 
@@ -57,37 +45,34 @@ Status ZScoreDetector::LoadState(std::string_view bytes) {
 }
 
 RobustZDetector::RobustZDetector(RobustZConfig config)
-    : config_(config), ring_(Capacity(config.window)) {}
+    : config_(config), window_(Capacity(config.window)) {}
 
 Verdict RobustZDetector::Observe(int64_t t_ms, double value) {
   (void)t_ms;
   Verdict verdict;
-  if (static_cast<int64_t>(ring_.size()) >= config_.min_samples) {
-    const double median = Median(ring_.values());
-    std::vector<double> deviations;
-    deviations.reserve(ring_.size());
-    for (const double v : ring_.values()) deviations.push_back(std::abs(v - median));
-    const double mad = Median(std::move(deviations));
+  if (static_cast<int64_t>(window_.size()) >= config_.min_samples) {
+    const double median = window_.Median();
+    const double mad = window_.MedianDistance(median);
     if (mad > 0.0) {
       const double z = 0.6745 * (value - median) / mad;
       verdict = {z, std::abs(z) >= config_.limit};
     }
   }
-  ring_.Push(value);
+  window_.Push(value);
   return verdict;
 }
 
 std::string RobustZDetector::SaveState() const {
   NumWriter out("robust_z");
-  ring_.Save(out);
+  window_.Save(out);
   return out.Take();
 }
 
 Status RobustZDetector::LoadState(std::string_view bytes) {
   NumReader in(bytes, "robust_z");
-  SampleRing ring(Capacity(config_.window));
-  if (!ring.Load(in) || !in.ok()) return BadState(kind());
-  ring_ = std::move(ring);
+  SortedWindow window(Capacity(config_.window));
+  if (!window.Load(in) || !in.ok()) return BadState(kind());
+  window_ = std::move(window);
   return Status::Ok();
 }
 

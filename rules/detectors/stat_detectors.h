@@ -10,6 +10,7 @@
 
 #include "rules/detectors/detector.h"
 #include "rules/detectors/sample_ring.h"
+#include "rules/detectors/sorted_window.h"
 
 namespace ef::rules {
 
@@ -53,7 +54,7 @@ class RobustZDetector final : public Detector {
 
  private:
   RobustZConfig config_;
-  SampleRing ring_;
+  SortedWindow window_;
 };
 
 // EWMA control chart (Roberts 1959): the statistic s = lambda * value + (1 - lambda) * s is
