@@ -102,7 +102,8 @@ std::string Describe(const Totals& t) {
 
 Gateway::Gateway(const Clock& clock, const ClockSync& clock_sync, Logger& log,
                  MetricsRegistry& metrics)
-    : clock_(clock), clock_sync_(clock_sync), log_(log), metrics_(metrics) {}
+    : clock_(clock), clock_sync_(clock_sync), log_(log), metrics_(metrics),
+      rules_(clock, log, metrics) {}
 
 Gateway::~Gateway() { Stop(); }
 
@@ -187,6 +188,9 @@ Status Gateway::StartIngest(const DaemonConfig& config) {
                         config.completeness, static_cast<size_t>(config.metrics.max_devices))));
     }
   }
+  auto rules = rules_.MakeStage(config);  // last: it sees what earlier stages decoded
+  if (!rules.ok()) return rules.status();
+  stages.push_back(std::move(rules.value()));
   pipeline_ = std::make_unique<pipeline::Pipeline>(*store_, clock_, log_, metrics_, committed_,
                                                    PipelineOptionsFor(config, clock_sync_,
                                                                       &pipeline_beat_,

@@ -15,6 +15,7 @@
 #include "daemon/probe_command.h"
 #include "daemon/queue_command.h"
 #include "daemon/replay_command.h"
+#include "daemon/rules_runtime.h"
 #include "daemon/run.h"
 #include "storage/sqlite_store.h"
 #include "uplink/mqtt_publisher.h"
@@ -39,7 +40,8 @@ constexpr char kUsage[] =
     "\n"
     "commands:\n"
     "  run       run the gateway until SIGTERM or SIGINT\n"
-    "  check     validate the configuration; print errors as file:line:col: message\n"
+    "  check     validate the configuration and the rule files; print errors as\n"
+    "            file:line:col: message\n"
     "  version   print the version of edgeferry and of the libraries it uses\n"
     "  queue stats [--json]             what waits in the local queue, per stream, with\n"
     "                                   drops, rejections, expiries, dead letters, the\n"
@@ -121,9 +123,14 @@ bool Load(const Options& options, DaemonConfig* config) {
 int CommandCheck(const Options& options) {
   DaemonConfig config;
   if (!Load(options, &config)) return 1;
-  std::printf("%s: OK (%zu source%s, %s)\n", config.origin.c_str(), config.sources.size(),
-              config.sources.size() == 1 ? "" : "s",
-              config.uplink ? ("uplink to " + config.uplink->uri).c_str() : "no uplink");
+  ef::rules::RuleSet rules;
+  const std::vector<std::string> rule_errors = ef::daemon::LoadRules(config, &rules);
+  for (const std::string& line : rule_errors) std::fprintf(stderr, "%s\n", line.c_str());
+  if (!rule_errors.empty()) return 1;
+  std::printf("%s: OK (%zu source%s, %s, %zu rule%s)\n", config.origin.c_str(),
+              config.sources.size(), config.sources.size() == 1 ? "" : "s",
+              config.uplink ? ("uplink to " + config.uplink->uri).c_str() : "no uplink",
+              rules.rules.size(), rules.rules.size() == 1 ? "" : "s");
   return 0;
 }
 
