@@ -74,6 +74,13 @@ std::optional<AlertTransition> AlertTracker::WhileActive(int64_t t_ms, const Ver
   return std::nullopt;
 }
 
+std::optional<AlertTransition> AlertTracker::ForceClear(double value) {
+  if (!active_) return std::nullopt;
+  active_ = false;
+  streak_ = 0;
+  return Make(AlertState::kCleared, Verdict{}, value);
+}
+
 std::string AlertTracker::SaveState() const {
   return NumWriter("alert")
       .Int(active_ ? 1 : 0)

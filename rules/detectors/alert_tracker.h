@@ -57,6 +57,9 @@ class AlertTracker {
   // Feeds one verdict; returns a transition when the alert is raised, reminded or cleared.
   std::optional<AlertTransition> Update(int64_t t_ms, const Verdict& verdict, double value);
   bool active() const { return active_; }
+  // Ends an active alert now, whatever the verdicts (its rule was removed, its group closed):
+  // the "cleared" transition, or nullopt when no alert is active.
+  std::optional<AlertTransition> ForceClear(double value);
   std::string SaveState() const;
   Status LoadState(std::string_view bytes);
 

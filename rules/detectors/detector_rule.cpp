@@ -1,6 +1,7 @@
 #include "rules/detectors/detector_rule.h"
 
 #include <climits>
+#include <cmath>
 #include <optional>
 #include <string>
 #include <vector>
@@ -39,12 +40,14 @@ std::optional<double> NumberOf(const Event& event, const std::string& name) {
 size_t FieldBytes(const DetectorKeys& keys) {
   switch (keys.type) {
     case DetectorType::kAdaptive: {
+      // Two sorted windows (arrival order and sorted copy each) and two rings of surprises.
       const AdaptiveConfig c{};
-      return 256 + 8 * static_cast<size_t>(2 * c.history + c.likelihood_window + c.smoothing);
+      return 256 + 8 * static_cast<size_t>(4 * c.history + c.likelihood_window + c.smoothing);
     }
     case DetectorType::kZScore:
-    case DetectorType::kRobustZ:
       return 256 + 8 * static_cast<size_t>(keys.window);
+    case DetectorType::kRobustZ:
+      return 256 + 16 * static_cast<size_t>(keys.window);
     default:
       return 256;
   }
@@ -69,7 +72,7 @@ class DetectorRule final : public Rule {
     group.last_ms = event.event_time_ms;
     for (size_t i = 0; i < fields_.size(); ++i) {
       const std::optional<double> value = NumberOf(event, fields_[i]);
-      if (!value) continue;
+      if (!value || !std::isfinite(*value)) continue;  // NaN would corrupt sorted windows
       FieldState& f = group.fields[i];
       f.last_value = *value;
       const Verdict verdict = f.detector->Observe(event.event_time_ms, *value);
@@ -81,8 +84,19 @@ class DetectorRule final : public Rule {
   }
 
   void Close(GroupState& state, CloseReason reason, Emitter& out) const override {
-    if (reason != CloseReason::kIdle || keys_.type != DetectorType::kMissing) return;
     auto& group = static_cast<DetectorGroup&>(state);
+    if (reason != CloseReason::kIdle) {
+      // The group goes (its rule was removed or changed, or a memory bound evicted it): an
+      // open alert is cleared rather than left dangling at the cloud.
+      for (size_t i = 0; i < fields_.size(); ++i) {
+        FieldState& f = group.fields[i];
+        if (auto t = f.tracker.ForceClear(f.last_value)) {
+          Emit(out, group.last_ms, fields_[i], *t, reason);
+        }
+      }
+      return;
+    }
+    if (keys_.type != DetectorType::kMissing) return;
     const int64_t at = group.last_ms + keys_.timeout_ms;
     for (size_t i = 0; i < fields_.size(); ++i) {
       FieldState& f = group.fields[i];
@@ -126,9 +140,14 @@ class DetectorRule final : public Rule {
 
  private:
   static void Emit(Emitter& out, int64_t t_ms, const std::string& field,
-                   const AlertTransition& t) {
+                   const AlertTransition& t, std::optional<CloseReason> closed = std::nullopt) {
     Event& e = out.NewOutput(t_ms);
     e.fields = AlertFields(field, t);
+    if (closed) {
+      e.fields.push_back({"reason", std::string(*closed == CloseReason::kEvicted
+                                                    ? "evicted (memory bound)"
+                                                    : "rule removed or changed")});
+    }
   }
 
   const std::vector<std::string> fields_;

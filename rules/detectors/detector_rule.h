@@ -12,6 +12,12 @@
 // engine closes the silent group; the group is then forgotten, so no "cleared" follows when
 // the device comes back (the engine has no per-group timer yet; see rules/detectors/README.md).
 //
+// When the engine closes a group for another reason than idleness (the rule was removed or
+// changed by a reload, or a memory bound evicted the group), an open alert is cleared, with a
+// `reason` field, so that none is left open forever at the cloud.
+//
+// Non-finite values (NaN, infinities) are ignored.
+//
 // Checkpoint: each field's detector and alert state (detector.h, alert_tracker.h).
 // Thread-safety: see rule.h.
 #pragma once

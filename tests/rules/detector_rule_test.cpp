@@ -5,6 +5,8 @@
 
 #include <doctest/doctest.h>
 
+#include <cmath>
+
 #include "tests/rules/rules_harness.h"
 
 namespace ef::rules {
@@ -88,6 +90,17 @@ timeout = "30s"
   REQUIRE(alerts.size() == 1);
   CHECK(StateOf(alerts[0]) == "raised");
   CHECK(alerts[0].event_time_ms == 31000);
+}
+
+TEST_CASE("detector rule: a reload that removes the rule clears its open alert; NaN is ignored") {
+  RulesHarness h(kHot);
+  CHECK(On(h.Feed(Reading("a", 1000, {{"temp", std::nan("")}})), "alerts").empty());
+  REQUIRE(On(h.Feed(Reading("a", 2000, {{"temp", 90.0}})), "alerts").size() == 1);
+  h.stage().Offer(testing::LoadOrFail(""));
+  auto alerts = On(h.Feed(Reading("a", 3000, {{"temp", 95.0}})), "alerts");
+  REQUIRE(alerts.size() == 1);
+  CHECK(StateOf(alerts[0]) == "cleared");
+  CHECK(alerts[0].payload.find("\"reason\":\"rule removed or changed\"") != std::string::npos);
 }
 
 TEST_CASE("detector rule: errors name the file and place") {
