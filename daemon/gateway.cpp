@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "connectors/source_kinds.h"
+#include "daemon/local_publish.h"
 #include "pipeline/completeness.h"
 #include "pipeline/decode/decode_stage.h"
 #include "pipeline/device_activity.h"
@@ -211,6 +212,11 @@ Status Gateway::StartIngest(const DaemonConfig& config) {
   auto rules = rules_.MakeStage(config);  // last: it sees what earlier stages decoded
   if (!rules.ok()) return rules.status();
   stages.push_back(std::move(rules.value()));
+  // After the rules: outputs of rules with a `publish` topic also go to the local broker.
+  rules::RulesStage* rules_stage = rules_.stage();
+  stages.push_back(std::make_unique<LocalPublishStage>(
+      [rules_stage](std::string_view rule) { return rules_stage->PublishTopic(rule); },
+      [config, this] { return MakeLocalPublisher(config, clock_, log_); }, log_, metrics_));
   pipeline_ = std::make_unique<pipeline::Pipeline>(*store_, clock_, log_, metrics_, committed_,
                                                    PipelineOptionsFor(config, clock_sync_,
                                                                       &pipeline_beat_,

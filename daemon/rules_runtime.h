@@ -36,6 +36,8 @@ class RulesRuntime {
   void Reload(const DaemonConfig& config);
   // Reloads when a file in the rules directory changed (looked at once a second). Call often.
   void Watch();
+  // The stage MakeStage() built (owned by the pipeline); null before.
+  rules::RulesStage* stage() const { return stage_; }
 
  private:
   const Clock& clock_;

@@ -44,6 +44,15 @@ void RulesStage::Offer(RuleSet rules) {
   has_offer_.store(true);
 }
 
+const std::string* RulesStage::PublishTopic(std::string_view rule) const {
+  for (const auto& slot : slots_) {
+    if (slot->spec().name == rule) {
+      return slot->spec().publish_topic.empty() ? nullptr : &slot->spec().publish_topic;
+    }
+  }
+  return nullptr;
+}
+
 std::vector<std::string> RulesStage::RuleNames() const {
   std::vector<std::string> names;
   for (const auto& slot : slots_) names.push_back(slot->spec().name);

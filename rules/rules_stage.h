@@ -29,6 +29,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/metrics.h"
@@ -57,6 +58,9 @@ class RulesStage final : public Stage {
   void Offer(RuleSet rules);
   // The rules running (names, in order). Pipeline thread only (or before it starts).
   std::vector<std::string> RuleNames() const;
+  // The local broker topic template (`publish`) of the running rule `rule`; null when the
+  // rule is unknown or publishes nothing. Pipeline thread only.
+  const std::string* PublishTopic(std::string_view rule) const;
 
  private:
   // Stamps restored groups, erases orphaned checkpoints and swaps in an offered rule set.

@@ -1,7 +1,7 @@
 // Alerts through the real daemon between real brokers: MQTT readings are decoded, a detector
 // rule in rules.d raises an alert when a pump runs hot and clears it when it cools down; both
 // transitions reach the cloud on the alerts stream, once each, with the values that caused
-// them.
+// them, and the local broker on the rule's `publish` topic (for an HMI or an actuator).
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -39,6 +39,7 @@ detector = "threshold"
 limit = 80
 hysteresis = 5
 severity = "critical"
+publish = "hmi/{device}/alerts/{rule}"
 )";
 
 // The alert envelopes that reached the cloud, in arrival order, without QoS 1 redeliveries.
@@ -58,7 +59,7 @@ bool Has(const Envelope& e, const std::string& text) {
   return e.payload && e.payload->find(text) != std::string::npos;
 }
 
-TEST_CASE("a detector rule raises and clears an alert from MQTT input; both reach the cloud") {
+TEST_CASE("a detector rule raises and clears an alert from MQTT input; cloud and local topic") {
   GatewayOptions options;
   options.sources_toml = kSource;
   GatewayRig rig(options);
@@ -69,6 +70,12 @@ TEST_CASE("a detector rule raises and clears an alert from MQTT input; both reac
   REQUIRE(rig.StartBrokers(DeadlineIn(seconds(10))));
   CloudCollector collector(rig.CloudCollectorOptions());
   REQUIRE_MESSAGE(collector.Connect(DeadlineIn(seconds(15))), collector.error());
+  CollectorOptions hmi_options;
+  hmi_options.uri = rig.edge().uri();
+  hmi_options.client_id = "ef-test-hmi";
+  hmi_options.topic_filter = "hmi/#";
+  CloudCollector hmi(hmi_options);  // a local subscriber, as an HMI would be
+  REQUIRE_MESSAGE(hmi.Connect(DeadlineIn(seconds(15))), hmi.error());
   REQUIRE(rig.StartDaemon(DeadlineIn(seconds(30))));
 
   TestPublisher publisher(rig.EdgePublisherOptions());
@@ -95,6 +102,14 @@ TEST_CASE("a detector rule raises and clears an alert from MQTT input; both reac
   CHECK(Has(alerts[1], R"("state":"cleared")"));
   CHECK(Has(alerts[1], R"("alert_id":1)"));
   CHECK(Has(alerts[1], R"("peak_score":13)"));
+
+  REQUIRE(WaitUntil(DeadlineIn(seconds(30)), [&] { return hmi.Arrivals().size() >= 2; }));
+  const std::vector<Arrival> local = hmi.Arrivals();
+  REQUIRE(local.size() >= 2);
+  CHECK(local[0].topic == "hmi/pump-1/alerts/pump-hot");
+  CHECK(local[0].message.find(R"("state":"raised")") != std::string::npos);
+  CHECK(local[0].message.find(R"("device":"pump-1")") != std::string::npos);
+  CHECK(local[1].message.find(R"("state":"cleared")") != std::string::npos);
   REQUIRE(rig.StopDaemon(DeadlineIn(seconds(30))) == 0);
 }
 
