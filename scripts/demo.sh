@@ -233,7 +233,11 @@ limit = 85
 hysteresis = 5
 min_duration = "1s"
 severity = "critical"
+publish = "hmi/{device}/alerts/{rule}"
 RULE
+# The local topic, as an HMI on site would read it (mosquitto_sub on the edge broker).
+start_bg "$tmp/hmi.out" "$tmp/hmi.err" stdbuf -oL \
+  mosquitto_sub -h 127.0.0.1 -p "$edge_port" -q 1 -v -t 'hmi/#'
 "$edgeferry" check --config "$config"
 
 ef_log="$tmp/edgeferry.log"
@@ -365,12 +369,17 @@ printf '  %-26s %s\n' \
 # The boiler's alert at the cloud (ef-mqtt-count --print: "DEVICE seq=N ENVELOPE").
 raised="$(grep -c '"state":"raised"' "$alerts_out" 2>/dev/null || true)"
 cleared="$(grep -c '"state":"cleared"' "$alerts_out" 2>/dev/null || true)"
+local_raised="$(grep -c '"state":"raised"' "$tmp/hmi.out" 2>/dev/null || true)"
+local_cleared="$(grep -c '"state":"cleared"' "$tmp/hmi.out" 2>/dev/null || true)"
 echo "boiler-1 (drifts to 95 degrees mid-run; rule boiler-hot: above 85 for 1 s, clear below 80)"
 printf '  %-26s %s\n' \
   "alert raised at cloud" "${raised:-0}" \
-  "alert cleared at cloud" "${cleared:-0}"
-((${raised:-0} >= 1 && ${cleared:-0} >= 1)) ||
-  echo "demo.sh: the boiler's alert was not raised and cleared at the cloud (see $alerts_out)" >&2
+  "alert cleared at cloud" "${cleared:-0}" \
+  "raised on hmi/boiler-1/..." "${local_raised:-0}" \
+  "cleared on hmi/boiler-1/..." "${local_cleared:-0}"
+((${raised:-0} >= 1 && ${cleared:-0} >= 1 && ${local_raised:-0} >= 1 && ${local_cleared:-0} >= 1)) ||
+  echo "demo.sh: the boiler's alert was not raised and cleared at the cloud and on the local" \
+    "topic (see $alerts_out, $tmp/hmi.out)" >&2
 
 [[ -n "$stop_line" ]] || echo "demo.sh: edgeferry logged no 'stopped:' line (see $ef_log)" >&2
 ((ef_rc == 0)) || die "edgeferry exited with status $ef_rc (see $ef_log)"
