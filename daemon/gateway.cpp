@@ -6,6 +6,7 @@
 
 #include "connectors/source_kinds.h"
 #include "pipeline/completeness.h"
+#include "pipeline/decode/decode_stage.h"
 #include "pipeline/device_activity.h"
 #include "storage/sqlite_store.h"
 #include "uplink/mqtt_publisher.h"
@@ -177,8 +178,27 @@ Status Gateway::RestartUplink(const DaemonConfig& config) {
   return StartUplink(config);
 }
 
+// The decode stage for the MQTT sources that decode (null when none does).
+static Result<std::unique_ptr<Stage>> DecodeStageFor(const DaemonConfig& config,
+                                                     MetricsRegistry& metrics) {
+  std::vector<pipeline::SourceDecoding> decodings;
+  for (const connectors::SourceConfig& source : config.sources) {
+    const auto* mqtt = std::get_if<connectors::MqttSourceConfig>(&source);
+    if (mqtt != nullptr && pipeline::DecodeStage::Decodes(mqtt->decode)) {
+      decodings.push_back({mqtt->name, mqtt->decode});
+    }
+  }
+  if (decodings.empty()) return std::unique_ptr<Stage>();
+  auto stage = pipeline::DecodeStage::Create(std::move(decodings), metrics);
+  if (!stage.ok()) return stage.status();
+  return std::unique_ptr<Stage>(std::move(stage.value()));
+}
+
 Status Gateway::StartIngest(const DaemonConfig& config) {
   std::vector<std::unique_ptr<Stage>> stages;
+  auto decode = DecodeStageFor(config, metrics_);
+  if (!decode.ok()) return decode.status();
+  if (*decode) stages.push_back(std::move(decode.value()));
   if (config.metrics.max_devices > 0) {
     stages.push_back(std::make_unique<pipeline::DeviceActivity>(
         metrics_, static_cast<size_t>(config.metrics.max_devices)));

@@ -29,12 +29,15 @@
 
 namespace ef::testkit {
 
+inline constexpr char kEdgeUriMark[] = "{edge_uri}";
+
 struct GatewayOptions {
   // Lines of the [queue] table, e.g. "commit_interval_ms = 10\nmax_file_bytes = 524288\n".
   std::string queue_toml;
   // Whole [streams.NAME] tables, e.g. "[streams.telemetry]\noverflow = \"backpressure\"\n".
   std::string streams_toml;
-  // More source tables after the edge MQTT source, e.g. a "[[sources.modbus]]" one.
+  // More source tables after the edge MQTT source, e.g. a "[[sources.modbus]]" one. Every
+  // kEdgeUriMark in it stands for the edge broker's URI.
   std::string sources_toml;
   // Without it the daemon keeps every event in its local queue. Default: true.
   bool uplink = true;
@@ -101,6 +104,7 @@ class GatewayRig {
 
  private:
   std::string ConfigText() const;
+  std::string WithEdgeUri(std::string toml) const;
 
   TempDir dir_;
   GatewayOptions options_;
