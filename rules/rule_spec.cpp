@@ -41,7 +41,7 @@ std::string CheckDeadband(const ConfigNode& node) {
 constexpr std::array<Choice<RawInput>, 3> kRawInputs = {{
     {"keep", RawInput::kKeep}, {"drop", RawInput::kDrop}, {"deadband", RawInput::kDeadband}}};
 
-const std::array<ConfigField<RuleSpec>, 15> kSpecFields = {{
+const std::array<ConfigField<RuleSpec>, 14> kSpecFields = {{
     {"name", &RuleSpec::name, true, CheckName},
     {"kind", &RuleSpec::kind, true, CheckNonEmpty},
     {"stream", &RuleSpec::stream, false, nullptr},
@@ -56,7 +56,6 @@ const std::array<ConfigField<RuleSpec>, 15> kSpecFields = {{
     {"deadband", &RuleSpec::deadband, false, CheckDeadband},
     {"max_groups", &RuleSpec::max_groups, false, CheckPositive},
     {"max_state_bytes", &RuleSpec::max_state_bytes, false, CheckPositive},
-    {"publish", &RuleSpec::publish_topic, false, nullptr},
 }};
 
 const std::array<ConfigField<DurationText>, 2> kDurationFields = {{

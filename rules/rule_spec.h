@@ -52,7 +52,6 @@ struct RuleSpec {
   int64_t idle_timeout_ms = 0;   // Default: "0s" = never; a silent group is closed after it
   int64_t max_groups = 10'000;   // Default: 10000 open groups
   int64_t max_state_bytes = 16 << 20;  // Default: 16 MiB of open state
-  std::string publish_topic;     // Default: "" (no local publish); {rule}, {device} expand
   uint64_t fingerprint = 0;      // hash of the rule's whole table: same definition, same hash
 };
 

@@ -134,5 +134,19 @@ TEST_CASE("a kind registered by another component is found; the fingerprint foll
   CHECK(a.rules[0].spec.fingerprint != c.rules[0].spec.fingerprint);
 }
 
+TEST_CASE("the example rule files load") {
+  RuleSet set;
+  const auto errors =
+      LoadRuleDir(std::string(EF_EXAMPLES_DIR) + "/rules", BuiltinRuleKinds(), false, &set);
+  for (const std::string& e : errors) FAIL_CHECK(e);
+  CHECK(set.rules.size() == 9);
+}
+
+TEST_CASE("a publish key is refused: publishing to the local broker is not built") {
+  const auto errors = Errors("[[rule]]\nname = \"r\"\nkind = \"window\"\nwindow = \"count\"\n"
+                             "events = 3\npublish = \"hmi/{device}\"\n");
+  CHECK(Has(errors, "rules.d/x.toml:6:1: unknown key 'publish' in [rule]"));
+}
+
 }  // namespace
 }  // namespace ef::rules::testing
