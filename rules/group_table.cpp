@@ -1,5 +1,7 @@
 #include "rules/group_table.h"
 
+#include <algorithm>
+
 namespace ef::rules {
 
 GroupEntry* GroupTable::Find(const std::string& key) {
@@ -32,15 +34,12 @@ void GroupTable::Erase(const std::string& key_ref) {
   auto it = groups_.find(key);
   if (it == groups_.end()) return;
   bytes_ -= it->second.bytes;
+  if (it->second.dirty) {
+    changed_.erase(std::find(changed_.begin(), changed_.end(), &it->second));
+  }
   lru_.erase(it->second.lru);
   groups_.erase(it);
-  dirty_.insert(key);
-}
-
-std::vector<std::string> GroupTable::TakeDirty() {
-  std::vector<std::string> keys(dirty_.begin(), dirty_.end());
-  dirty_.clear();
-  return keys;
+  erased_.push_back(key);
 }
 
 }  // namespace ef::rules

@@ -12,7 +12,6 @@
 #include <memory>
 #include <string>
 #include <unordered_map>
-#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -29,6 +28,7 @@ struct GroupEntry {
   // raw = "deadband": the last kept value of each of spec.fields (NaN: none yet).
   std::vector<double> kept;
   std::list<std::string>::iterator lru;
+  bool dirty = false;  // in the table's dirty list
 };
 
 class GroupTable {
@@ -46,9 +46,25 @@ class GroupTable {
   const std::string* Oldest() const { return lru_.empty() ? nullptr : &lru_.back(); }
   // Removes the group; its checkpoint is erased at the next commit.
   void Erase(const std::string& key);
-  void MarkDirty(const std::string& key) { dirty_.insert(key); }
-  // The keys changed since the last call (written when present, erased when not).
-  std::vector<std::string> TakeDirty();
+  void MarkDirty(GroupEntry& entry) {
+    if (entry.dirty) return;
+    entry.dirty = true;
+    changed_.push_back(&entry);
+  }
+  // Calls write(key, entry) for each group changed since the last call, then erase(key) for
+  // each group erased since and not created again.
+  template <class Write, class Erase>
+  void TakeDirty(Write write, Erase erase) {
+    for (GroupEntry* entry : changed_) {
+      entry->dirty = false;
+      write(*entry->lru, *entry);
+    }
+    changed_.clear();
+    for (const std::string& key : erased_) {
+      if (Find(key) == nullptr) erase(key);
+    }
+    erased_.clear();
+  }
   // Sets every group's last activity to `now` (after a restore, which knows no time).
   void StampAll(Clock::TimePoint now) {
     for (auto& [key, entry] : groups_) entry.last_seen = now;
@@ -61,7 +77,8 @@ class GroupTable {
  private:
   std::unordered_map<std::string, GroupEntry> groups_;
   std::list<std::string> lru_;  // front: most recent
-  std::unordered_set<std::string> dirty_;
+  std::vector<GroupEntry*> changed_;  // groups changed since the last TakeDirty
+  std::vector<std::string> erased_;   // keys erased since the last TakeDirty
   size_t bytes_ = 0;
 };
 

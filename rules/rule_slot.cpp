@@ -92,7 +92,7 @@ bool RuleSlot::Take(const Event& event, SlotContext& ctx) {
   if (taken == Taken::kLate) Late(event, ctx);
   const bool keep = KeepRaw(group, event);
   groups_.Resize(group, rule_->Bytes(*group.state));
-  groups_.MarkDirty(key);
+  groups_.MarkDirty(group);
   EnforceBound(key, ctx);
   if (!keep) dropped_.Add();
   return keep;
@@ -184,21 +184,25 @@ void RuleSlot::CloseAll(CloseReason reason, SlotContext& ctx) {
 }
 
 void RuleSlot::Checkpoint(std::vector<StateEntry>& state) {
-  for (std::string& key : groups_.TakeDirty()) {
-    StateEntry& entry = state.emplace_back();
-    entry.key = spec_.name + "/" + key;
-    const GroupEntry* group = groups_.Find(key);
-    if (group == nullptr) {
-      entry.erase = true;
-      continue;
-    }
-    StateWriter out(&entry.value);
-    out.U64(spec_.fingerprint);
-    out.Str(group->device);
-    out.U64(group->kept.size());
-    for (const double v : group->kept) out.F64(v);
-    rule_->Encode(*group->state, out);
-  }
+  auto key_of = [&](const std::string& key) {
+    std::string full;
+    full.reserve(spec_.name.size() + 1 + key.size());
+    full.append(spec_.name).append(1, '/').append(key);
+    return full;
+  };
+  groups_.TakeDirty(
+      [&](const std::string& key, const GroupEntry& group) {
+        StateEntry& entry = state.emplace_back();
+        entry.key = key_of(key);
+        entry.value.reserve(group.bytes / 2 + 32);
+        StateWriter out(&entry.value);
+        out.U64(spec_.fingerprint);
+        out.Str(group.device);
+        out.U64(group.kept.size());
+        for (const double v : group.kept) out.F64(v);
+        rule_->Encode(*group.state, out);
+      },
+      [&](const std::string& key) { state.push_back({key_of(key), {}, true}); });
   state_bytes_.Set(static_cast<double>(groups_.bytes()));
   group_count_.Set(static_cast<double>(groups_.size()));
 }

@@ -54,9 +54,9 @@ const std::array<ConfigField<RuleSpec>, 15> kSpecFields = {{
     {"late_stream", &RuleSpec::late_stream, false, nullptr},
     {"raw", OneOf<&RuleSpec::raw, kRawInputs>(), false, nullptr},
     {"deadband", &RuleSpec::deadband, false, CheckDeadband},
+    {"publish", &RuleSpec::publish_topic, false, CheckNonEmpty},
     {"max_groups", &RuleSpec::max_groups, false, CheckPositive},
     {"max_state_bytes", &RuleSpec::max_state_bytes, false, CheckPositive},
-    {"publish", &RuleSpec::publish_topic, false, nullptr},
 }};
 
 const std::array<ConfigField<DurationText>, 2> kDurationFields = {{
@@ -117,6 +117,7 @@ void BindRuleSpec(const ConfigNode& table, SharedTable& shared, RuleSpec& spec,
     spec.idle_timeout_ms = ParseDurationMs(durations.idle_timeout).value_or(0);
   }
   BindWhere(table, spec, errors);
+  PrepareGlob(spec);
   if (spec.raw == RawInput::kDeadband && spec.fields.empty()) {
     errors.Add(table.pos, "rule '" + spec.name +
                               "': raw = \"deadband\" needs `fields`, the values it compares");
@@ -143,6 +144,30 @@ bool TopicMatches(std::string_view filter, std::string_view topic) {
   return t > topic.size() && f > filter.size();
 }
 
+void PrepareGlob(RuleSpec& spec) {
+  using Glob = RuleSpec::Glob;
+  const size_t special = spec.device.find_first_of("*?[\\");
+  if (spec.device.empty()) {
+    spec.device_glob = Glob::kAny;
+  } else if (special == std::string::npos) {
+    spec.device_glob = Glob::kExact;
+  } else if (special + 1 == spec.device.size() && spec.device.back() == '*') {
+    spec.device_glob = Glob::kPrefix;
+  } else {
+    spec.device_glob = Glob::kGeneral;
+  }
+}
+
+bool GlobMatches(const std::string& pattern, const std::string& text) {
+  // The common shapes without fnmatch(), which costs more than the rest of a match.
+  const size_t special = pattern.find_first_of("*?[\\");
+  if (special == std::string::npos) return pattern == text;
+  if (special + 1 == pattern.size() && pattern.back() == '*') {
+    return std::string_view(text).starts_with(std::string_view(pattern).substr(0, special));
+  }
+  return fnmatch(pattern.c_str(), text.c_str(), 0) == 0;
+}
+
 bool Matches(const RuleSpec& spec, const Event& event) {
   if (!spec.stream.empty() && spec.stream != event.stream) return false;
   if (!spec.fields.empty()) {
@@ -153,8 +178,20 @@ bool Matches(const RuleSpec& spec, const Event& event) {
     }
     if (!any) return false;
   }
-  if (!spec.device.empty() && fnmatch(spec.device.c_str(), event.device_id.c_str(), 0) != 0) {
-    return false;
+  switch (spec.device_glob) {
+    case RuleSpec::Glob::kAny: break;
+    case RuleSpec::Glob::kExact:
+      if (spec.device != event.device_id) return false;
+      break;
+    case RuleSpec::Glob::kPrefix:
+      if (!std::string_view(event.device_id)
+               .starts_with(std::string_view(spec.device).substr(0, spec.device.size() - 1))) {
+        return false;
+      }
+      break;
+    case RuleSpec::Glob::kGeneral:
+      if (fnmatch(spec.device.c_str(), event.device_id.c_str(), 0) != 0) return false;
+      break;
   }
   if (!spec.topic.empty() && !TopicMatches(spec.topic, event.origin)) return false;
   return spec.where.empty() || spec.where.Passes(event);

@@ -35,6 +35,9 @@ struct RuleSpec {
   std::string stream;  // Default: "" = any stream
   std::string topic;   // MQTT filter (+, #) or template ({name} = one level) on the origin
   std::string device;  // glob (*, ?, [..]) on the device id. Default: any device
+  // How `device` is matched, derived from it by BindRuleSpec/PrepareGlob: a plain name, a
+  // "prefix*", or a general glob (fnmatch).
+  enum class Glob : uint8_t { kAny, kExact, kPrefix, kGeneral } device_glob = Glob::kAny;
   std::vector<std::string> fields;  // the fields the rule reads; at least one present
   Where where;                      // Default: everything passes
   std::string where_text;
@@ -44,12 +47,14 @@ struct RuleSpec {
   std::string late_stream = "late";                // Default: "late"; "" = count only
   RawInput raw = RawInput::kKeep;                  // Default: "keep"
   double deadband = 0;                             // Default: 0 (any change is kept)
+  // Default: "" (none); outputs also go to this local broker topic, {rule} and {device}
+  // replaced (daemon/local_publish.h)
+  std::string publish_topic;
   // --- time and bounds ---
   int64_t lateness_ms = 0;       // Default: "0s": event time may go back this far
   int64_t idle_timeout_ms = 0;   // Default: "0s" = never; a silent group is closed after it
   int64_t max_groups = 10'000;   // Default: 10000 open groups
   int64_t max_state_bytes = 16 << 20;  // Default: 16 MiB of open state
-  std::string publish_topic;     // Default: "" (no local publish); {rule}, {device} expand
   uint64_t fingerprint = 0;      // hash of the rule's whole table: same definition, same hash
 };
 
@@ -65,6 +70,13 @@ bool Matches(const RuleSpec& spec, const Event& event);
 // The group `event` belongs to: the group_by values joined by '|' ("dev-07", "line-3|dev-07");
 // a missing field is empty.
 std::string GroupKey(const RuleSpec& spec, const Event& event);
+
+// Sets spec.device_glob from spec.device (BindRuleSpec calls it; so must code that sets
+// `device` itself).
+void PrepareGlob(RuleSpec& spec);
+
+// Shell glob match (*, ?, [..]) of `text` against `pattern`, as fnmatch(3) without flags.
+bool GlobMatches(const std::string& pattern, const std::string& text);
 
 // MQTT-style filter match of `topic` against `filter` (+ one level, # the rest, {x} = +).
 bool TopicMatches(std::string_view filter, std::string_view topic);

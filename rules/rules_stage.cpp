@@ -113,11 +113,13 @@ void RulesStage::Process(StageGroup& group) {
   Begin(group, ctx);
   const size_t inputs = group.events.size();
   keep_.assign(inputs, 1);
-  for (size_t i = 0; i < inputs; ++i) {
-    const Event& event = group.events[i];
-    bool keep = true;
-    for (auto& slot : slots_) keep = slot->Take(event, ctx) && keep;
-    keep_[i] = keep ? 1 : 0;
+  // Rule by rule, not event by event: one rule's groups stay in the cache for the whole
+  // group of events (several times faster with many rules and devices). Outputs come rule by
+  // rule, each rule's in event order.
+  for (auto& slot : slots_) {
+    for (size_t i = 0; i < inputs; ++i) {
+      if (!slot->Take(group.events[i], ctx)) keep_[i] = 0;
+    }
   }
   size_t kept = 0;
   for (size_t i = 0; i < inputs; ++i) {

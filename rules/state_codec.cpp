@@ -6,15 +6,24 @@
 namespace ef::rules {
 
 void StateWriter::U64(uint64_t v) {
+  char bytes[10];
+  size_t n = 0;
   while (v >= 0x80) {
-    out_.push_back(static_cast<char>((v & 0x7f) | 0x80));
+    bytes[n++] = static_cast<char>((v & 0x7f) | 0x80);
     v >>= 7;
   }
-  out_.push_back(static_cast<char>(v));
+  bytes[n++] = static_cast<char>(v);
+  out_.append(bytes, n);
 }
 
 void StateWriter::F64(double v) {
   uint64_t bits = std::bit_cast<uint64_t>(v);
+  if constexpr (std::endian::native == std::endian::little) {
+    char bytes[8];
+    std::memcpy(bytes, &bits, 8);
+    out_.append(bytes, 8);
+    return;
+  }
   for (int i = 0; i < 8; ++i) {
     out_.push_back(static_cast<char>(bits & 0xff));
     bits >>= 8;
@@ -44,8 +53,12 @@ double StateReader::F64() {
     return 0;
   }
   uint64_t bits = 0;
-  for (int i = 7; i >= 0; --i) {
-    bits = (bits << 8) | static_cast<uint8_t>(in_[pos_ + static_cast<size_t>(i)]);
+  if constexpr (std::endian::native == std::endian::little) {
+    std::memcpy(&bits, in_.data() + pos_, 8);
+  } else {
+    for (int i = 7; i >= 0; --i) {
+      bits = (bits << 8) | static_cast<uint8_t>(in_[pos_ + static_cast<size_t>(i)]);
+    }
   }
   pos_ += 8;
   return std::bit_cast<double>(bits);

@@ -134,5 +134,20 @@ TEST_CASE("a kind registered by another component is found; the fingerprint foll
   CHECK(a.rules[0].spec.fingerprint != c.rules[0].spec.fingerprint);
 }
 
+TEST_CASE("the example rule files load") {
+  RuleSet set;
+  const auto errors =
+      LoadRuleDir(std::string(EF_EXAMPLES_DIR) + "/rules", BuiltinRuleKinds(), false, &set);
+  for (const std::string& e : errors) FAIL_CHECK(e);
+  CHECK(set.rules.size() == 10);  // 9 windows and detectors, and anomaly.toml
+}
+
+TEST_CASE("a publish key names a local topic; an empty one is refused") {
+  CHECK(Errors("[[rule]]\nname = \"r\"\nkind = \"window\"\nwindow = \"count\"\n"
+               "events = 3\npublish = \"hmi/{device}\"\n").empty());
+  CHECK_FALSE(Errors("[[rule]]\nname = \"r\"\nkind = \"window\"\nwindow = \"count\"\n"
+                     "events = 3\npublish = \"\"\n").empty());
+}
+
 }  // namespace
 }  // namespace ef::rules::testing
