@@ -201,6 +201,13 @@ start_bg "$plc_out" "$tmp/cloud-plc.err" stdbuf -oL \
 plc_count_pid="${pids[-1]}"
 wait_for "$plc_count_pid" 15 "ef-mqtt-count (plc)" log_has "$tmp/cloud-plc.err" \
   "subscribed edgeferry/+/plc/+"
+# The rules' window results (examples/demo-rules.toml) on the aggregates stream.
+agg_out="$tmp/cloud-aggregates.out"
+start_bg "$agg_out" "$tmp/cloud-aggregates.err" stdbuf -oL \
+  "$mqtt_count" --uri "tcp://127.0.0.1:$cloud_port" --topic 'edgeferry/+/aggregates/+' --print \
+  --timeout $((duration + 600))
+wait_for "${pids[-1]}" 15 "ef-mqtt-count (aggregates)" log_has "$tmp/cloud-aggregates.err" \
+  "subscribed edgeferry/+/aggregates/+"
 # Show arrivals as they come; the counter's final JSON line goes into the summary instead.
 tail -n +1 -s 0.1 -f --pid="$count_pid" "$count_out" | grep --line-buffered -v '^{"count"' &
 tail_pid=$!
@@ -211,6 +218,8 @@ config="$tmp/demo.toml"
 sed -e "s/18830/$edge_port/g" -e "s/18840/$cloud_port/g" -e "s/18850/$plc_port/g" \
   -e "s|^data_dir = .*|data_dir = \"$tmp/data\"|" \
   "$repo_root/examples/demo.toml" >"$config"
+mkdir -p "$tmp/rules.d"
+cp "$repo_root/examples/demo-rules.toml" "$tmp/rules.d/"
 "$edgeferry" check --config "$config"
 
 ef_log="$tmp/edgeferry.log"
@@ -320,6 +329,16 @@ printf '  %-26s %s\n' \
   "values at cloud" "${plc_values:-0}" \
   "last pressure / strokes" "$(last_field pressure) bar / $(last_field strokes)" \
   "running (on change)" "$(last_field running)"
+
+# The window results: how many, and the last one's pressure summary.
+agg_field() {
+  grep -oE "\"$1\":[^,}]*" "$agg_out" 2>/dev/null | tail -n 1 | cut -d: -f2
+}
+echo "rule plc-pressure-5s (5 s tumbling windows over the PLC's pressure, rules.d/)"
+printf '  %-26s %s\n' \
+  "windows at cloud" "$(grep -c 'plc-pressure-5s' "$agg_out" 2>/dev/null || true)" \
+  "last window: n / mean" "$(agg_field pressure_count) / $(agg_field pressure_mean) bar" \
+  "last window: min / max" "$(agg_field pressure_min) / $(agg_field pressure_max) bar"
 
 [[ -n "$stop_line" ]] || echo "demo.sh: edgeferry logged no 'stopped:' line (see $ef_log)" >&2
 ((ef_rc == 0)) || die "edgeferry exited with status $ef_rc (see $ef_log)"

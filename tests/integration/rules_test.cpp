@@ -136,7 +136,7 @@ TEST_CASE("rules: kill -9 mid-window again and again: no window emitted twice, n
   CHECK(rig.StopDaemon(DeadlineIn(seconds(20))) == 0);
 }
 
-TEST_CASE("rules: a changed rule file is reloaded; an invalid one is refused and the rules go on") {
+TEST_CASE("rules: a changed rule file is reloaded, an invalid one is refused and the rules go on") {
   GatewayOptions options;
   options.queue_toml = "commit_interval_ms = 10\n";
   GatewayRig rig(options);
