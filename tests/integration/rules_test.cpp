@@ -29,7 +29,7 @@ using std::chrono::seconds;
 
 constexpr int kDevices = 8;
 constexpr int kRate = 800;
-constexpr int kKills = 6;
+constexpr int kKills = 10;
 
 void WriteRules(const GatewayRig& rig, const std::string& file, const std::string& text) {
   const auto dir = rig.config_file().parent_path() / "rules.d";
