@@ -108,7 +108,7 @@ TOML
     --expect "$COUNT" --timeout "$timeout" >"$WORK/$name.json" 2>"$WORK/$name-count.err" &
   counter_pid=$!
   PIDS+=("$counter_pid")
-  wait_until 15 "$name subscriber" grep -q '^subscribed' "$WORK/$name-count.err"
+  wait_until 15 "$name subscriber" grep -qs '^subscribed' "$WORK/$name-count.err"
   env -u NOTIFY_SOCKET "$EDGEFERRY" run --config "$WORK/$name.toml" --log-level warning \
     >"$WORK/$name.log" 2>&1 &
   daemon_pid=$!

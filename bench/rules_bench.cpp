@@ -5,8 +5,8 @@
 //   ef-bench-rules --write-rules DIR [--rules 50]     (the same rules as a rule file, for the
 //                                                     daemon run of bench/rules.sh)
 //
-// The rules are a fixed mix (bench_rules_text below): tumbling, hopping, session, count and
-// sliding windows over temp / humidity / vibration with mixed aggregates (percentiles too),
+// The rules are a fixed mix (RuleText below): tumbling, hopping, session, count and sliding
+// (an output per event) windows over temp / humidity / vibration with mixed aggregates (percentiles too),
 // each rule on a tenth of the devices by a device glob (dev-0*, dev-1*, ...), as rules for
 // one device type each would be; the tool prints how many rules each event matched on
 // average. Events: `devices` devices ("dev-000".."dev-999"), each sending one reading a second
@@ -44,7 +44,7 @@ std::string RuleText(int i) {
       "window = \"hopping\"\nsize = \"30s\"\nhop = \"10s\"\n",
       "window = \"session\"\ngap = \"5s\"\nmax_length = \"1m\"\n",
       "window = \"count\"\nevents = 20\n",
-      "window = \"tumbling\"\nsize = \"1m\"\nlateness = \"5s\"\n",
+      "window = \"sliding\"\nsize = \"30s\"\nlateness = \"5s\"\n",
   };
   std::string text = "[[rule]]\nname = \"bench-" + std::to_string(i) + "\"\nkind = \"window\"\n";
   text += kWindows[(i / 10) % 5];

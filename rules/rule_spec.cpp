@@ -168,8 +168,22 @@ bool GlobMatches(const std::string& pattern, const std::string& text) {
   return fnmatch(pattern.c_str(), text.c_str(), 0) == 0;
 }
 
+bool DeviceMatches(const RuleSpec& spec, const std::string& device) {
+  switch (spec.device_glob) {
+    case RuleSpec::Glob::kAny: return true;
+    case RuleSpec::Glob::kExact: return spec.device == device;
+    case RuleSpec::Glob::kPrefix:
+      return std::string_view(device).starts_with(
+          std::string_view(spec.device).substr(0, spec.device.size() - 1));
+    case RuleSpec::Glob::kGeneral: return fnmatch(spec.device.c_str(), device.c_str(), 0) == 0;
+  }
+  return false;
+}
+
+// Cheapest test first: most rules reject most events by stream or device.
 bool Matches(const RuleSpec& spec, const Event& event) {
   if (!spec.stream.empty() && spec.stream != event.stream) return false;
+  if (!DeviceMatches(spec, event.device_id)) return false;
   if (!spec.fields.empty()) {
     bool any = false;
     for (const Field& field : event.fields) {
@@ -177,21 +191,6 @@ bool Matches(const RuleSpec& spec, const Event& event) {
       if (any) break;
     }
     if (!any) return false;
-  }
-  switch (spec.device_glob) {
-    case RuleSpec::Glob::kAny: break;
-    case RuleSpec::Glob::kExact:
-      if (spec.device != event.device_id) return false;
-      break;
-    case RuleSpec::Glob::kPrefix:
-      if (!std::string_view(event.device_id)
-               .starts_with(std::string_view(spec.device).substr(0, spec.device.size() - 1))) {
-        return false;
-      }
-      break;
-    case RuleSpec::Glob::kGeneral:
-      if (fnmatch(spec.device.c_str(), event.device_id.c_str(), 0) != 0) return false;
-      break;
   }
   if (!spec.topic.empty() && !TopicMatches(spec.topic, event.origin)) return false;
   return spec.where.empty() || spec.where.Passes(event);

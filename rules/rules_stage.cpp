@@ -35,6 +35,9 @@ Status RulesStage::Restore(std::span<const StateEntry> state) {
     }
   }
   stamp_restored_ = true;
+  // At once: the restored groups get their time and their idle timeouts are scheduled, also
+  // when no event ever comes again.
+  next_timer_ = Clock::TimePoint::min();
   return Status::Ok();
 }
 

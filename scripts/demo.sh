@@ -201,6 +201,13 @@ start_bg "$plc_out" "$tmp/cloud-plc.err" stdbuf -oL \
 plc_count_pid="${pids[-1]}"
 wait_for "$plc_count_pid" 15 "ef-mqtt-count (plc)" log_has "$tmp/cloud-plc.err" \
   "subscribed edgeferry/+/plc/+"
+# The rules' window results (examples/demo-rules.toml) on the aggregates stream.
+agg_out="$tmp/cloud-aggregates.out"
+start_bg "$agg_out" "$tmp/cloud-aggregates.err" stdbuf -oL \
+  "$mqtt_count" --uri "tcp://127.0.0.1:$cloud_port" --topic 'edgeferry/+/aggregates/+' --print \
+  --timeout $((duration + 600))
+wait_for "${pids[-1]}" 15 "ef-mqtt-count (aggregates)" log_has "$tmp/cloud-aggregates.err" \
+  "subscribed edgeferry/+/aggregates/+"
 # Alerts (the boiler's detector rule) arrive on their own stream.
 alerts_out="$tmp/cloud-alerts.out"
 start_bg "$alerts_out" "$tmp/cloud-alerts.err" stdbuf -oL \
@@ -219,9 +226,10 @@ config="$tmp/demo.toml"
 sed -e "s/18830/$edge_port/g" -e "s/18840/$cloud_port/g" -e "s/18850/$plc_port/g" \
   -e "s|^data_dir = .*|data_dir = \"$tmp/data\"|" \
   "$repo_root/examples/demo.toml" >"$config"
+mkdir -p "$tmp/rules.d"
+cp "$repo_root/examples/demo-rules.toml" "$tmp/rules.d/"
 # The boiler's detector rule (rules.d beside the configuration): hot above 85 for 1 s, cleared
 # below 80.
-mkdir -p "$tmp/rules.d"
 cat >"$tmp/rules.d/boiler.toml" <<'RULE'
 [[rule]]
 name = "boiler-hot"
@@ -366,6 +374,15 @@ printf '  %-26s %s\n' \
   "last pressure / strokes" "$(last_field pressure) bar / $(last_field strokes)" \
   "running (on change)" "$(last_field running)"
 
+# The window results: how many, and the last one's pressure summary.
+agg_field() {
+  grep -oE "\"$1\":[^,}]*" "$agg_out" 2>/dev/null | tail -n 1 | cut -d: -f2
+}
+echo "rule plc-pressure-5s (5 s tumbling windows over the PLC's pressure, rules.d/)"
+printf '  %-26s %s\n' \
+  "windows at cloud" "$(grep -c 'plc-pressure-5s' "$agg_out" 2>/dev/null || true)" \
+  "last window: n / mean" "$(agg_field pressure_count) / $(agg_field pressure_mean) bar" \
+  "last window: min / max" "$(agg_field pressure_min) / $(agg_field pressure_max) bar"
 # The boiler's alert at the cloud (ef-mqtt-count --print: "DEVICE seq=N ENVELOPE").
 raised="$(grep -c '"state":"raised"' "$alerts_out" 2>/dev/null || true)"
 cleared="$(grep -c '"state":"cleared"' "$alerts_out" 2>/dev/null || true)"

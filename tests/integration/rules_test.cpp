@@ -4,8 +4,10 @@
 //   is committed with the events and outputs of its group, and restored at start);
 // - reload: a changed rule file is picked up without a signal, an invalid one is refused with
 //   file:line:col in the log while the running rules go on, SIGHUP reloads too.
-// Event times are the ingest times here (no decoder is configured), so windows are counted,
-// not averaged: count windows check completeness without depending on decoded fields.
+// - decoded fields in event time: a JSON source's temp averaged per 10 s window of its own
+//   time field, a late event, raw input dropped.
+// The first two use the ingest time as event time (no decoder) and count events, so they check
+// completeness without depending on decoded fields.
 #include <doctest/doctest.h>
 
 #include <csignal>
@@ -17,6 +19,7 @@
 #include "tests/integration/gateway_rig.h"
 #include "tests/integration/steady_publish.h"
 #include "tests/support/envelope.h"
+#include "tests/support/test_publisher.h"
 
 namespace ef::testkit {
 namespace {
@@ -26,7 +29,7 @@ using std::chrono::seconds;
 
 constexpr int kDevices = 8;
 constexpr int kRate = 800;
-constexpr int kKills = 6;
+constexpr int kKills = 10;
 
 void WriteRules(const GatewayRig& rig, const std::string& file, const std::string& text) {
   const auto dir = rig.config_file().parent_path() / "rules.d";
@@ -133,7 +136,7 @@ TEST_CASE("rules: kill -9 mid-window again and again: no window emitted twice, n
   CHECK(rig.StopDaemon(DeadlineIn(seconds(20))) == 0);
 }
 
-TEST_CASE("rules: a changed rule file is reloaded; an invalid one is refused and the rules go on") {
+TEST_CASE("rules: a changed rule file is reloaded, an invalid one is refused and the rules go on") {
   GatewayOptions options;
   options.queue_toml = "commit_interval_ms = 10\n";
   GatewayRig rig(options);
@@ -171,6 +174,77 @@ TEST_CASE("rules: a changed rule file is reloaded; an invalid one is refused and
   }));
   CHECK(rig.DaemonRunning());
   REQUIRE(publish.Stop(DeadlineIn(seconds(30))));
+  CHECK(rig.StopDaemon(DeadlineIn(seconds(20))) == 0);
+}
+
+TEST_CASE("rules: decoded fields in event time: means per window, late event, raw dropped") {
+  GatewayOptions options;
+  options.queue_toml = "commit_interval_ms = 10\n";
+  options.sources_toml =
+      "[[sources.mqtt]]\nname = \"decoded\"\nuri = \"{edge_uri}\"\n"
+      "client_id = \"edgeferry-rules-decode\"\ntopics = [\"site/#\"]\n"
+      "topic_template = \"site/{device}/data\"\ndata_format = \"json\"\n"
+      "fields = [\"temp\"]\ntime_field = \"ts\"\ntime_format = \"unix_ms\"\n";
+  GatewayRig rig(options);
+  WriteRules(rig, "temp.toml", R"([[rule]]
+name = "temp-10s"
+kind = "window"
+window = "tumbling"
+size = "10s"
+idle_timeout = "2s"
+fields = ["temp"]
+aggregates = ["mean", "min", "max", "p50"]
+raw = "drop"
+)");
+  CloudCollector collector(rig.CloudCollectorOptions());
+  INFO("daemon log:\n" << rig.DaemonLog());
+  REQUIRE(rig.StartBrokers(DeadlineIn(seconds(10))));
+  REQUIRE_MESSAGE(collector.Connect(DeadlineIn(seconds(15))), collector.error());
+  REQUIRE(rig.StartDaemon(DeadlineIn(seconds(30))));
+  TestPublisher publisher(rig.EdgePublisherOptions());
+  REQUIRE_MESSAGE(publisher.Connect(DeadlineIn(seconds(15))), publisher.error());
+  const int64_t base = 1'700'000'000'000;  // a multiple of 10 s
+  auto publish = [&](int64_t i) {
+    const std::string payload = R"({"ts":)" + std::to_string(base + i * 1000) +
+                                R"(,"temp":)" + std::to_string(i) + "}";
+    REQUIRE(publisher.Publish("site/pump-1/data", payload, DeadlineIn(seconds(10))));
+  };
+  for (int64_t i = 0; i < 25; ++i) publish(i);
+  publish(3);  // window [0 s, 10 s) closed at 10 s: late
+  REQUIRE(publisher.WaitAllAcked(DeadlineIn(seconds(10))));
+  // Two windows close on event time, the third on the idle timeout.
+  auto aggregates = [&] {
+    std::vector<Envelope> out;
+    for (const Arrival& a : collector.Arrivals()) {
+      if (a.envelope && a.envelope->stream == "aggregates") out.push_back(*a.envelope);
+    }
+    return out;
+  };
+  REQUIRE(WaitUntil(DeadlineIn(seconds(30)), [&] { return aggregates().size() >= 3; }));
+  const std::vector<Envelope> windows = aggregates();
+  REQUIRE(windows.size() == 3);
+  EnvelopeParser parser;
+  const double means[] = {4.5, 14.5, 22};
+  for (size_t w = 0; w < 3; ++w) {
+    CAPTURE(*windows[w].payload);
+    CHECK(windows[w].device == "pump-1");
+    CHECK(parser.IntField(*windows[w].payload, "window_start") ==
+          base + static_cast<int64_t>(w) * 10000);
+    char mean[48];
+    std::snprintf(mean, sizeof mean, R"("temp_mean":%g)", means[w]);
+    CHECK(windows[w].payload->find(mean) != std::string::npos);
+  }
+  CHECK(parser.IntField(*windows[0].payload, "count") == 10);
+  CHECK(windows[2].payload->find(R"("partial":true)") != std::string::npos);
+  for (const Arrival& a : collector.Arrivals()) {
+    CHECK((!a.envelope || a.envelope->stream != "telemetry"));  // raw = "drop"
+  }
+  CHECK(WaitUntil(DeadlineIn(seconds(30)), [&] {
+    for (const Arrival& a : collector.Arrivals()) {
+      if (a.envelope && a.envelope->stream == "late") return true;
+    }
+    return false;
+  }));
   CHECK(rig.StopDaemon(DeadlineIn(seconds(20))) == 0);
 }
 

@@ -108,6 +108,18 @@ TEST_CASE("idle timeout: a silent group's windows close on the monotonic time, m
   CHECK(h.stage().NextTimer() == Stage::kNoTimer);
 }
 
+TEST_CASE("after a restart, a restored group that stays silent still closes on the idle timeout") {
+  const std::string rules = kTumbling + "idle_timeout = \"30s\"\n";
+  RulesHarness h(rules);
+  h.Feed(Reading("a", 1000, {{"temp", 5.0}}));
+  h.Restart(rules);
+  CHECK(h.Advance(29s).empty());
+  auto out = On(h.Advance(2s), "aggregates");
+  REQUIRE(out.size() == 1);
+  CHECK(Num(out[0], "temp_mean") == 5);
+  CHECK(h.committed().empty());
+}
+
 TEST_CASE("memory bound: past max_groups the least recently used group closes early, counted") {
   RulesHarness h(kTumbling + "max_groups = 2\n");
   h.Feed(Reading("a", 1000, {{"temp", 1.0}}));
