@@ -202,6 +202,7 @@ bool WriteOutput(const std::string& path, const ReplaySeries& series, const Mark
     if (marks.cleared[i] && !marks.raised[i]) active = false;
     out << series.rows[i].time_text << ',' << series.rows[i].value_text << ','
         << (marks.raised[i] ? "1.0" : "0.0") << ',' << (active ? 1 : 0) << '\n';
+    if (marks.cleared[i] && marks.raised[i]) active = false;  // raised and cleared on one row
   }
   return static_cast<bool>(out.flush());
 }

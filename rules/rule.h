@@ -68,6 +68,10 @@ class Rule {
   // Closes everything open in the group (see CloseReason), emitting what is due; afterwards
   // the engine forgets the group.
   virtual void Close(GroupState& group, CloseReason reason, Emitter& out) const = 0;
+  // Whether a group closed for idleness stays (after Close(kIdle) emitted its outputs), as
+  // new, instead of being forgotten: a missing-data detector keeps it, to clear its alert when
+  // the device comes back. Default: no.
+  virtual bool KeepsIdleGroup() const { return false; }
   // Approximate memory held by the group, for the bounds and the state-bytes gauge.
   virtual size_t Bytes(const GroupState& group) const = 0;
   // The group as bytes for the checkpoint, and back. Decode returns Corruption on bad bytes

@@ -141,6 +141,11 @@ void RuleSlot::Evict(const std::string& key_ref, CloseReason reason, SlotContext
     Output out(spec_, key, group->device, ctx, outputs_);
     rule_->Close(*group->state, reason, out);
   }
+  if (reason == CloseReason::kIdle && rule_->KeepsIdleGroup()) {
+    groups_.Touch(*group, ctx.now);  // idle again only after another idle_timeout
+    groups_.MarkDirty(*group);
+    return;
+  }
   if (reason == CloseReason::kEvicted) evicted_.Add();
   groups_.Erase(key);
 }

@@ -105,6 +105,10 @@ class DetectorRule final : public Rule {
     }
   }
 
+  // A missing-data rule keeps a silent device's group, so that its next sample clears the
+  // alert the idle close raised.
+  bool KeepsIdleGroup() const override { return keys_.type == DetectorType::kMissing; }
+
   size_t Bytes(const GroupState& state) const override {
     return 64 + static_cast<const DetectorGroup&>(state).fields.size() * FieldBytes(keys_);
   }

@@ -9,8 +9,8 @@
 //
 // detector = "missing" needs time to pass without events: the rule sets the engine's
 // `idle_timeout` to the detector's `timeout` (unless given) and raises the alert when the
-// engine closes the silent group; the group is then forgotten, so no "cleared" follows when
-// the device comes back (the engine has no per-group timer yet; see rules/detectors/README.md).
+// engine closes the silent group for idleness; the rule keeps the group (Rule::KeepsIdleGroup),
+// so the device's next sample clears the alert.
 //
 // When the engine closes a group for another reason than idleness (the rule was removed or
 // changed by a reload, or a memory bound evicted the group), an open alert is cleared, with a

@@ -87,7 +87,9 @@ timeout = "5m"
                             "--out", dir.File("out.csv")}) == 0);
   const auto lines = Lines(ReadFile(dir.File("out.csv")));
   REQUIRE(lines.size() == 5);
-  CHECK(lines[3] == "2024-05-01T10:30:00Z,1,1.0,1");  // raised at 10:06, shown on the next row
+  // Raised at 10:06, shown on the next row, whose sample clears it.
+  CHECK(lines[3] == "2024-05-01T10:30:00Z,1,1.0,1");
+  CHECK(lines[4] == "2024-05-01T10:31:00Z,1,0.0,0");
 }
 
 TEST_CASE("replay: bad arguments exit 2, bad input 1") {

@@ -75,7 +75,7 @@ TEST_CASE("detector rule: an event older than the group's last is late, not fed"
   CHECK(On(out, "late").size() == 1);
 }
 
-TEST_CASE("detector rule: missing data is raised by time through the idle timeout") {
+TEST_CASE("detector rule: missing data is raised by time, cleared by the next sample") {
   RulesHarness h(R"(
 [[rule]]
 name = "silent"
@@ -90,6 +90,11 @@ timeout = "30s"
   REQUIRE(alerts.size() == 1);
   CHECK(StateOf(alerts[0]) == "raised");
   CHECK(alerts[0].event_time_ms == 31000);
+  CHECK(On(h.Advance(std::chrono::seconds(120)), "alerts").empty());  // still the same gap
+  alerts = On(h.Feed(Reading("a", 200000, {{"temp", 11.0}})), "alerts");
+  REQUIRE(alerts.size() == 1);
+  CHECK(StateOf(alerts[0]) == "cleared");
+  CHECK(Num(alerts[0], "alert_id") == 1.0);
 }
 
 TEST_CASE("detector rule: a reload that removes the rule clears its open alert; NaN is ignored") {
