@@ -101,6 +101,7 @@ Status JetStreamPublisher::Impl::Open() {
 void JetStreamPublisher::Impl::OnConnected(bool reconnected) {
   std::lock_guard lock(mu);
   if (reconnected) log.Info(kComponent, "reconnected to " + ConnectedUrl());
+  duplicates = 0;
   check_stream = true;
   cv.notify_all();
 }

@@ -123,7 +123,13 @@ void JetStreamPublisher::Impl::OnAck(natsMsg* msg, jsPubAck* ack, jsPubAckErr* e
   }
   PublishResult result = PublishResult::kOk;
   if (ack != nullptr) {
-    if (ack->Duplicate) ++duplicates;  // stored before: as good as stored now
+    // Stored before (a resend): as good as stored now. Said once per connection.
+    if (ack->Duplicate && duplicates++ == 0) {
+      log.Info(kComponent, std::string("JetStream acknowledged a resent message as duplicate "
+                                       "(stored before, not stored again): ") +
+                               (ack->Stream != nullptr ? ack->Stream : "") + " seq " +
+                               std::to_string(ack->Sequence));
+    }
     std::lock_guard lock(mu);
     backoff.Reset();
   } else {
