@@ -29,6 +29,10 @@ struct Scenario {
   int total = 10'000;
   int rate_per_s = 1'000;
   bool edgeferry_creates_stream = false;
+  // The stream is created only once the whole load is queued (edgeferry waits for it to
+  // exist), so that the fault hits a drain with a full window of publishes in flight.
+  bool backlog_first = false;
+  int batch_max_events = 200;
 };
 
 std::string Tail(const std::string& text, size_t bytes) {
@@ -58,7 +62,7 @@ std::string UplinkToml(const NatsCluster& cluster, size_t first, const Scenario&
   std::ostringstream t;
   t << "kind = \"jetstream\"\n"
     << "batch = \"" << sc.batch << "\"\n"
-    << "batch_max_events = 200\n"
+    << "batch_max_events = " << sc.batch_max_events << "\n"
     << "max_inflight = 64\n\n"
     << "[uplink.jetstream]\n"
     << "servers = " << TomlStrings(servers) << "\n"
@@ -117,7 +121,7 @@ void Inject(const Scenario& sc, UplinkRig& rig, NatsCluster& cluster, size_t fir
       cluster.Kill(IndexOf(cluster, leader));
       return;
     case Fault::kEdgeferry:
-      KillEdgeferryTenTimes(rig, cluster, sc.batch == "none" ? 300 : 8);
+      KillEdgeferryTenTimes(rig, cluster, sc.batch == "none" ? 300 : 10);
       return;
     case Fault::kWholeCluster:
       for (size_t i = 0; i < cluster.size(); ++i) {
@@ -132,14 +136,29 @@ void Inject(const Scenario& sc, UplinkRig& rig, NatsCluster& cluster, size_t fir
   }
 }
 
+StreamSpec TestStream() { return {kStream, {"edgeferry.>"}, 3, 300}; }
+
+// Queues the whole load while the stream does not exist yet, then creates it.
+void QueueThenCreate(const Scenario& sc, UplinkRig& rig, NatsCluster& cluster) {
+  REQUIRE(rig.WaitForLog("does not exist", DeadlineIn(seconds(60))));
+  const PlantLoad load{.devices = 20, .total = sc.total, .rate_per_s = sc.rate_per_s};
+  BackgroundPlantLoad publish(rig.edge().uri(), load, DeadlineIn(seconds(120)));
+  REQUIRE_MESSAGE(publish.Join(), publish.error());
+  REQUIRE(rig.WaitQueued(static_cast<uint64_t>(sc.total), DeadlineIn(seconds(60))));
+  std::string why;
+  REQUIRE_MESSAGE(CreateStream(cluster.client_url(0), TestStream(), DeadlineIn(seconds(60)), &why),
+                  why);
+  REQUIRE(rig.WaitForLog("uplink: connected to cloud", DeadlineIn(seconds(30))));
+}
+
 void Run(const Scenario& sc) {
   NatsCluster cluster;
   REQUIRE_MESSAGE(cluster.Start(DeadlineIn(seconds(20))), cluster.Log(0));
   std::string why;
   std::string leader;
-  if (!sc.edgeferry_creates_stream) {
-    const StreamSpec spec{kStream, {"edgeferry.>"}, 3, 300};
-    REQUIRE_MESSAGE(CreateStream(cluster.client_url(0), spec, DeadlineIn(seconds(60)), &why),
+  if (!sc.edgeferry_creates_stream && !sc.backlog_first) {
+    REQUIRE_MESSAGE(CreateStream(cluster.client_url(0), TestStream(), DeadlineIn(seconds(60)),
+                                 &why),
                     why);
     std::optional<std::string> found =
         StreamLeader(cluster.client_url(0), kStream, DeadlineIn(seconds(30)), &why);
@@ -153,16 +172,20 @@ void Run(const Scenario& sc) {
   rig.WriteConfig(UplinkToml(cluster, first, sc));
   INFO("daemon log (tail):\n" << Tail(rig.DaemonLog(), 4000));
   REQUIRE(rig.StartDaemon(DeadlineIn(seconds(30)), "debug"));
-  REQUIRE(rig.WaitForLog("uplink: connected to cloud", DeadlineIn(seconds(90))));
-
-  const PlantLoad load{.devices = 20, .total = sc.total, .rate_per_s = sc.rate_per_s};
-  BackgroundPlantLoad publish(rig.edge().uri(), load, DeadlineIn(seconds(120)));
-  // Mid-run: a third of the load is in the stream.
-  REQUIRE(WaitStreamHolds(cluster, static_cast<uint64_t>(sc.total) / 3 /
-                                       (sc.batch == "none" ? 1 : 50),
-                          DeadlineIn(seconds(60))));
-  Inject(sc, rig, cluster, first, leader);
-  REQUIRE_MESSAGE(publish.Join(), publish.error());
+  if (sc.backlog_first) {
+    QueueThenCreate(sc, rig, cluster);
+    Inject(sc, rig, cluster, first, leader);
+  } else {
+    REQUIRE(rig.WaitForLog("uplink: connected to cloud", DeadlineIn(seconds(90))));
+    const PlantLoad load{.devices = 20, .total = sc.total, .rate_per_s = sc.rate_per_s};
+    BackgroundPlantLoad publish(rig.edge().uri(), load, DeadlineIn(seconds(120)));
+    // Mid-run: a third of the load is in the stream.
+    REQUIRE(WaitStreamHolds(cluster, static_cast<uint64_t>(sc.total) / 3 /
+                                         (sc.batch == "none" ? 1 : 200),
+                            DeadlineIn(seconds(60))));
+    Inject(sc, rig, cluster, first, leader);
+    REQUIRE_MESSAGE(publish.Join(), publish.error());
+  }
 
   // Done when the queue is empty: every event the queue took was acknowledged.
   CHECK(rig.WaitQueued(0, DeadlineIn(seconds(120))));
@@ -216,8 +239,13 @@ TEST_CASE("jetstream: SIGKILL of edgeferry 10 times: every event once") {
 }
 
 TEST_CASE("jetstream: batches with SIGKILL of edgeferry 10 times: every event once") {
-  // Unpaced: a backlog builds up, so that kills hit batches in flight (recorded, unacked).
-  Run({.fault = Fault::kEdgeferry, .batch = "json", .total = 30'000, .rate_per_s = 0});
+  // A queued backlog, so that every kill hits batches in flight (recorded, unacknowledged).
+  Run({.fault = Fault::kEdgeferry,
+       .batch = "json",
+       .total = 30'000,
+       .rate_per_s = 0,
+       .backlog_first = true,
+       .batch_max_events = 50});
 }
 
 TEST_CASE("jetstream: the whole cluster stopped for 20 s: every event once") {
