@@ -24,6 +24,15 @@ std::unique_ptr<Publisher> MakePublisher(const UplinkConfig& config, const std::
   return std::make_unique<JetStreamPublisher>(std::move(s), clock, log);
 }
 
+std::string UplinkTarget(const UplinkConfig& config) {
+  if (config.kind == UplinkKind::kJetStream && config.jetstream) {
+    const auto& js = *config.jetstream;
+    return "JetStream stream " + js.stream + (js.servers.empty() ? "" : " at " + js.servers[0]);
+  }
+  const std::vector<std::string> uris = BrokerUris(config);
+  return uris.empty() ? std::string() : uris.front();
+}
+
 void ApplyKind(const UplinkConfig& config, ForwarderOptions& options) {
   if (config.kind != UplinkKind::kJetStream || !config.jetstream) return;
   options.message_ids = true;

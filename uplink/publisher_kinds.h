@@ -17,6 +17,10 @@ namespace ef::uplink {
 std::unique_ptr<Publisher> MakePublisher(const UplinkConfig& config, const std::string& gateway_id,
                                          const Clock& clock, Logger& log);
 
+// Where the uplink sends, for messages: the first broker URI, or the JetStream stream and
+// its first server.
+std::string UplinkTarget(const UplinkConfig& config);
+
 // Sets what `config.kind` implies in `options`: for JetStream message ids, the duplicate
 // window and no status topic (birth/will messages are MQTT's).
 void ApplyKind(const UplinkConfig& config, ForwarderOptions& options);

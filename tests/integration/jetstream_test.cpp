@@ -33,6 +33,7 @@ struct Scenario {
   // exist), so that the fault hits a drain with a full window of publishes in flight.
   bool backlog_first = false;
   int batch_max_events = 200;
+  int max_publishes_per_s = 0;  // 0 = unlimited
 };
 
 std::string Tail(const std::string& text, size_t bytes) {
@@ -63,7 +64,8 @@ std::string UplinkToml(const NatsCluster& cluster, size_t first, const Scenario&
   t << "kind = \"jetstream\"\n"
     << "batch = \"" << sc.batch << "\"\n"
     << "batch_max_events = " << sc.batch_max_events << "\n"
-    << "max_inflight = 64\n\n"
+    << "max_inflight = 64\n"
+    << "max_publishes_per_s = " << sc.max_publishes_per_s << "\n\n"
     << "[uplink.jetstream]\n"
     << "servers = " << TomlStrings(servers) << "\n"
     << "stream = \"" << kStream << "\"\n"
@@ -99,8 +101,11 @@ uint64_t StreamNow(const NatsCluster& cluster) {
 
 // `progress`: messages to wait for between kills (batches hold many events each).
 void KillEdgeferryTenTimes(UplinkRig& rig, const NatsCluster& cluster, uint64_t progress) {
+  const size_t connects = rig.LogLines("uplink: connected to cloud").size();
   for (int kill = 0; kill < 10; ++kill) {
-    // Mid-run: after some progress since the last start, with publishes in flight.
+    // Mid-run: this run connected and made some progress, with publishes in flight.
+    CHECK(rig.WaitForLog("uplink: connected to cloud", DeadlineIn(seconds(60)),
+                         connects + static_cast<size_t>(kill)));
     const uint64_t from = StreamNow(cluster);
     CHECK(WaitStreamHolds(cluster, from + progress, DeadlineIn(seconds(60))));
     rig.KillDaemon();
@@ -121,7 +126,7 @@ void Inject(const Scenario& sc, UplinkRig& rig, NatsCluster& cluster, size_t fir
       cluster.Kill(IndexOf(cluster, leader));
       return;
     case Fault::kEdgeferry:
-      KillEdgeferryTenTimes(rig, cluster, sc.batch == "none" ? 300 : 10);
+      KillEdgeferryTenTimes(rig, cluster, sc.batch == "none" ? 300 : 1);
       return;
     case Fault::kWholeCluster:
       for (size_t i = 0; i < cluster.size(); ++i) {
@@ -242,10 +247,11 @@ TEST_CASE("jetstream: batches with SIGKILL of edgeferry 10 times: every event on
   // A queued backlog, so that every kill hits batches in flight (recorded, unacknowledged).
   Run({.fault = Fault::kEdgeferry,
        .batch = "json",
-       .total = 30'000,
+       .total = 40'000,
        .rate_per_s = 0,
        .backlog_first = true,
-       .batch_max_events = 50});
+       .batch_max_events = 50,
+       .max_publishes_per_s = 200});  // 10,000 events/s: a drain of a few seconds
 }
 
 TEST_CASE("jetstream: the whole cluster stopped for 20 s: every event once") {
