@@ -253,7 +253,9 @@ int Run(const CliArgs& args) {
   std::printf("backlog    %llu events stored in %.1f s\n",
               static_cast<unsigned long long>(s.count), Seconds(SteadyNow() - build_start));
 
-  testkit::MosquittoBroker edge(testkit::BrokerOptions{.name = "bench-edge"});
+  testkit::BrokerOptions edge_options;
+  edge_options.name = "bench-edge";
+  testkit::MosquittoBroker edge(edge_options);
   testkit::NatsCluster cluster;
   std::string error;
   if (!edge.Start(DeadlineIn(seconds(10))) || !cluster.Start(DeadlineIn(seconds(20))) ||
