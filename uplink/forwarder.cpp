@@ -67,7 +67,8 @@ Forwarder::Forwarder(Store& store, Publisher& publisher, const Clock& clock, Log
       publish_bucket_(options_.max_publishes_per_s),
       byte_bucket_(options_.max_bytes_per_s, static_cast<double>(options_.max_message_bytes)),
       stalls_(options_.batch_linger + kStallMargin, log, metrics), marks_(store, log),
-      durable_batches_(DurableBatches(options_)) {}
+      durable_batches_(DurableBatches(options_)),
+      window_watch_(options_.duplicate_window, log) {}
 
 Forwarder::~Forwarder() { Stop(); }
 
@@ -296,27 +297,7 @@ void Forwarder::ReportBacklogIfDue() {
     log_.Warning(kComponent, "cannot record the drain rate for queue stats: " + s.ToString());
   }
   LogBacklog(backlog, TotalRate(rates));
-  if (options_.duplicate_window.count() > 0) WarnBeyondWindow();
-}
-
-void Forwarder::WarnBeyondWindow() {
-  Result<StoreStats> stats = store_.Stats();
-  if (!stats.ok()) return;
-  const int64_t window_ms = options_.duplicate_window.count() * 1000;
-  const int64_t now_ms = clock_.WallMillis();
-  for (const StreamStats& st : stats->streams) {
-    if (st.events == 0 || st.oldest_ingest_ms == 0 || now_ms - st.oldest_ingest_ms <= window_ms) {
-      continue;
-    }
-    uint64_t suppressed = 0;
-    if (!window_log_.Allow(clock_.Now(), &suppressed)) continue;
-    log_.Warning(kComponent, "the oldest queued event of stream '" + st.stream + "' is " +
-                                 std::to_string((now_ms - st.oldest_ingest_ms) / 1000) +
-                                 " s old, more than the cloud's duplicate window (" +
-                                 std::to_string(options_.duplicate_window.count()) +
-                                 " s): if it was sent before, the cloud cannot recognise its "
-                                 "resend, which may store it twice");
-  }
+  window_watch_.Look(store_, clock_);
 }
 
 void Forwarder::MarkBatch(Lane& lane) {

@@ -49,6 +49,7 @@
 #include "core/store.h"
 #include "uplink/batch_marks.h"
 #include "uplink/drain_meter.h"
+#include "uplink/duplicate_window.h"
 #include "uplink/envelope.h"
 #include "uplink/lanes.h"
 #include "uplink/rate_limiter.h"
@@ -172,8 +173,6 @@ class Forwarder {
   std::vector<int64_t> TakeIngestTimes(const std::string& lane, uint64_t batch_id);
   void ObserveLatency(const std::vector<int64_t>& ingest_ms);
   void LogBacklog(const std::vector<StreamBacklog>& backlog, double rate);
-  // Warns when a queued event is older than options_.duplicate_window.
-  void WarnBeyondWindow();
   // Gives lane.ready its message id and, for a batch, records its boundaries.
   void MarkBatch(Lane& lane);
 
@@ -219,7 +218,7 @@ class Forwarder {
   StallWatch stalls_;
   BatchMarks marks_;  // used only with message_ids and batches
   bool durable_batches_ = false;
-  LogThrottle window_log_{std::chrono::minutes(1)};
+  DuplicateWindowWatch window_watch_;
 };
 
 }  // namespace ef::uplink

@@ -4,9 +4,11 @@
 #include <doctest/doctest.h>
 
 #include "daemon/daemon_config.h"
+#include "tests/fakes/captured_log.h"
 #include "tests/fakes/forwarder_rig.h"
 #include "tests/fakes/wait.h"
 #include "uplink/batch_marks.h"
+#include "uplink/duplicate_window.h"
 #include "uplink/publisher_kinds.h"
 
 namespace ef::uplink {
@@ -97,6 +99,23 @@ TEST_CASE("batch marks: cut limits, durable across instances, erased with the ne
   after.Load();
   CHECK(after.size() == 2);
   CHECK(after.CutLimit("telemetry", 4) == 5);
+}
+
+TEST_CASE("a queued event older than the duplicate window is a warning, at most once a minute") {
+  storage::MemStore store;
+  testing::ManualClock clock;
+  testing::CapturedLog captured;
+  DuplicateWindowWatch watch(std::chrono::seconds(120), captured.log());
+  std::vector<Event> events = testing::JsonEvents(1, "telemetry", "{}", clock.WallMillis());
+  REQUIRE(store.Append(events).ok());
+  watch.Look(store, clock);
+  CHECK(captured.Count("duplicate window") == 0);
+  clock.Advance(std::chrono::seconds(121));
+  watch.Look(store, clock);
+  CHECK(captured.Count("more than the cloud's duplicate window (120 s)") == 1);
+  clock.Advance(std::chrono::seconds(10));
+  watch.Look(store, clock);
+  CHECK(captured.Count("duplicate window") == 1);  // throttled
 }
 
 ForwarderOptions ExactlyOnce(BatchFormat batch) {
