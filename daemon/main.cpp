@@ -120,7 +120,8 @@ int CommandCheck(const Options& options) {
   if (!Load(options, &config)) return 1;
   std::printf("%s: OK (%zu source%s, %s)\n", config.origin.c_str(), config.sources.size(),
               config.sources.size() == 1 ? "" : "s",
-              config.uplink ? ("uplink to " + ef::uplink::UplinkTarget(*config.uplink)).c_str() : "no uplink");
+              config.uplink ? ("uplink to " + ef::uplink::UplinkTarget(*config.uplink)).c_str()
+                            : "no uplink");
   return 0;
 }
 

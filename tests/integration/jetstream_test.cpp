@@ -201,8 +201,8 @@ void Run(const Scenario& sc) {
   REQUIRE_MESSAGE(queue.has_value(), stats_error);
   size_t reader_node = 0;
   while (!cluster.Running(reader_node)) ++reader_node;
-  const StreamCount count =
-      ReadStream(cluster.client_url(reader_node), kStream, queue->last_seq, DeadlineIn(seconds(60)));
+  const StreamCount count = ReadStream(cluster.client_url(reader_node), kStream, queue->last_seq,
+                                       DeadlineIn(seconds(60)));
   MESSAGE("queue last_seq " << queue->last_seq << ", dead letters " << queue->dead_letters
                             << ", rejected " << queue->Rejected() << "; stream: "
                             << count.Summary());
