@@ -14,7 +14,8 @@
 //    Measured from the uplink's "connected to cloud" log line to the empty queue (polled with
 //    `edgeferry queue stats` every 200 ms): events/s, and the daemon's CPU time (utime +
 //    stime) per 100,000 events over that time.
-// 4. Reads each stream back with an independent consumer: `missing` and `duplicates`.
+// 4. Reads each stream back with an independent consumer (`missing` and `duplicates`), then
+//    deletes it, so that every run starts on servers without the earlier runs' messages.
 // The last stdout line is one JSON object. Exit status 0 when every run delivered everything
 // exactly once.
 #include <unistd.h>
@@ -169,6 +170,10 @@ RunResult RunOne(const Setup& s, const RunSpec& spec) {
   if (r.drain_s > 0) r.eps = static_cast<double>(s.count) / r.drain_s;
   r.cpu_per_100k = r.cpu_drain_s * 1e5 / static_cast<double>(s.count);
   r.count = testkit::ReadStream(url, spec.Stream(), s.count, DeadlineIn(seconds(600)));
+  // Each run starts on servers without the earlier runs' messages.
+  if (!testkit::DeleteStream(url, spec.Stream(), &error)) {
+    std::cerr << "ef-bench-jetstream: " << spec.name << ": " << error << "\n";
+  }
   if (!r.drained || r.exit_status != 0) {
     std::string log = daemon.Log();
     if (log.size() > 3000) log = "..." + log.substr(log.size() - 3000);

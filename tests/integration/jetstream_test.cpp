@@ -34,6 +34,7 @@ struct Scenario {
   bool backlog_first = false;
   int batch_max_events = 200;
   int max_publishes_per_s = 0;  // 0 = unlimited
+  bool in_order = false;        // [streams.telemetry] catch_up = "in_order" (no live-first split)
 };
 
 std::string Tail(const std::string& text, size_t bytes) {
@@ -174,7 +175,8 @@ void Run(const Scenario& sc) {
 
   UplinkRig rig;
   REQUIRE(rig.edge().Start(DeadlineIn(seconds(10))));
-  rig.WriteConfig(UplinkToml(cluster, first, sc));
+  rig.WriteConfig(UplinkToml(cluster, first, sc), {TelemetrySource()},
+                  sc.in_order ? "[streams.telemetry]\ncatch_up = \"in_order\"\n" : "");
   INFO("daemon log (tail):\n" << Tail(rig.DaemonLog(), 4000));
   REQUIRE(rig.StartDaemon(DeadlineIn(seconds(30)), "debug"));
   if (sc.backlog_first) {
@@ -219,7 +221,10 @@ void Run(const Scenario& sc) {
   CHECK(count.duplicates == 0);
   CHECK(count.unparsed == 0);
   CHECK(count.unique == queue->last_seq);
+  // In order without failures. After a failure later publishes of the window may have been
+  // stored before the resend of an earlier one: measured and reported, not promised.
   if (sc.fault == Fault::kNone) CHECK(count.out_of_order == 0);
+  if (sc.in_order) MESSAGE("in_order stream, events out of order: " << count.out_of_order);
   CHECK(rig.StopDaemon(DeadlineIn(seconds(20))) == 0);
 }
 
@@ -236,7 +241,7 @@ TEST_CASE("jetstream: SIGKILL of the node edgeferry is connected to: every event
 }
 
 TEST_CASE("jetstream: SIGKILL of the stream leader: every event once") {
-  Run({.fault = Fault::kLeader});
+  Run({.fault = Fault::kLeader, .in_order = true});
 }
 
 TEST_CASE("jetstream: SIGKILL of edgeferry 10 times: every event once") {

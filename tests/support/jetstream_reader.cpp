@@ -111,6 +111,18 @@ bool CreateStream(const std::string& url, const StreamSpec& spec, Deadline deadl
       std::chrono::milliseconds(250));
 }
 
+bool DeleteStream(const std::string& url, const std::string& stream, std::string* error) {
+  Client c(url);
+  if (!c.error.empty()) {
+    *error = c.error;
+    return false;
+  }
+  jsErrCode code = static_cast<jsErrCode>(0);
+  const natsStatus s = js_DeleteStream(c.js, stream.c_str(), nullptr, &code);
+  if (s != NATS_OK) *error = Failed("delete stream", s, code);
+  return s == NATS_OK;
+}
+
 std::optional<std::string> StreamLeader(const std::string& url, const std::string& stream,
                                         Deadline deadline, std::string* error) {
   Client c(url);

@@ -28,6 +28,9 @@ struct StreamSpec {
 bool CreateStream(const std::string& url, const StreamSpec& spec, Deadline deadline,
                   std::string* error);
 
+// Deletes the stream (and its messages); false with *error.
+bool DeleteStream(const std::string& url, const std::string& stream, std::string* error);
+
 // The server_name of the stream's leader ("n2"), or std::nullopt with *error.
 std::optional<std::string> StreamLeader(const std::string& url, const std::string& stream,
                                         Deadline deadline, std::string* error);

@@ -108,6 +108,8 @@ void JetStreamPublisher::Impl::OnConnected(bool reconnected) {
 
 void JetStreamPublisher::Impl::OnDisconnected() {
   stream_ready = false;
+  std::lock_guard lock(mu);
+  if (stopping) return;  // our own Close()
   log.Warning(kComponent, "connection to cloud lost (NATS); reconnecting");
 }
 
