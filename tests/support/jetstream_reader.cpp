@@ -194,8 +194,17 @@ StreamCount ReadStream(const std::string& url, const std::string& stream,
   so.Ordered = true;
   so.Config.DeliverPolicy = js_DeliverAll;
   natsSubscription* sub = nullptr;
-  natsStatus s = js_SubscribeSync(&sub, c.js, subject.c_str(), nullptr, &so, &code);
-  if (s != NATS_OK) {
+  natsStatus s = NATS_OK;
+  // Creating the consumer can time out for a while after a node died (the cluster still
+  // counts it): retry until the deadline.
+  const bool subscribed = WaitUntil(
+      deadline,
+      [&] {
+        s = js_SubscribeSync(&sub, c.js, subject.c_str(), nullptr, &so, &code);
+        return s == NATS_OK;
+      },
+      std::chrono::milliseconds(500));
+  if (!subscribed) {
     out.error = Failed("subscribe", s, code);
     return out;
   }
