@@ -22,6 +22,9 @@ struct OutgoingMessage {
   std::string topic;
   std::string payload;
   int qos = 1;
+  // The same on every resend of the same events ("<gateway>-<seq>", or a batch's id); a
+  // deduplicating cloud (JetStream) stores a message once per id. "" = none.
+  std::string msg_id;
 };
 
 class Publisher {

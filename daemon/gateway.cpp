@@ -10,7 +10,7 @@
 #include "pipeline/decode/decode_stage.h"
 #include "pipeline/device_activity.h"
 #include "storage/sqlite_store.h"
-#include "uplink/mqtt_publisher.h"
+#include "uplink/publisher_kinds.h"
 
 namespace ef::daemon {
 namespace {
@@ -49,6 +49,7 @@ uplink::ForwarderOptions ForwarderOptionsFor(const DaemonConfig& config, Heartbe
   if (!up.status_topic.empty()) {
     options.status_topic = uplink::TopicTemplate(up.status_topic).Expand(config.gateway.id, {});
   }
+  uplink::ApplyKind(up, options);
   return options;
 }
 
@@ -154,8 +155,7 @@ Status Gateway::StartUplink(const DaemonConfig& config) {
                                  QueuePath(config) + " until one is");
     return Status::Ok();
   }
-  publisher_ = std::make_unique<uplink::MqttPublisher>(*config.uplink, config.gateway.id,
-                                                       clock_, log_);
+  publisher_ = uplink::MakePublisher(*config.uplink, config.gateway.id, clock_, log_);
   if (Status s = publisher_->Start(); !s.ok()) return s;
   forwarder_ = std::make_unique<uplink::Forwarder>(*store_, *publisher_, clock_, log_, metrics_,
                                                    ForwarderOptionsFor(config, &uplink_beat_,

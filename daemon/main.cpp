@@ -19,6 +19,7 @@
 #include "daemon/run.h"
 #include "storage/sqlite_store.h"
 #include "uplink/mqtt_publisher.h"
+#include "uplink/publisher_kinds.h"
 
 namespace {
 
@@ -129,7 +130,8 @@ int CommandCheck(const Options& options) {
   if (!rule_errors.empty()) return 1;
   std::printf("%s: OK (%zu source%s, %s, %zu rule%s)\n", config.origin.c_str(),
               config.sources.size(), config.sources.size() == 1 ? "" : "s",
-              config.uplink ? ("uplink to " + config.uplink->uri).c_str() : "no uplink",
+              config.uplink ? ("uplink to " + ef::uplink::UplinkTarget(*config.uplink)).c_str()
+                            : "no uplink",
               rules.rules.size(), rules.rules.size() == 1 ? "" : "s");
   return 0;
 }

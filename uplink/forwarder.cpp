@@ -1,6 +1,7 @@
 #include "uplink/forwarder.h"
 
 #include <algorithm>
+#include <limits>
 #include <map>
 
 #include "uplink/compress.h"
@@ -23,9 +24,15 @@ const std::vector<double> kLatencyBounds = {0.005, 0.01, 0.025, 0.05, 0.1,  0.25
                                             21600, 86400};
 const std::vector<double> kBatchBounds = {1, 2, 5, 10, 20, 50, 100, 200, 500, 1000};
 
+bool DurableBatches(const ForwarderOptions& options) {
+  return options.message_ids && options.batch != BatchFormat::kNone;
+}
+
 LanesOptions LanesOptionsFor(const ForwarderOptions& options) {
-  return {options.streams, options.defaults, options.read_batch,
-          std::max<size_t>(options.batch_max_events, 1)};
+  // A catch-up split would cut through recorded batches: with durable batches, never split.
+  const size_t split_at = DurableBatches(options) ? std::numeric_limits<size_t>::max()
+                                                  : std::max<size_t>(options.batch_max_events, 1);
+  return {options.streams, options.defaults, options.read_batch, split_at};
 }
 }  // namespace
 
@@ -59,7 +66,9 @@ Forwarder::Forwarder(Store& store, Publisher& publisher, const Clock& clock, Log
                options_.batch_max_events),
       publish_bucket_(options_.max_publishes_per_s),
       byte_bucket_(options_.max_bytes_per_s, static_cast<double>(options_.max_message_bytes)),
-      stalls_(options_.batch_linger + kStallMargin, log, metrics) {}
+      stalls_(options_.batch_linger + kStallMargin, log, metrics), marks_(store, log),
+      durable_batches_(DurableBatches(options_)),
+      window_watch_(options_.duplicate_window, log) {}
 
 Forwarder::~Forwarder() { Stop(); }
 
@@ -130,6 +139,7 @@ void Forwarder::Complete(std::string lane, uint64_t batch_id, PublishResult resu
 
 void Forwarder::Run() {
   Clock::TimePoint drain_deadline{};
+  if (durable_batches_) marks_.Load();
   lanes_.Discover();
   for (;;) {
     if (options_.alive != nullptr) options_.alive->Beat(clock_.Now());
@@ -187,6 +197,7 @@ void Forwarder::Settle() {
         batch_events_.Observe(static_cast<double>(seqs.size()));
         ObserveLatency(ingest_ms);
         acked[lane.stream].insert(acked[lane.stream].end(), seqs.begin(), seqs.end());
+        if (durable_batches_) marks_.Forget(lane.stream, c.batch_id);
         break;
       case PublishResult::kNotSent:  // never reached the broker: not the message's fault
       case PublishResult::kRetry:
@@ -195,6 +206,7 @@ void Forwarder::Settle() {
         break;
       case PublishResult::kDrop:
         DeadLetter(lane.stream, seqs, "the cloud broker refused the message");
+        if (durable_batches_) marks_.Forget(lane.stream, c.batch_id);
         break;
     }
   }
@@ -257,6 +269,7 @@ void Forwarder::NoteFailure(const std::string& stream, Lane& lane, uint64_t batc
   if (lane.failures < options_.max_attempts) return;
   DeadLetter(stream, seqs, "not acknowledged after " + std::to_string(lane.failures) +
                                " attempts (refused by the broker: too large, not authorised?)");
+  if (durable_batches_) marks_.Forget(stream, batch_id);
   lane.failures = 0;
 }
 
@@ -284,6 +297,19 @@ void Forwarder::ReportBacklogIfDue() {
     log_.Warning(kComponent, "cannot record the drain rate for queue stats: " + s.ToString());
   }
   LogBacklog(backlog, TotalRate(rates));
+  window_watch_.Look(store_, clock_);
+}
+
+void Forwarder::MarkBatch(Lane& lane) {
+  OutgoingBatch& batch = *lane.ready;
+  const uint64_t first = batch.seqs.front(), last = batch.seqs.back();
+  batch.message.msg_id = MessageId(options_.gateway_id, first, last, durable_batches_);
+  if (!durable_batches_) return;
+  if (Status s = marks_.Record(lane.stream, first, last); !s.ok()) {
+    // Sent anyway: after a restart this batch may be cut otherwise and its events stored
+    // twice; waiting would stall the uplink on a store problem the pipeline reports too.
+    log_.Error(kComponent, "cannot record a batch's boundaries: " + s.ToString());
+  }
 }
 
 void Forwarder::LogBacklog(const std::vector<StreamBacklog>& backlog, double rate) {
@@ -363,7 +389,8 @@ bool Forwarder::BuildBatch(Lane& lane) {
     lane.exhausted = true;
     return false;
   }
-  if (Linger(lane)) return false;
+  const bool resend = durable_batches_ && marks_.Holds(lane.stream, lane.backlog.front().seq);
+  if (!resend && Linger(lane)) return false;
   OutgoingBatch batch = Encode(lane);
   if (batch.seqs.empty()) return false;
   if (options_.compress_zstd) {
@@ -374,6 +401,7 @@ bool Forwarder::BuildBatch(Lane& lane) {
     }
   }
   lane.ready = std::move(batch);
+  if (options_.message_ids) MarkBatch(lane);
   return true;
 }
 
@@ -402,8 +430,12 @@ OutgoingBatch Forwarder::Encode(Lane& lane) {
   Event topic_of;  // a batch's topic comes from its stream (and, for batch = none, device)
   topic_of.stream = lane.stream;
   std::vector<uint64_t> too_large;
+  const uint64_t limit = durable_batches_ && !lane.backlog.empty()
+                             ? marks_.CutLimit(lane.stream, lane.backlog.front().seq)
+                             : BatchMarks::kNoLimit;
   while (!lane.backlog.empty()) {
     const Event& event = lane.backlog.front();
+    if (event.seq > limit) break;  // a recorded batch ends here
     const BatchEncoder::AddResult added = encoder_.Add(event);
     if (added == BatchEncoder::AddResult::kFull) break;
     if (added == BatchEncoder::AddResult::kTooLarge) {

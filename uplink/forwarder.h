@@ -47,7 +47,9 @@
 #include "core/metrics.h"
 #include "core/publisher.h"
 #include "core/store.h"
+#include "uplink/batch_marks.h"
 #include "uplink/drain_meter.h"
+#include "uplink/duplicate_window.h"
 #include "uplink/envelope.h"
 #include "uplink/lanes.h"
 #include "uplink/rate_limiter.h"
@@ -81,6 +83,14 @@ struct ForwarderOptions {
   // Beaten at every turn of the thread's loop (at least every second): it stops only when the
   // thread is stuck for good, for systemd's watchdog. Default: none.
   Heartbeat* alive = nullptr;
+  // Exactly-once into a deduplicating cloud (JetStream): every message carries an id that is
+  // the same on every resend (OutgoingMessage::msg_id, uplink/batch_marks.h); batches are cut
+  // along boundaries recorded in the store before their first send, and a live_first stream
+  // never splits (a split would cut a recorded batch). Default: false.
+  bool message_ids = false;
+  // The cloud's duplicate window: every 10 s a warning when a queued event is older (its
+  // resend can no longer be recognised as one). 0 = no such window. Default: 0.
+  std::chrono::seconds duplicate_window{0};
   // Where PublishStatus() publishes (already expanded); "" = nowhere. Default: "".
   std::string status_topic;
 };
@@ -163,6 +173,8 @@ class Forwarder {
   std::vector<int64_t> TakeIngestTimes(const std::string& lane, uint64_t batch_id);
   void ObserveLatency(const std::vector<int64_t>& ingest_ms);
   void LogBacklog(const std::vector<StreamBacklog>& backlog, double rate);
+  // Gives lane.ready its message id and, for a batch, records its boundaries.
+  void MarkBatch(Lane& lane);
 
   Store& store_;
   Publisher& publisher_;
@@ -204,6 +216,9 @@ class Forwarder {
   Clock::TimePoint last_backlog_report_{};
   DrainMeter drain_;
   StallWatch stalls_;
+  BatchMarks marks_;  // used only with message_ids and batches
+  bool durable_batches_ = false;
+  DuplicateWindowWatch window_watch_;
 };
 
 }  // namespace ef::uplink

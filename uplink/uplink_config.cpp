@@ -13,6 +13,10 @@ constexpr std::array<Choice<CloudProfile>, 3> kProfileNames = {{
     {"aws-iot-core", CloudProfile::kAwsIotCore},
     {"azure-iot-hub", CloudProfile::kAzureIotHub},
 }};
+constexpr std::array<Choice<UplinkKind>, 2> kKinds = {{
+    {"mqtt", UplinkKind::kMqtt},
+    {"jetstream", UplinkKind::kJetStream},
+}};
 constexpr std::array<Choice<BatchFormat>, 3> kBatchFormats = {{
     {"json", BatchFormat::kJson},
     {"ndjson", BatchFormat::kNdjson},
@@ -37,7 +41,8 @@ std::string CheckUris(const ConfigNode& node) {
   return {};
 }
 
-const std::array<ConfigField<UplinkConfig>, 28> kFields = {{
+const std::array<ConfigField<UplinkConfig>, 29> kFields = {{
+    {"kind", OneOf<&UplinkConfig::kind, kKinds>(), false, nullptr},
     {"profile", OneOf<&UplinkConfig::profile, kProfileNames>(), false, nullptr},
     {"uri", &UplinkConfig::uri, false, CheckMqttUri},
     {"uris", &UplinkConfig::uris, false, CheckUris},
@@ -108,8 +113,21 @@ const Profile& ProfileOf(CloudProfile profile) {
   return kProfiles[0];
 }
 
+void CheckJetStream(const ConfigNode& table, const UplinkConfig& c, ConfigErrors& errors) {
+  if (!c.jetstream) {
+    errors.Add(table.pos, "kind = \"jetstream\" needs an [uplink.jetstream] table (servers, "
+                          "stream)");
+  }
+  if (!c.uri.empty() || !c.uris.empty()) {
+    errors.Add(table.pos, "'uri'/'uris' are MQTT brokers; a jetstream uplink takes "
+                          "[uplink.jetstream] servers");
+  }
+}
+
 void CheckCombination(const ConfigNode& table, const UplinkConfig& c, ConfigErrors& errors) {
-  if (c.uri.empty() && c.uris.empty()) {
+  if (c.kind == UplinkKind::kJetStream) {
+    CheckJetStream(table, c, errors);
+  } else if (c.uri.empty() && c.uris.empty()) {
     errors.Add(table.pos, "missing required key 'uri' (or 'uris') in [uplink]");
   }
   const BatchFormat batch = c.batch.value_or(ProfileOf(c.profile).batch);
@@ -141,7 +159,17 @@ std::string HostOf(const std::string& uri) {
 }  // namespace
 
 void BindUplinkConfig(const ConfigNode& table, UplinkConfig& out, ConfigErrors& errors) {
-  BindTable<UplinkConfig>(table, "uplink", kFields, out, errors);
+  std::vector<std::string_view> known = {"jetstream"};
+  for (const auto& field : kFields) known.push_back(field.key);
+  config_internal::ReportUnknownKeys(table, "uplink", known, errors);
+  config_internal::BindFields<UplinkConfig>(table, "uplink", kFields, out, errors);
+  if (const ConfigNode* js = table.Find("jetstream"); js != nullptr) {
+    if (js->type != ConfigType::kTable) {
+      errors.Add(js->pos, "'jetstream' in [uplink] must be a table ([uplink.jetstream])");
+    } else {
+      BindJetStreamConfig(*js, out.jetstream.emplace(), errors);
+    }
+  }
   CheckCombination(table, out, errors);
 }
 
@@ -164,6 +192,8 @@ void ApplyUplinkProfile(UplinkConfig& c, const std::string& gateway_id) {
   if (c.topic.empty()) {
     if (azure) {
       c.topic = "devices/" + c.client_id + "/messages/events/stream={stream}";
+    } else if (c.kind == UplinkKind::kJetStream) {
+      c.topic = "edgeferry.{gateway}.{stream}";  // NATS subjects use '.'
     } else {
       c.topic = c.batch == BatchFormat::kNone ? "edgeferry/{gateway}/{stream}/{device}"
                                   : "edgeferry/{gateway}/{stream}";

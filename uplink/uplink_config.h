@@ -15,6 +15,7 @@
 #include "core/config_bind.h"
 #include "uplink/compress.h"
 #include "uplink/envelope.h"
+#include "uplink/jetstream/jetstream_config.h"
 #include "uplink/scheduler.h"
 
 namespace ef::uplink {
@@ -22,7 +23,14 @@ namespace ef::uplink {
 // The cloud the uplink talks to: its limits and rules (see ApplyUplinkProfile).
 enum class CloudProfile { kGeneric, kAwsIotCore, kAzureIotHub };
 
+// How the uplink talks to the cloud: MQTT (at least once) or NATS JetStream (exactly once,
+// by message id; see uplink/jetstream/jetstream_publisher.h).
+enum class UplinkKind { kMqtt, kJetStream };
+
 struct UplinkConfig {
+  UplinkKind kind = UplinkKind::kMqtt;  // Default: mqtt | jetstream
+  // [uplink.jetstream]: required for kind = "jetstream" (then uri/uris are not used).
+  std::optional<JetStreamConfig> jetstream;
   CloudProfile profile = CloudProfile::kGeneric;  // Default: generic | aws-iot-core | azure-iot-hub
   std::string uri;                   // One of uri / uris is required
   std::vector<std::string> uris;     // Cluster nodes, tried in turn

@@ -104,6 +104,10 @@ std::optional<int> UplinkRig::StopDaemon(Deadline deadline) {
 
 bool UplinkRig::DaemonRunning() { return daemon_ && daemon_->Running(); }
 
+void UplinkRig::KillDaemon() {
+  if (daemon_) daemon_->Kill();
+}
+
 std::string UplinkRig::DaemonLog() const { return ReadFile(dir_.File("edgeferry.log")); }
 
 std::vector<std::string> UplinkRig::LogLines(std::string_view needle) const {

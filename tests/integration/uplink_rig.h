@@ -58,6 +58,8 @@ class UplinkRig {
   // SIGTERM and wait: the exit status, or std::nullopt (then killed) at the deadline.
   std::optional<int> StopDaemon(Deadline deadline);
   bool DaemonRunning();
+  // SIGKILL the daemon and reap it: no clean shutdown, as in a crash.
+  void KillDaemon();
 
   std::string DaemonLog() const;
   // The log lines that contain `needle`, oldest first.

@@ -57,13 +57,30 @@ std::string NatsCluster::ConfigText(size_t i) const {
   return conf.str();
 }
 
+void NatsCluster::Spawn(size_t i) {
+  Node& node = nodes_[i];
+  ProcessOptions spawn;
+  spawn.argv = {options_.executable, "-c", dir_.File(node.name + ".conf").string()};
+  spawn.log_file = dir_.File(node.name + ".log");
+  node.process = std::make_unique<Process>(std::move(spawn));
+}
+
+bool NatsCluster::Restart(size_t i, Deadline deadline) {
+  if (Running(i)) return false;
+  Spawn(i);
+  return WaitUntil(deadline, [&] {
+    return nodes_[i].process->Running() && PortAcceptsConnections(nodes_[i].client_port);
+  });
+}
+
+std::string NatsCluster::client_url(size_t i) const {
+  return "nats://127.0.0.1:" + std::to_string(nodes_[i].client_port);
+}
+
 bool NatsCluster::Start(Deadline deadline) {
-  for (Node& node : nodes_) {
-    if (node.process) return false;
-    ProcessOptions spawn;
-    spawn.argv = {options_.executable, "-c", dir_.File(node.name + ".conf").string()};
-    spawn.log_file = dir_.File(node.name + ".log");
-    node.process = std::make_unique<Process>(std::move(spawn));
+  for (size_t i = 0; i < nodes_.size(); ++i) {
+    if (nodes_[i].process) return false;
+    Spawn(i);
   }
   return WaitUntil(deadline, [&] {
     for (Node& node : nodes_) {

@@ -47,11 +47,16 @@ class NatsCluster {
   void Kill(size_t i);
   // SIGTERM node `i` and wait for it to exit; true on a clean exit before the deadline.
   bool Stop(size_t i, Deadline deadline);
+  // Starts node `i` again (after Kill or Stop), with its JetStream directory as it was; waits
+  // until it accepts connections on its client port.
+  bool Restart(size_t i, Deadline deadline);
 
   size_t size() const { return nodes_.size(); }
   bool Running(size_t i) const;
   uint16_t mqtt_port(size_t i) const { return nodes_[i].mqtt_port; }
   std::string mqtt_uri(size_t i) const;
+  std::string client_url(size_t i) const;  // nats://127.0.0.1:<client port>
+  const std::string& name(size_t i) const { return nodes_[i].name; }  // server_name: n1, ...
   std::string Log(size_t i) const;
 
  private:
@@ -61,6 +66,7 @@ class NatsCluster {
     std::unique_ptr<Process> process;
   };
   std::string ConfigText(size_t i) const;
+  void Spawn(size_t i);
 
   NatsClusterOptions options_;
   TempDir dir_;
