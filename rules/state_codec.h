@@ -8,7 +8,9 @@
 // Plain values, not thread-safe; one per encoding or decoding.
 #pragma once
 
+#include <bit>
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 
@@ -17,13 +19,33 @@ namespace ef::rules {
 class StateWriter {
  public:
   explicit StateWriter(std::string* out) : out_(*out) {}
-  void U64(uint64_t v);
+  // Inline: a checkpoint writes many small values, and a call per byte was a tenth of the
+  // engine's time (bench/README.md).
+  void U64(uint64_t v) {
+    char bytes[10];
+    size_t n = 0;
+    while (v >= 0x80) {
+      bytes[n++] = static_cast<char>((v & 0x7f) | 0x80);
+      v >>= 7;
+    }
+    bytes[n++] = static_cast<char>(v);
+    out_.append(bytes, n);
+  }
   void I64(int64_t v) { U64((static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63)); }
-  void F64(double v);
+  void F64(double v) {
+    if constexpr (std::endian::native == std::endian::little) {
+      char bytes[8];
+      std::memcpy(bytes, &v, 8);
+      out_.append(bytes, 8);
+    } else {
+      F64Portable(v);
+    }
+  }
   void Str(std::string_view s);
   void Bool(bool b) { out_.push_back(b ? '\1' : '\0'); }
 
  private:
+  void F64Portable(double v);
   std::string& out_;
 };
 
