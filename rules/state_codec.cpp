@@ -5,16 +5,9 @@
 
 namespace ef::rules {
 
-void StateWriter::F64Portable(double v) {
-  uint64_t bits = std::bit_cast<uint64_t>(v);
-  for (int i = 0; i < 8; ++i) {
-    out_.push_back(static_cast<char>(bits & 0xff));
-    bits >>= 8;
-  }
-}
-
 void StateWriter::Str(std::string_view s) {
   U64(s.size());
+  Flush();
   out_.append(s);
 }
 
