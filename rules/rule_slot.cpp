@@ -79,8 +79,8 @@ GroupEntry& RuleSlot::GroupFor(const std::string& key, const Event& event, SlotC
   return *group;
 }
 
-bool RuleSlot::Take(const Event& event, SlotContext& ctx) {
-  if (!Matches(spec_, event)) return true;
+bool RuleSlot::Take(const Event& event, bool device_matches, SlotContext& ctx) {
+  if (!device_matches || !MatchesBesidesDevice(spec_, event)) return true;
   taken_.Add();
   const std::string key = GroupKey(spec_, event);
   GroupEntry& group = GroupFor(key, event, ctx);

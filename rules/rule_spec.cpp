@@ -183,7 +183,11 @@ bool DeviceMatches(const RuleSpec& spec, const std::string& device) {
 // Cheapest test first: most rules reject most events by stream or device.
 bool Matches(const RuleSpec& spec, const Event& event) {
   if (!spec.stream.empty() && spec.stream != event.stream) return false;
-  if (!DeviceMatches(spec, event.device_id)) return false;
+  return DeviceMatches(spec, event.device_id) && MatchesBesidesDevice(spec, event);
+}
+
+bool MatchesBesidesDevice(const RuleSpec& spec, const Event& event) {
+  if (!spec.stream.empty() && spec.stream != event.stream) return false;
   if (!spec.fields.empty()) {
     bool any = false;
     for (const Field& field : event.fields) {

@@ -66,6 +66,10 @@ void BindRuleSpec(const ConfigNode& table, SharedTable& shared, RuleSpec& spec,
 
 // Whether `event` is one the rule takes (stream, topic, device, fields, where).
 bool Matches(const RuleSpec& spec, const Event& event);
+// The two parts of Matches(): the device glob alone (the engine keeps it per device, see
+// device_match_cache.h), and everything else.
+bool DeviceMatches(const RuleSpec& spec, const std::string& device);
+bool MatchesBesidesDevice(const RuleSpec& spec, const Event& event);
 
 // The group `event` belongs to: the group_by values joined by '|' ("dev-07", "line-3|dev-07");
 // a missing field is empty.

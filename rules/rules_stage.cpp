@@ -106,6 +106,7 @@ void RulesStage::Swap(RuleSet rules, std::vector<StateEntry>& state, SlotContext
     slot->Checkpoint(state);
   }
   slots_ = std::move(next);
+  device_matches_.Reset();
   loaded_.Set(static_cast<double>(slots_.size()));
   reloads_.Add();
 }
@@ -116,12 +117,18 @@ void RulesStage::Process(StageGroup& group) {
   Begin(group, ctx);
   const size_t inputs = group.events.size();
   keep_.assign(inputs, 1);
+  device_matches_.Trim();
+  event_matches_.resize(inputs);
+  for (size_t i = 0; i < inputs; ++i) {
+    event_matches_[i] = device_matches_.For(group.events[i].device_id, slots_);
+  }
   // Rule by rule, not event by event: one rule's groups stay in the cache for the whole
   // group of events (several times faster with many rules and devices). Outputs come rule by
   // rule, each rule's in event order.
-  for (auto& slot : slots_) {
+  for (size_t s = 0; s < slots_.size(); ++s) {
+    RuleSlot& slot = *slots_[s];
     for (size_t i = 0; i < inputs; ++i) {
-      if (!slot->Take(group.events[i], ctx)) keep_[i] = 0;
+      if (!slot.Take(group.events[i], event_matches_[i][s] != 0, ctx)) keep_[i] = 0;
     }
   }
   size_t kept = 0;

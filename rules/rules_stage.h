@@ -34,6 +34,7 @@
 
 #include "core/metrics.h"
 #include "core/stage.h"
+#include "rules/device_match_cache.h"
 #include "rules/rule_loader.h"
 #include "rules/rule_slot.h"
 
@@ -77,6 +78,8 @@ class RulesStage final : public Stage {
   bool stamp_restored_ = false;
   Clock::TimePoint next_timer_ = kNoTimer;
   std::vector<uint8_t> keep_;     // per input event of the group: keep it?
+  DeviceMatchCache device_matches_;
+  std::vector<const uint8_t*> event_matches_;  // per input event: its device's flags
   std::vector<Event> produced_;  // outputs of the call in progress
 
   mutable std::mutex offer_mu_;

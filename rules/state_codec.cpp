@@ -5,33 +5,9 @@
 
 namespace ef::rules {
 
-void StateWriter::U64(uint64_t v) {
-  char bytes[10];
-  size_t n = 0;
-  while (v >= 0x80) {
-    bytes[n++] = static_cast<char>((v & 0x7f) | 0x80);
-    v >>= 7;
-  }
-  bytes[n++] = static_cast<char>(v);
-  out_.append(bytes, n);
-}
-
-void StateWriter::F64(double v) {
-  uint64_t bits = std::bit_cast<uint64_t>(v);
-  if constexpr (std::endian::native == std::endian::little) {
-    char bytes[8];
-    std::memcpy(bytes, &bits, 8);
-    out_.append(bytes, 8);
-    return;
-  }
-  for (int i = 0; i < 8; ++i) {
-    out_.push_back(static_cast<char>(bits & 0xff));
-    bits >>= 8;
-  }
-}
-
 void StateWriter::Str(std::string_view s) {
   U64(s.size());
+  Flush();
   out_.append(s);
 }
 

@@ -54,7 +54,7 @@ class WindowRule final : public Rule {
     return static_cast<const WindowGroup&>(state).Bytes();
   }
   void Encode(const GroupState& state, StateWriter& out) const override {
-    static_cast<const WindowGroup&>(state).Encode(out);
+    static_cast<const WindowGroup&>(state).Encode(out, fields_.size());
   }
   Result<std::unique_ptr<GroupState>> Decode(StateReader& in) const override {
     auto g = std::make_unique<WindowGroup>();
@@ -154,48 +154,56 @@ class WindowRule final : public Rule {
     return Taken::kUsed;
   }
 
-  Sample SampleOf(const Event& event) const {
-    Sample s;
-    s.time_ms = event.event_time_ms;
-    s.values.resize(fields_.size());
+  // Inserts the event's sample at index `at` of the group's samples.
+  void InsertSample(Samples& samples, size_t at, const Event& event) const {
+    const size_t n = fields_.size();
+    samples.times.insert(samples.times.begin() + static_cast<ptrdiff_t>(at), event.event_time_ms);
+    const auto first = samples.values.insert(
+        samples.values.begin() + static_cast<ptrdiff_t>(at * n), n, std::nullopt);
     for (const Field& field : event.fields) {
-      for (size_t i = 0; i < fields_.size(); ++i) {
-        if (field.name == fields_[i]) s.values[i] = NumberOf(field.value);
+      for (size_t i = 0; i < n; ++i) {
+        if (field.name == fields_[i]) first[static_cast<ptrdiff_t>(i)] = NumberOf(field.value);
       }
     }
-    return s;
   }
 
   Taken OnSliding(WindowGroup& g, const Event& event, Emitter& out) const {
     const int64_t t = event.event_time_ms;
     const bool by_time = config_.size_ms > 0;
     if (by_time && g.seen && t < g.max_ms - lateness_ms_) return Taken::kLate;
-    auto at = g.samples.end();
+    Samples& samples = g.samples;
+    const size_t n = fields_.size();
+    size_t at = samples.size();
     if (by_time) {
-      while (at != g.samples.begin() && std::prev(at)->time_ms > t) --at;
+      while (at > 0 && samples.times[at - 1] > t) --at;
     }
-    g.samples.insert(at, SampleOf(event));
+    InsertSample(samples, at, event);
     Advance(g, t);
     if (by_time) {
       const int64_t keep_from = g.max_ms - lateness_ms_ - config_.size_ms;
-      while (!g.samples.empty() && g.samples.front().time_ms <= keep_from) g.samples.pop_front();
+      while (!samples.empty() && samples.times.front() <= keep_from) samples.PopFront(n);
     } else {
-      while (g.samples.size() > static_cast<size_t>(config_.events)) g.samples.pop_front();
+      while (samples.size() > static_cast<size_t>(config_.events)) samples.PopFront(n);
     }
-    while (g.samples.size() > static_cast<size_t>(config_.max_samples)) g.samples.pop_front();
+    while (samples.size() > static_cast<size_t>(config_.max_samples)) samples.PopFront(n);
     EmitSliding(g, t, out);
     return Taken::kUsed;
   }
 
   void EmitSliding(const WindowGroup& g, int64_t t, Emitter& out) const {
     const bool by_time = config_.size_ms > 0;
-    const int64_t from = by_time ? t - config_.size_ms : g.samples.front().time_ms;
-    OpenWindow w = NewWindow(from, by_time ? t : g.samples.back().time_ms);
-    for (const Sample& s : g.samples) {
-      if (by_time && (s.time_ms <= from || s.time_ms > t)) continue;
+    const Samples& samples = g.samples;
+    const size_t n = fields_.size();
+    const int64_t from = by_time ? t - config_.size_ms : samples.times.front();
+    OpenWindow w = NewWindow(from, by_time ? t : samples.times.back());
+    auto value = samples.values.begin();
+    for (const int64_t time_ms : samples.times) {
+      const auto values = value;
+      value += static_cast<ptrdiff_t>(n);
+      if (by_time && (time_ms <= from || time_ms > t)) continue;
       ++w.events;
-      for (size_t i = 0; i < s.values.size(); ++i) {
-        if (s.values[i]) w.fields[i].Add(*s.values[i], s.time_ms);
+      for (size_t i = 0; i < n; ++i) {
+        if (const auto& v = values[static_cast<ptrdiff_t>(i)]) w.fields[i].Add(*v, time_ms);
       }
     }
     Emit(w, false, out);

@@ -2,7 +2,11 @@
 
 namespace ef::rules {
 namespace {
-constexpr uint64_t kVersion = 1;
+// 1: sample times absolute. 2: each sample's time is the difference to the previous one's,
+// and a sample is written in one piece (checkpoints of sliding windows were most of the
+// engine's time). Both are read.
+constexpr uint64_t kVersion = 2;
+
 }
 
 size_t WindowGroup::Bytes() const {
@@ -11,11 +15,12 @@ size_t WindowGroup::Bytes() const {
     bytes += sizeof(w);
     for (const FieldStats& f : w.fields) bytes += f.Bytes();
   }
-  for (const Sample& s : samples) bytes += sizeof(s) + s.values.size() * 16;
+  bytes += samples.times.size() * sizeof(int64_t) +
+           samples.values.size() * sizeof(std::optional<double>);
   return bytes;
 }
 
-void WindowGroup::Encode(StateWriter& out) const {
+void WindowGroup::Encode(StateWriter& out, size_t fields) const {
   out.U64(kVersion);
   out.Bool(seen);
   out.I64(max_ms);
@@ -27,17 +32,22 @@ void WindowGroup::Encode(StateWriter& out) const {
     for (const FieldStats& f : w.fields) f.Encode(out);
   }
   out.U64(samples.size());
-  for (const Sample& s : samples) {
-    out.I64(s.time_ms);
-    for (const auto& v : s.values) {
-      out.Bool(v.has_value());
-      if (v) out.F64(*v);
+  int64_t previous_ms = 0;
+  auto value = samples.values.begin();
+  for (const int64_t time_ms : samples.times) {
+    out.I64(time_ms - previous_ms);
+    previous_ms = time_ms;
+    const auto end = value + static_cast<ptrdiff_t>(fields);
+    for (; value != end; ++value) {
+      out.Bool(value->has_value());
+      if (*value) out.F64(**value);
     }
   }
 }
 
 bool WindowGroup::Decode(StateReader& in, size_t fields) {
-  if (in.U64() != kVersion) return false;
+  const uint64_t version = in.U64();
+  if (version != 1 && version != 2) return false;
   seen = in.Bool();
   max_ms = in.I64();
   const uint64_t windows = in.Count(3);
@@ -52,11 +62,13 @@ bool WindowGroup::Decode(StateReader& in, size_t fields) {
     }
   }
   const uint64_t count = in.Count(1);
+  int64_t previous_ms = 0;
   for (uint64_t i = 0; i < count && in.ok(); ++i) {
-    Sample& s = samples.emplace_back();
-    s.time_ms = in.I64();
-    s.values.resize(fields);
-    for (auto& v : s.values) {
+    const int64_t time_ms = in.I64() + (version == 2 ? previous_ms : 0);
+    samples.times.push_back(time_ms);
+    previous_ms = time_ms;
+    for (size_t f = 0; f < fields; ++f) {
+      auto& v = samples.values.emplace_back();
       if (in.Bool()) v = in.F64();
     }
   }

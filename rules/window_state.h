@@ -1,9 +1,10 @@
 // The state of one group of a "window" rule: its watermark, its open windows and, for
 // sliding windows, the samples they slide over; and its checkpoint encoding.
 //
-// Encoding (version 1): version byte, seen, max_ms, the open windows (start, end, events,
-// then one FieldStats per field), then the samples (time, per field a presence flag and the
-// value). A plain value owned by the engine; pipeline thread only.
+// Encoding (version 2): version byte, seen, max_ms, the open windows (start, end, events,
+// then one FieldStats per field), then the samples (time as the difference to the previous
+// sample's, per field a presence flag and the value). Version 1 (absolute sample times) is
+// still read. A plain value owned by the engine; pipeline thread only.
 #pragma once
 
 #include <cstdint>
@@ -26,21 +27,36 @@ struct OpenWindow {
   std::vector<FieldStats> fields;  // one per spec.fields, in order
 };
 
-// One sample of a sliding window: its time and the values of spec.fields it carried.
-struct Sample {
-  int64_t time_ms = 0;
-  std::vector<std::optional<double>> values;
+// The samples of a sliding window, sorted by time, column by column: sample i's time is
+// times[i] and its value of spec.fields[f] values[i * fields + f] (nullopt: it had none).
+// Flat rather than a vector per sample: no allocation per event and no pointer to chase
+// when a window is recomputed or checkpointed.
+struct Samples {
+  std::deque<int64_t> times;
+  std::deque<std::optional<double>> values;
+
+  size_t size() const { return times.size(); }
+  bool empty() const { return times.empty(); }
+  void PopFront(size_t fields) {
+    times.pop_front();
+    values.erase(values.begin(), values.begin() + static_cast<ptrdiff_t>(fields));
+  }
+  void clear() {
+    times.clear();
+    values.clear();
+  }
 };
 
 struct WindowGroup final : GroupState {
   bool seen = false;  // max_ms is set
   int64_t max_ms = std::numeric_limits<int64_t>::min();  // latest event time of the group
   std::vector<OpenWindow> open;  // time windows sorted by start
-  std::deque<Sample> samples;    // sliding windows only, sorted by time
+  Samples samples;               // sliding windows only
 
   size_t Bytes() const;
-  void Encode(StateWriter& out) const;
-  // False on bad bytes; `fields` is how many fields each window and sample must hold.
+  // `fields` is how many fields each window and sample holds (spec.fields).
+  void Encode(StateWriter& out, size_t fields) const;
+  // False on bad bytes.
   bool Decode(StateReader& in, size_t fields);
 };
 

@@ -51,6 +51,7 @@ TEST_CASE("percentiles: exact up to 256 values, then within 1% relative error") 
   std::string bytes;
   StateWriter out(&bytes);
   big.Encode(out);
+  out.Flush();
   StateReader in(bytes);
   Quantiles back;
   REQUIRE(back.Decode(in));
@@ -64,6 +65,7 @@ TEST_CASE("stats round-trip through the checkpoint encoding; bad bytes are refus
   std::string bytes;
   StateWriter out(&bytes);
   s.Encode(out);
+  out.Flush();
   StateReader in(bytes);
   FieldStats back;
   REQUIRE(back.Decode(in));

@@ -2,6 +2,7 @@
 // time, lateness and the late stream, grouping, the aggregates in the outputs.
 #include <doctest/doctest.h>
 
+#include "rules/window_state.h"
 #include "tests/rules/rules_harness.h"
 
 namespace ef::rules::testing {
@@ -130,6 +131,55 @@ aggregates = ["sum"]
     sums.push_back(*Num(got[0], "temp_sum"));
   }
   CHECK(sums == std::vector<double>{1, 3, 6, 9, 12});
+}
+
+TEST_CASE("sliding state: version 2 round-trips, version 1 (absolute sample times) is still read") {
+  WindowGroup g;
+  g.seen = true;
+  g.max_ms = 1'764'000'003'000;
+  for (int64_t i = 0; i < 3; ++i) {
+    g.samples.times.push_back(1'764'000'001'000 + i * 1000);
+    g.samples.values.push_back(i == 1 ? std::nullopt : std::optional<double>(20.5 + i));
+    g.samples.values.push_back(-1.0 * static_cast<double>(i));
+  }
+  auto same = [&](const WindowGroup& back) {
+    CHECK(back.seen == g.seen);
+    CHECK(back.max_ms == g.max_ms);
+    CHECK(back.samples.times == g.samples.times);
+    CHECK(back.samples.values == g.samples.values);
+  };
+  std::string v2;
+  {
+    StateWriter out(&v2);
+    g.Encode(out, 2);
+  }
+  StateReader in2(v2);
+  WindowGroup back2;
+  REQUIRE(back2.Decode(in2, 2));
+  same(back2);
+
+  std::string v1;  // as version 1 wrote it
+  {
+    StateWriter out(&v1);
+    out.U64(1);
+    out.Bool(g.seen);
+    out.I64(g.max_ms);
+    out.U64(0);  // no open windows
+    out.U64(g.samples.size());
+    for (size_t i = 0; i < g.samples.size(); ++i) {
+      out.I64(g.samples.times[i]);
+      for (size_t f = 0; f < 2; ++f) {
+        const auto& v = g.samples.values[i * 2 + f];
+        out.Bool(v.has_value());
+        if (v) out.F64(*v);
+      }
+    }
+  }
+  StateReader in1(v1);
+  WindowGroup back1;
+  REQUIRE(back1.Decode(in1, 2));
+  same(back1);
+  CHECK(v2.size() < v1.size());
 }
 
 TEST_CASE("session: a gap closes the session; max_length splits a long one") {
