@@ -130,7 +130,7 @@ int RunDaemon(const ConfigLoader& load, Logger& log) {
   }
   HealthCheck health(clock, gw.pipeline_heartbeat(), gw.uplink_heartbeat(),
                      std::chrono::seconds(config.metrics.stall_timeout_s));
-  Monitoring monitoring(clock, log, metrics, health, config);
+  Monitoring monitoring(clock, log, metrics, health, config, gw.status_feeds());
   if (Status s = monitoring.Start(); !s.ok()) {
     log.Error(kComponent, "no /metrics and /healthz: " + s.ToString() +
                               " (the gateway runs on without them)");

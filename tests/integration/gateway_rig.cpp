@@ -50,6 +50,10 @@ std::string GatewayRig::EdgeferryBinary() {
 }
 
 std::string GatewayRig::ConfigText() const {
+  std::string sources = options_.sources_toml;
+  for (size_t at; (at = sources.find("{edge}")) != std::string::npos;) {
+    sources.replace(at, 6, edge_.uri());
+  }
   std::ostringstream toml;
   toml << "[gateway]\n"
        << "id = \"" << kGateway << "\"\n"
@@ -61,7 +65,7 @@ std::string GatewayRig::ConfigText() const {
        << "topics = [\"plant/+/telemetry\"]\n"
        << "device_id_level = 1\n"
        << "qos = 1\n\n"
-       << options_.sources_toml << "\n"
+       << sources << "\n"
        << "[queue]\n"
        << options_.queue_toml << "\n"
        << options_.streams_toml << "\n"
@@ -74,7 +78,8 @@ std::string GatewayRig::ConfigText() const {
          << "client_id = \"edgeferry-uplink-store-test\"\n"
          << "topic = \"edgeferry/{gateway}/{stream}/{device}\"\n"
          << "qos = 1\n"
-         << "max_inflight = 100\n";
+         << "max_inflight = 100\n"
+         << options_.uplink_toml;
   }
   return toml.str();
 }

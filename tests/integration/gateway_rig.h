@@ -34,8 +34,11 @@ struct GatewayOptions {
   std::string queue_toml;
   // Whole [streams.NAME] tables, e.g. "[streams.telemetry]\noverflow = \"backpressure\"\n".
   std::string streams_toml;
-  // More source tables after the edge MQTT source, e.g. a "[[sources.modbus]]" one.
+  // More source tables after the edge MQTT source, e.g. a "[[sources.modbus]]" one; "{edge}"
+  // in it stands for the edge broker's URI.
   std::string sources_toml;
+  // More lines of the [uplink] table, e.g. "max_message_bytes = 1024\n".
+  std::string uplink_toml;
   // Without it the daemon keeps every event in its local queue. Default: true.
   bool uplink = true;
   // The data directory; created if missing. Default: "data" in the rig's temp directory.
