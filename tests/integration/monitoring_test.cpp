@@ -7,7 +7,8 @@
 //       (the cloud broker frozen with SIGSTOP), and back to 200 (SIGCONT);
 //   (d) the cloud down with a backlog is not a stall: /healthz stays 200;
 //   (e) slow-loris clients and a 10 MB request do not disturb ingest or the uplink;
-//   (f) completeness events reach the cloud on the aggregates stream;
+//   (f) completeness events reach the cloud on the aggregates stream, and count across a
+//       daemon restart;
 //   (g) the status page lists the latest alerts and dead letters.
 #include <doctest/doctest.h>
 #include <sqlite3.h>
@@ -241,6 +242,40 @@ TEST_CASE("completeness: per-device windows reach the cloud on the aggregates st
     return rig.Sample("edgeferry_devices_silent") == kDevices;
   }));
   CHECK(rig.Sample("edgeferry_device_completeness_ratio{device=\"dev-04\"}") >= 0);
+}
+
+// Half of each device's samples before a restart of the daemon, half after: the windows'
+// counts are checkpointed in the queue, so the completeness events together count all 20 of
+// each device (without the checkpoint the first 10 were forgotten with the open window),
+// wherever the window's end falls.
+TEST_CASE("completeness: a daemon restart loses no count of an open window") {
+  MonitoringRig rig(
+      "[completeness]\nenabled = true\nwindow_s = 20\n[completeness.expected_interval_ms]\n"
+      "\"dev-00\" = 100\n\"dev-01\" = 100\n\"dev-02\" = 100\n\"dev-03\" = 100\n"
+      "\"dev-04\" = 100\n");
+  rig.Publish(50);
+  REQUIRE(rig.cloud.WaitForCount(50, DeadlineIn(seconds(30))));
+  REQUIRE(rig.gw.StopDaemon(DeadlineIn(seconds(20))) == 0);
+  REQUIRE_MESSAGE(rig.gw.StartDaemon(DeadlineIn(seconds(20))), rig.gw.DaemonLog());
+  rig.Publish(50);
+  // Sums "received" over dev-04's completeness events at the cloud.
+  const auto received = [&] {
+    int64_t total = 0;
+    for (const Arrival& a : rig.cloud.Arrivals()) {
+      if (!a.envelope || a.envelope->stream != "aggregates" || a.envelope->device != "dev-04" ||
+          !a.envelope->payload) {
+        continue;
+      }
+      const std::string& p = *a.envelope->payload;
+      const size_t at = p.find("\"received\":");
+      if (p.find("\"kind\":\"completeness\"") != std::string::npos && at != std::string::npos) {
+        total += std::stoll(p.substr(at + 11));
+      }
+    }
+    return total;
+  };
+  CHECK(WaitUntil(DeadlineIn(seconds(60)), [&] { return received() >= 20; }, milliseconds(200)));
+  CHECK(received() == 20);
 }
 
 TEST_CASE("/healthz turns 503 while the committer cannot commit, and back to 200") {
