@@ -37,9 +37,15 @@ struct Event {
   // ingest_time_ms was stamped while the system clock was not synchronised to a time source
   // (core/clock_watch.h): the cloud should not trust it. Stored with the event.
   bool clock_unsynced = false;
+  // event_time_ms was read from the payload (a decoder's time field), not the arrival time.
+  // Stored with the event.
+  bool time_from_payload = false;
   PayloadFormat format = PayloadFormat::kBinary;
   std::vector<Field> fields;
   std::string payload;       // original bytes
+  // The name of the source that produced it, so that pipeline stages (decoding) apply that
+  // source's settings. Not stored: it matters only between ingest and the commit.
+  std::string source;
 
   // Approximate memory/disk footprint, used for byte bounds and statistics. Runs per event on
   // the hot path, so fields are estimated (name, value, about 10 bytes of overhead each)

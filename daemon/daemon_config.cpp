@@ -32,11 +32,13 @@ constexpr std::array<Choice<ClockSyncMode>, 2> kClockSyncModes = {{
     {"assume_synced", ClockSyncMode::kAssumeSynced},
 }};
 
-const std::array<ConfigField<GatewayConfig>, 4> kGatewayFields = {{
+const std::array<ConfigField<GatewayConfig>, 6> kGatewayFields = {{
     {"id", &GatewayConfig::id, false, CheckNonEmpty},
     {"data_dir", &GatewayConfig::data_dir, false, CheckNonEmpty},
     {"log_level", &GatewayConfig::log_level, false, CheckLogLevel},
     {"clock_sync", OneOf<&GatewayConfig::clock_sync, kClockSyncModes>(), false, nullptr},
+    {"rules_dir", &GatewayConfig::rules_dir, false, CheckNonEmpty},
+    {"rules_max_state_bytes", &GatewayConfig::rules_max_state_bytes, false, CheckPositive},
 }};
 
 std::string CheckListen(const ConfigNode& node) {
@@ -128,6 +130,13 @@ std::string DefaultDataDir() {
 }
 
 void FillMachineDefaults(DaemonConfig& config) {
+  // Rule files live beside the configuration: a relative rules_dir is taken from there.
+  config.rules_dir_required = !config.gateway.rules_dir.empty();
+  if (config.origin != "embedded defaults") {
+    const std::filesystem::path beside = std::filesystem::path(config.origin).parent_path();
+    const std::string dir = config.gateway.rules_dir.empty() ? "rules.d" : config.gateway.rules_dir;
+    config.gateway.rules_dir = (beside / dir).string();
+  }
   if (config.gateway.id.empty()) config.gateway.id = HostName();
   if (config.gateway.data_dir.empty()) config.gateway.data_dir = DefaultDataDir();
   for (auto& source : config.sources) connectors::FillSourceDefaults(source, config.gateway.id);

@@ -30,6 +30,10 @@ struct GatewayConfig {
   std::string log_level = "info";  // Default: "info"
   // "kernel" | "assume_synced". Default: "kernel"
   ClockSyncMode clock_sync = ClockSyncMode::kKernel;
+  // Rule files (rules/README.md). Default: rules.d beside the configuration file; none with
+  // the embedded defaults.
+  std::string rules_dir;
+  int64_t rules_max_state_bytes = 64 << 20;  // Default: 64 MiB of open windows, all rules
 };
 
 // [metrics]: the monitoring HTTP server (/metrics, /healthz, the status page).
@@ -51,6 +55,7 @@ struct DaemonConfig {
   std::optional<uplink::UplinkConfig> uplink;  // nullopt: keep events locally
   MetricsConfig metrics;
   pipeline::CompletenessConfig completeness;  // [completeness]
+  bool rules_dir_required = false;  // rules_dir was set explicitly: it must exist
 };
 
 // Splits a [metrics] listen address "host:port" ("[::1]:9102" for IPv6) into its parts; false

@@ -5,7 +5,9 @@
 #include <filesystem>
 
 #include "connectors/source_kinds.h"
+#include "daemon/local_publish.h"
 #include "pipeline/completeness.h"
+#include "pipeline/decode/decode_stage.h"
 #include "pipeline/device_activity.h"
 #include "pipeline/recent_events.h"
 #include "storage/sqlite_store.h"
@@ -103,7 +105,8 @@ std::string Describe(const Totals& t) {
 
 Gateway::Gateway(const Clock& clock, const ClockSync& clock_sync, Logger& log,
                  MetricsRegistry& metrics)
-    : clock_(clock), clock_sync_(clock_sync), log_(log), metrics_(metrics) {}
+    : clock_(clock), clock_sync_(clock_sync), log_(log), metrics_(metrics),
+      rules_(clock, log, metrics) {}
 
 Gateway::~Gateway() { Stop(); }
 
@@ -178,8 +181,27 @@ Status Gateway::RestartUplink(const DaemonConfig& config) {
   return StartUplink(config);
 }
 
+// The decode stage for the MQTT sources that decode (null when none does).
+static Result<std::unique_ptr<Stage>> DecodeStageFor(const DaemonConfig& config,
+                                                     MetricsRegistry& metrics) {
+  std::vector<pipeline::SourceDecoding> decodings;
+  for (const connectors::SourceConfig& source : config.sources) {
+    const auto* mqtt = std::get_if<connectors::MqttSourceConfig>(&source);
+    if (mqtt != nullptr && pipeline::DecodeStage::Decodes(mqtt->decode)) {
+      decodings.push_back({mqtt->name, mqtt->decode});
+    }
+  }
+  if (decodings.empty()) return std::unique_ptr<Stage>();
+  auto stage = pipeline::DecodeStage::Create(std::move(decodings), metrics);
+  if (!stage.ok()) return stage.status();
+  return std::unique_ptr<Stage>(std::move(stage.value()));
+}
+
 Status Gateway::StartIngest(const DaemonConfig& config) {
   std::vector<std::unique_ptr<Stage>> stages;
+  auto decode = DecodeStageFor(config, metrics_);
+  if (!decode.ok()) return decode.status();
+  if (*decode) stages.push_back(std::move(decode.value()));
   if (config.metrics.max_devices > 0) {
     stages.push_back(std::make_unique<pipeline::DeviceActivity>(
         metrics_, static_cast<size_t>(config.metrics.max_devices)));
@@ -189,7 +211,15 @@ Status Gateway::StartIngest(const DaemonConfig& config) {
                         config.completeness, static_cast<size_t>(config.metrics.max_devices))));
     }
   }
-  // Last: it sees the alerts of every stage before it.
+  auto rules = rules_.MakeStage(config);  // last: it sees what earlier stages decoded
+  if (!rules.ok()) return rules.status();
+  stages.push_back(std::move(rules.value()));
+  // After the rules: outputs of rules with a `publish` topic also go to the local broker.
+  rules::RulesStage* rules_stage = rules_.stage();
+  stages.push_back(std::make_unique<LocalPublishStage>(
+      [rules_stage](std::string_view rule) { return rules_stage->PublishTopic(rule); },
+      [config, this] { return MakeLocalPublisher(config, clock_, log_); }, log_, metrics_));
+  // Last: it sees the alerts of every stage before it (the rules' detectors).
   stages.push_back(std::make_unique<pipeline::RecentEvents>("alerts", alerts_));
   pipeline_ = std::make_unique<pipeline::Pipeline>(*store_, clock_, log_, metrics_, committed_,
                                                    PipelineOptionsFor(config, clock_sync_,

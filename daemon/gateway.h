@@ -32,6 +32,7 @@
 #include "core/wake.h"
 #include "daemon/daemon_config.h"
 #include "daemon/queue_metrics.h"
+#include "daemon/rules_runtime.h"
 #include "daemon/status_page.h"
 #include "pipeline/pipeline.h"
 #include "pipeline/recent_events.h"
@@ -80,6 +81,10 @@ class Gateway {
   // Whether the pipeline's and the uplink's threads loop at all, for systemd's watchdog.
   const Heartbeat& pipeline_alive() const { return pipeline_alive_; }
   const Heartbeat& uplink_alive() const { return uplink_alive_; }
+  // Rules (daemon/rules_runtime.h): load the rule files of `config` again (SIGHUP), or when
+  // one changed; invalid files leave the running rules as they are.
+  void ReloadRules(const DaemonConfig& config) { rules_.Reload(config); }
+  void WatchRules() { rules_.Watch(); }
   // Hands the status summary to the uplink (its status topic); dropped without one.
   void PublishStatus(std::string payload);
   // True while an uplink runs (an [uplink] is configured and started).
@@ -107,6 +112,7 @@ class Gateway {
   storage::SqliteStore* sqlite_ = nullptr;  // store_, for its dead letters
   pipeline::RecentEventLog alerts_{kRecentShown};
   std::unique_ptr<QueueMetrics> queue_metrics_;
+  RulesRuntime rules_;  // feeds the pipeline's rules stage
   std::unique_ptr<Publisher> publisher_;
   std::unique_ptr<uplink::Forwarder> forwarder_;
   std::unique_ptr<pipeline::Pipeline> pipeline_;

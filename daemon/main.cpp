@@ -13,6 +13,8 @@
 #include "daemon/daemon_config.h"
 #include "daemon/probe_command.h"
 #include "daemon/queue_command.h"
+#include "daemon/replay_command.h"
+#include "daemon/rules_runtime.h"
 #include "daemon/run.h"
 #include "daemon/service_notify.h"
 #include "storage/sqlite_store.h"
@@ -38,7 +40,8 @@ constexpr char kUsage[] =
     "\n"
     "commands:\n"
     "  run       run the gateway until SIGTERM or SIGINT\n"
-    "  check     validate the configuration; print errors as file:line:col: message\n"
+    "  check     validate the configuration and the rule files; print errors as\n"
+    "            file:line:col: message\n"
     "  version   print the version of edgeferry and of the libraries it uses\n"
     "  queue stats [--json]             what waits in the local queue, per stream, with\n"
     "                                   drops, rejections, expiries, dead letters, the\n"
@@ -51,6 +54,9 @@ constexpr char kUsage[] =
     "        --slave N --register holding|input|coil|discrete --start A --count C\n"
     "                                   read once; print the registers raw and every\n"
     "                                   32/64-bit type in all four byte orders\n"
+    "  replay --rules FILE --csv IN --out OUT [--plot FILE.svg] [--labels FILE] ...\n"
+    "                                   run rules over a recorded CSV in event time\n"
+    "                                   (replay_command.h lists every option)\n"
     "\n"
     "options:\n"
     "  --config FILE        configuration (default: /etc/edgeferry/edgeferry.toml if it\n"
@@ -62,7 +68,7 @@ constexpr char kUsage[] =
 std::string ParseArgs(int argc, char** argv, Options* out) {
   for (int i = 1; i < argc; ++i) {
     const std::string_view arg = argv[i];
-    if (out->command == "probe") {  // its options are its own (probe_command.h)
+    if (out->command == "probe" || out->command == "replay") {  // their options are their own
       out->words.emplace_back(arg);
       continue;
     }
@@ -117,9 +123,14 @@ bool Load(const Options& options, DaemonConfig* config) {
 int CommandCheck(const Options& options) {
   DaemonConfig config;
   if (!Load(options, &config)) return 1;
-  std::printf("%s: OK (%zu source%s, %s)\n", config.origin.c_str(), config.sources.size(),
-              config.sources.size() == 1 ? "" : "s",
-              config.uplink ? ("uplink to " + config.uplink->uri).c_str() : "no uplink");
+  ef::rules::RuleSet rules;
+  const std::vector<std::string> rule_errors = ef::daemon::LoadRules(config, &rules);
+  for (const std::string& line : rule_errors) std::fprintf(stderr, "%s\n", line.c_str());
+  if (!rule_errors.empty()) return 1;
+  std::printf("%s: OK (%zu source%s, %s, %zu rule%s)\n", config.origin.c_str(),
+              config.sources.size(), config.sources.size() == 1 ? "" : "s",
+              config.uplink ? ("uplink to " + config.uplink->uri).c_str() : "no uplink",
+              rules.rules.size(), rules.rules.size() == 1 ? "" : "s");
   return 0;
 }
 
@@ -164,6 +175,10 @@ int CommandQueue(const Options& options) {
 
 int CommandProbe(const Options& options) { return ef::daemon::RunProbeCommand(options.words); }
 
+int CommandReplay(const Options& options) {
+  return ef::daemon::RunReplayCommand(options.words);
+}
+
 int CommandHelp(const Options&) {
   std::fputs(kUsage, stdout);
   return 0;
@@ -173,8 +188,9 @@ struct Command {
   std::string_view name;
   int (*run)(const Options&);
 };
-constexpr std::array<Command, 6> kCommands = {{
+constexpr std::array<Command, 7> kCommands = {{
     {"probe", CommandProbe},
+    {"replay", CommandReplay},
     {"run", CommandRun},
     {"queue", CommandQueue},
     {"check", CommandCheck},

@@ -58,6 +58,7 @@ Wake WaitForSignal(MainLoop& loop, const sigset_t& signals, bool* announced) {
       log.Info(kComponent, "ingest is up");
     }
     gw.Govern();
+    gw.WatchRules();
     clock_watch.Check();
     watchdog.Tick(gw.pipeline_alive(), gw.UplinkRunning() ? &gw.uplink_alive() : nullptr);
     if (clock.Now() >= next_losses) {
@@ -72,8 +73,9 @@ Wake WaitForSignal(MainLoop& loop, const sigset_t& signals, bool* announced) {
 }
 
 // SIGHUP: re-reads the configuration. [uplink] (TLS files, credentials, limits), the streams'
-// uplink schedule and the log level take effect at once, by restarting the uplink; other
-// sections need a restart. An invalid file changes nothing.
+// uplink schedule and the log level take effect at once, by restarting the uplink; the rule
+// files are reloaded (invalid ones change nothing); other sections need a restart. An invalid
+// file changes nothing.
 void Reload(const ConfigLoader& load, DaemonConfig& config, Gateway& gw, Logger& log) {
   NotifyServiceManager("RELOADING=1");
   DaemonConfig fresh;
@@ -83,6 +85,7 @@ void Reload(const ConfigLoader& load, DaemonConfig& config, Gateway& gw, Logger&
     log.Error(kComponent, "reload refused: the configuration has errors; running as before");
   } else {
     if (auto level = ParseLogLevel(fresh.gateway.log_level)) log.SetLevel(*level);
+    gw.ReloadRules(fresh);
     config.uplink = fresh.uplink;
     config.stream_schedules = fresh.stream_schedules;
     if (Status s = gw.RestartUplink(config); !s.ok()) {

@@ -167,10 +167,10 @@ void AppendList(std::string& out, std::string_view id, std::initializer_list<con
 }
 
 void AppendAlerts(std::string& out, const std::vector<pipeline::EventSummary>& alerts) {
-  AppendList(out, "alerts", {"time", "device", "alert", "severity", "message"}, alerts,
+  AppendList(out, "alerts", {"time", "device", "alert", "severity", "state", "message"}, alerts,
              [](const pipeline::EventSummary& a) {
                return std::vector<std::string>{UtcTime(a.time_ms), a.device, a.name, a.severity,
-                                               a.message};
+                                               a.state, a.message};
              });
 }
 

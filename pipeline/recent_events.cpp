@@ -14,9 +14,10 @@ struct Key {
   std::string EventSummary::*part;
   std::array<std::string_view, 3> names;
 };
-constexpr std::array<Key, 3> kKeys = {{
+constexpr std::array<Key, 4> kKeys = {{
     {&EventSummary::name, {"name", "alert", "rule"}},
     {&EventSummary::severity, {"severity", "level", "priority"}},
+    {&EventSummary::state, {"state", "status", "transition"}},
     {&EventSummary::message, {"message", "text", "description"}},
 }};
 

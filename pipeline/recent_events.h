@@ -2,7 +2,7 @@
 // passes every event through unchanged, adds none, and remembers a short summary of each
 // event on its stream (by default "alerts": what detectors raise, and alerts that arrived as
 // messages) in a RecentEventLog, a bounded ring that other threads read. The summary's name,
-// severity and message come from the event's fields when it has them, else from the
+// severity, state and message come from the event's fields when it has them, else from the
 // top-level members of its JSON payload (kKeys in recent_events.cpp lists the names looked
 // for); the time is the event time, else the ingest time. Nothing is kept across a restart
 // (the events themselves are in the queue).
@@ -29,6 +29,7 @@ struct EventSummary {
   std::string device;
   std::string name;      // "" when the event names none
   std::string severity;  // "" when the event gives none
+  std::string state;     // a detector's transition ("raised", "cleared"); "" when none
   std::string message;   // "" when the event has none
 };
 

@@ -201,6 +201,21 @@ start_bg "$plc_out" "$tmp/cloud-plc.err" stdbuf -oL \
 plc_count_pid="${pids[-1]}"
 wait_for "$plc_count_pid" 15 "ef-mqtt-count (plc)" log_has "$tmp/cloud-plc.err" \
   "subscribed edgeferry/+/plc/+"
+# The rules' window results (examples/demo-rules.toml) on the aggregates stream.
+agg_out="$tmp/cloud-aggregates.out"
+start_bg "$agg_out" "$tmp/cloud-aggregates.err" stdbuf -oL \
+  "$mqtt_count" --uri "tcp://127.0.0.1:$cloud_port" --topic 'edgeferry/+/aggregates/+' --print \
+  --timeout $((duration + 600))
+wait_for "${pids[-1]}" 15 "ef-mqtt-count (aggregates)" log_has "$tmp/cloud-aggregates.err" \
+  "subscribed edgeferry/+/aggregates/+"
+# Alerts (the boiler's detector rule) arrive on their own stream.
+alerts_out="$tmp/cloud-alerts.out"
+start_bg "$alerts_out" "$tmp/cloud-alerts.err" stdbuf -oL \
+  "$mqtt_count" --uri "tcp://127.0.0.1:$cloud_port" --topic 'edgeferry/+/alerts/+' --print \
+  --timeout $((duration + 600))
+alerts_count_pid="${pids[-1]}"
+wait_for "$alerts_count_pid" 15 "ef-mqtt-count (alerts)" log_has "$tmp/cloud-alerts.err" \
+  "subscribed edgeferry/+/alerts/+"
 # Show arrivals as they come; the counter's final JSON line goes into the summary instead.
 tail -n +1 -s 0.1 -f --pid="$count_pid" "$count_out" | grep --line-buffered -v '^{"count"' &
 tail_pid=$!
@@ -211,6 +226,26 @@ config="$tmp/demo.toml"
 sed -e "s/18830/$edge_port/g" -e "s/18840/$cloud_port/g" -e "s/18850/$plc_port/g" \
   -e "s|^data_dir = .*|data_dir = \"$tmp/data\"|" \
   "$repo_root/examples/demo.toml" >"$config"
+mkdir -p "$tmp/rules.d"
+cp "$repo_root/examples/demo-rules.toml" "$tmp/rules.d/"
+# The boiler's detector rule (rules.d beside the configuration): hot above 85 for 1 s, cleared
+# below 80.
+cat >"$tmp/rules.d/boiler.toml" <<'RULE'
+[[rule]]
+name = "boiler-hot"
+kind = "detector"
+stream = "boiler"
+fields = ["temp"]
+detector = "threshold"
+limit = 85
+hysteresis = 5
+min_duration = "1s"
+severity = "critical"
+publish = "hmi/{device}/alerts/{rule}"
+RULE
+# The local topic, as an HMI on site would read it (mosquitto_sub on the edge broker).
+start_bg "$tmp/hmi.out" "$tmp/hmi.err" stdbuf -oL \
+  mosquitto_sub -h 127.0.0.1 -p "$edge_port" -q 1 -v -t 'hmi/#'
 "$edgeferry" check --config "$config"
 
 ef_log="$tmp/edgeferry.log"
@@ -225,6 +260,23 @@ start_bg "$load_out" "$tmp/ef-mqtt-load.err" \
   "$mqtt_load" --uri "tcp://127.0.0.1:$edge_port" --devices 5 --count 0 --rate 10
 load_pid="${pids[-1]}"
 say "simulator publishing on plant/dev-NN/telemetry for ${duration}s (Ctrl-C stops early)"
+# The boiler: 5 readings a second; 60 degrees, drifting to 95 from 30% to 50% of the run, back
+# to 60 by 65%. One mosquitto_pub connection publishes a line per reading.
+boiler_readings() {
+  local n=$((duration * 5)) i t
+  for ((i = 0; i < n; i++)); do
+    if ((i < n * 30 / 100)); then t=60
+    elif ((i < n * 50 / 100)); then t=$((60 + 35 * (i - n * 30 / 100) / (n * 20 / 100)))
+    elif ((i < n * 65 / 100)); then t=$((95 - 35 * (i - n * 50 / 100) / (n * 15 / 100)))
+    else t=60; fi
+    echo "{\"temp\":$t.$((RANDOM % 10))}"
+    sleep 0.2
+  done
+}
+start_bg "$tmp/boiler.out" "$tmp/boiler.err" bash -c "$(declare -f boiler_readings); \
+  duration=$duration; boiler_readings | mosquitto_pub -h 127.0.0.1 -p $edge_port -q 1 \
+  -t site/boiler-1/data -l"
+say "boiler-1 publishing on site/boiler-1/data; it runs hot mid-run"
 
 interrupted=0
 trap 'interrupted=1' INT TERM
@@ -274,6 +326,7 @@ ef_rc=0
 stop_pid "$ef_pid" 30 || ef_rc=$?
 stop_pid "$count_pid" 10 || true
 stop_pid "$plc_count_pid" 10 || true
+stop_pid "$alerts_count_pid" 10 || true
 wait "$tail_pid" 2>/dev/null || true
 for pid in "${pids[@]:0:3}"; do
   stop_pid "$pid" 5 || true
@@ -308,7 +361,7 @@ printf '  %-26s %s\n' \
   "  duplicates" "$duplicates" \
   "lost" "$lost" \
   "latency p50 / p99" "$(json_field p50_ms) / $(json_field p99_ms) ms (simulator -> cloud)"
-echo "  (edgeferry's counts include the PLC's values; the cloud's are the simulator's)"
+echo "  (edgeferry's counts include the PLC's and the boiler's values and the alerts; the cloud's are the simulator's)"
 
 # The PLC: values at the cloud, and the last one of each point (fields of the envelope).
 plc_values="$(grep -cE '^plc-1 seq=' "$plc_out" 2>/dev/null || true)"
@@ -320,6 +373,30 @@ printf '  %-26s %s\n' \
   "values at cloud" "${plc_values:-0}" \
   "last pressure / strokes" "$(last_field pressure) bar / $(last_field strokes)" \
   "running (on change)" "$(last_field running)"
+
+# The window results: how many, and the last one's pressure summary.
+agg_field() {
+  grep -oE "\"$1\":[^,}]*" "$agg_out" 2>/dev/null | tail -n 1 | cut -d: -f2
+}
+echo "rule plc-pressure-5s (5 s tumbling windows over the PLC's pressure, rules.d/)"
+printf '  %-26s %s\n' \
+  "windows at cloud" "$(grep -c 'plc-pressure-5s' "$agg_out" 2>/dev/null || true)" \
+  "last window: n / mean" "$(agg_field pressure_count) / $(agg_field pressure_mean) bar" \
+  "last window: min / max" "$(agg_field pressure_min) / $(agg_field pressure_max) bar"
+# The boiler's alert at the cloud (ef-mqtt-count --print: "DEVICE seq=N ENVELOPE").
+raised="$(grep -c '"state":"raised"' "$alerts_out" 2>/dev/null || true)"
+cleared="$(grep -c '"state":"cleared"' "$alerts_out" 2>/dev/null || true)"
+local_raised="$(grep -c '"state":"raised"' "$tmp/hmi.out" 2>/dev/null || true)"
+local_cleared="$(grep -c '"state":"cleared"' "$tmp/hmi.out" 2>/dev/null || true)"
+echo "boiler-1 (drifts to 95 degrees mid-run; rule boiler-hot: above 85 for 1 s, clear below 80)"
+printf '  %-26s %s\n' \
+  "alert raised at cloud" "${raised:-0}" \
+  "alert cleared at cloud" "${cleared:-0}" \
+  "raised on hmi/boiler-1/..." "${local_raised:-0}" \
+  "cleared on hmi/boiler-1/..." "${local_cleared:-0}"
+((${raised:-0} >= 1 && ${cleared:-0} >= 1 && ${local_raised:-0} >= 1 && ${local_cleared:-0} >= 1)) ||
+  echo "demo.sh: the boiler's alert was not raised and cleared at the cloud and on the local" \
+    "topic (see $alerts_out, $tmp/hmi.out)" >&2
 
 [[ -n "$stop_line" ]] || echo "demo.sh: edgeferry logged no 'stopped:' line (see $ef_log)" >&2
 ((ef_rc == 0)) || die "edgeferry exited with status $ef_rc (see $ef_log)"

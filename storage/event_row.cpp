@@ -18,7 +18,8 @@ std::string FillIn(const char* pattern, std::string_view table, std::string_view
 }
 
 int QualityColumn(const Event& e) {
-  return static_cast<int>(e.quality) | (e.clock_unsynced ? kUnsyncedBit : 0);
+  return static_cast<int>(e.quality) | (e.clock_unsynced ? kUnsyncedBit : 0) |
+         (e.time_from_payload ? kPayloadTimeBit : 0);
 }
 
 void ReadEventRow(sqlite3_stmt* row, int first, const std::string& stream, Event* e) {
@@ -29,8 +30,9 @@ void ReadEventRow(sqlite3_stmt* row, int first, const std::string& stream, Event
   e->event_time_ms = sqlite3_column_int64(row, first + 3);
   e->ingest_time_ms = sqlite3_column_int64(row, first + 4);
   const int quality = sqlite3_column_int(row, first + 5);
-  e->quality = static_cast<Quality>(quality & ~kUnsyncedBit);
+  e->quality = static_cast<Quality>(quality & ~(kUnsyncedBit | kPayloadTimeBit));
   e->clock_unsynced = UnsyncedInQualityColumn(quality);
+  e->time_from_payload = (quality & kPayloadTimeBit) != 0;
   e->format = static_cast<PayloadFormat>(sqlite3_column_int(row, first + 6));
   AssignColumn(row, first + 7, &e->payload);
   const auto* fields = static_cast<const char*>(sqlite3_column_blob(row, first + 8));

@@ -68,6 +68,8 @@ std::string FillIn(const char* pattern, std::string_view table,
 
 // The `quality` column: Event::quality, and Event::clock_unsynced in kUnsyncedBit (sql.h).
 inline constexpr int kUnsyncedBit = 0x10;
+// ... and Event::time_from_payload in kPayloadTimeBit.
+inline constexpr int kPayloadTimeBit = 0x20;
 int QualityColumn(const Event& e);
 inline bool UnsyncedInQualityColumn(int column) { return (column & kUnsyncedBit) != 0; }
 

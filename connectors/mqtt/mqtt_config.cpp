@@ -3,6 +3,7 @@
 #include <array>
 
 #include "core/config_bind.h"
+#include "core/topic_template.h"
 
 namespace ef::connectors {
 namespace {
@@ -20,10 +21,42 @@ const std::array<ConfigField<MqttSourceConfig>, 10> kFields = {{
     {"keepalive_s", &MqttSourceConfig::keepalive_s, false, CheckPositive},
 }};
 
+constexpr std::array<Choice<DataFormat>, 4> kDataFormats = {{
+    {"raw", DataFormat::kRaw},
+    {"json", DataFormat::kJson},
+    {"json_array", DataFormat::kJsonArray},
+    {"value", DataFormat::kValue},
+}};
+
+constexpr std::array<Choice<TimeFormat>, 5> kTimeFormats = {{
+    {"unix", TimeFormat::kUnix},
+    {"unix_ms", TimeFormat::kUnixMs},
+    {"unix_us", TimeFormat::kUnixUs},
+    {"unix_ns", TimeFormat::kUnixNs},
+    {"rfc3339", TimeFormat::kRfc3339},
+}};
+
+std::string CheckTopicTemplate(const ConfigNode& node) {
+  auto parsed = TopicTemplate::Parse(std::get<std::string>(node.scalar));
+  return parsed.ok() ? std::string() : parsed.status().message();
+}
+
+const std::array<ConfigField<DecodeSpec>, 6> kDecodeFields = {{
+    {"topic_template", &DecodeSpec::topic_template, false, CheckTopicTemplate},
+    {"data_format", OneOf<&DecodeSpec::format, kDataFormats>(), false, nullptr},
+    {"fields", &DecodeSpec::fields, false, nullptr},
+    {"time_field", &DecodeSpec::time_field, false, CheckNonEmpty},
+    {"time_format", OneOf<&DecodeSpec::time_format, kTimeFormats>(), false, nullptr},
+    {"value_field_name", &DecodeSpec::value_field_name, false, CheckNonEmpty},
+}};
+
 }  // namespace
 
 void BindMqttSourceConfig(const ConfigNode& table, MqttSourceConfig& out, ConfigErrors& errors) {
-  BindTable<MqttSourceConfig>(table, "sources.mqtt", kFields, out, errors);
+  SharedTable shared(table, "sources.mqtt", errors);
+  shared.Bind<MqttSourceConfig>(kFields, out);
+  shared.Bind<DecodeSpec>(kDecodeFields, out.decode);
+  shared.ReportUnknown();
 }
 
 std::string DeviceIdFromTopic(std::string_view topic, int64_t level) {

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "core/config.h"
+#include "core/decode_spec.h"
 
 namespace ef::connectors {
 
@@ -20,6 +21,9 @@ struct MqttSourceConfig {
   std::string username;                     // Default: none
   std::string password;                     // Default: none; never logged
   int64_t keepalive_s = 30;                 // Default: 30 s
+  // How messages are decoded (the keys topic_template, data_format, fields, time_field,
+  // time_format, value_field_name of the same table). Default: raw, as bytes.
+  DecodeSpec decode;
 };
 
 // Fills `out` from one [[sources.mqtt]] table; errors go to `errors` with their positions.

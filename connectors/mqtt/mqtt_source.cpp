@@ -13,6 +13,7 @@
 namespace ef::connectors {
 namespace {
 constexpr char kComponent[] = "mqtt-source";
+constexpr size_t kDecodePadding = 64;  // PayloadDecoder::kPadding
 }
 
 // Everything Paho touches. Paho calls back with `this` as context; `mu` guards the flags
@@ -112,8 +113,17 @@ void MqttSource::Impl::Deliver(const char* topic, int topic_len, const MQTTAsync
   event.device_id = DeviceIdFromTopic(event.origin, cfg.device_id_level);
   event.ingest_time_ms = owner.clock_.WallMillis();
   event.event_time_ms = event.ingest_time_ms;
-  event.payload.assign(static_cast<const char*>(msg.payload), static_cast<size_t>(msg.payloadlen));
-  event.format = IsValidJson(event.payload) ? PayloadFormat::kJson : PayloadFormat::kBinary;
+  event.source = cfg.name;
+  // Room for the decoder's padding (pipeline/decode/payload_decoder.h), so it parses the
+  // payload where it is instead of copying it.
+  const auto size = static_cast<size_t>(msg.payloadlen);
+  event.payload.reserve(size + kDecodePadding);
+  event.payload.assign(static_cast<const char*>(msg.payload), size);
+  // A decoded source's payload is validated by the decode stage (which marks it JSON), so the
+  // callback thread does not parse it twice.
+  if (cfg.decode.format == DataFormat::kRaw && IsValidJson(event.payload)) {
+    event.format = PayloadFormat::kJson;
+  }
   received->Add();
   if (!sink->Push(std::move(event))) {
     owner.log_.Error(kComponent, cfg.name + ": pipeline closed, message on " +

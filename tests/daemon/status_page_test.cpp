@@ -42,7 +42,7 @@ TEST_CASE("the page lists the latest alerts and dead letters, escaped, or says n
   CHECK(empty.find("<p id=\"dead-letters\">none</p>") != std::string::npos);
 
   StatusLists lists;
-  lists.alerts = {{1'764'000'000'000, "dev-<7>", "overheat", "critical", "41.7 > 40"}};
+  lists.alerts = {{1'764'000'000'000, "dev-<7>", "overheat", "critical", "raised", "41.7 > 40"}};
   storage::DeadLetterRow dead;
   dead.id = 12;
   dead.event.stream = "telemetry";
@@ -52,7 +52,7 @@ TEST_CASE("the page lists the latest alerts and dead letters, escaped, or says n
   lists.dead_letters = {dead};
   const std::string page = RenderStatusPage(in, lists);
   CHECK(page.find("<tr><td>2025-11-24 16:00:00Z</td><td>dev-&lt;7&gt;</td><td>overheat</td>"
-                  "<td>critical</td><td>41.7 &gt; 40</td></tr>") != std::string::npos);
+                  "<td>critical</td><td>raised</td><td>41.7 &gt; 40</td></tr>") != std::string::npos);
   CHECK(page.find("<tr><td>2025-11-24 16:00:05Z</td><td>telemetry</td><td>dev-3</td>"
                   "<td>larger than max_message_bytes (2048)</td><td>12</td></tr>") !=
         std::string::npos);

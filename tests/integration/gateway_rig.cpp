@@ -49,11 +49,15 @@ std::string GatewayRig::EdgeferryBinary() {
   return override_path && *override_path ? override_path : EF_EDGEFERRY_PATH;
 }
 
-std::string GatewayRig::ConfigText() const {
-  std::string sources = options_.sources_toml;
-  for (size_t at; (at = sources.find("{edge}")) != std::string::npos;) {
-    sources.replace(at, 6, edge_.uri());
+std::string GatewayRig::WithEdgeUri(std::string toml) const {
+  for (size_t at = toml.find(kEdgeUriMark); at != std::string::npos;
+       at = toml.find(kEdgeUriMark, at)) {
+    toml.replace(at, std::string_view(kEdgeUriMark).size(), edge_.uri());
   }
+  return toml;
+}
+
+std::string GatewayRig::ConfigText() const {
   std::ostringstream toml;
   toml << "[gateway]\n"
        << "id = \"" << kGateway << "\"\n"
@@ -65,7 +69,7 @@ std::string GatewayRig::ConfigText() const {
        << "topics = [\"plant/+/telemetry\"]\n"
        << "device_id_level = 1\n"
        << "qos = 1\n\n"
-       << sources << "\n"
+       << WithEdgeUri(options_.sources_toml) << "\n"
        << "[queue]\n"
        << options_.queue_toml << "\n"
        << options_.streams_toml << "\n"

@@ -29,13 +29,15 @@
 
 namespace ef::testkit {
 
+inline constexpr char kEdgeUriMark[] = "{edge_uri}";
+
 struct GatewayOptions {
   // Lines of the [queue] table, e.g. "commit_interval_ms = 10\nmax_file_bytes = 524288\n".
   std::string queue_toml;
   // Whole [streams.NAME] tables, e.g. "[streams.telemetry]\noverflow = \"backpressure\"\n".
   std::string streams_toml;
-  // More source tables after the edge MQTT source, e.g. a "[[sources.modbus]]" one; "{edge}"
-  // in it stands for the edge broker's URI.
+  // More source tables after the edge MQTT source, e.g. a "[[sources.modbus]]" one. Every
+  // kEdgeUriMark in it stands for the edge broker's URI.
   std::string sources_toml;
   // More lines of the [uplink] table, e.g. "max_message_bytes = 1024\n".
   std::string uplink_toml;
@@ -104,6 +106,7 @@ class GatewayRig {
 
  private:
   std::string ConfigText() const;
+  std::string WithEdgeUri(std::string toml) const;
 
   TempDir dir_;
   GatewayOptions options_;

@@ -185,7 +185,7 @@ TEST_CASE("the status page renders in headless chromium") {
 TEST_CASE("the status page lists the latest alerts and dead letters") {
   GatewayOptions options;
   options.sources_toml =
-      "[[sources.mqtt]]\nname = \"alarms\"\nuri = \"{edge}\"\n"
+      "[[sources.mqtt]]\nname = \"alarms\"\nuri = \"" + std::string(kEdgeUriMark) + "\"\n"
       "client_id = \"edgeferry-alarms\"\ntopics = [\"plant/+/alarm\"]\ndevice_id_level = 1\n"
       "qos = 1\nstream = \"alerts\"\n";
   options.uplink_toml = "max_message_bytes = 1024\n";
@@ -198,7 +198,7 @@ TEST_CASE("the status page lists the latest alerts and dead letters") {
                            DeadlineIn(seconds(30))));
   REQUIRE_MESSAGE(rig.edge.WaitAllAcked(DeadlineIn(seconds(30))), rig.edge.error());
   const std::string alert =
-      "<td>dev-07</td><td>overheat</td><td>critical</td><td>41.7 &gt; 40</td>";
+      "<td>dev-07</td><td>overheat</td><td>critical</td><td></td><td>41.7 &gt; 40</td>";
   const std::string dead =
       "<td>telemetry</td><td>dev-03</td><td>larger than max_message_bytes (1024)</td>";
   std::string page;

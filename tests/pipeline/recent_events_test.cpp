@@ -34,11 +34,12 @@ TEST_CASE("an alert is summarised from its fields first, then from its JSON payl
   from_payload.fields = {{"rule", std::string("stuck-sensor")}};
   from_payload.payload =
       R"({"alert":"ignored: the field wins","level":"warning","nested":{"message":"no"},)"
-      R"("text":"no change for 10 min"})";
+      R"("state":"raised","text":"no change for 10 min"})";
   const EventSummary b = Summarize(from_payload);
   CHECK(b.time_ms == 2000);  // no event time: the ingest time
   CHECK(b.name == "stuck-sensor");
   CHECK(b.severity == "warning");
+  CHECK(b.state == "raised");
   CHECK(b.message == "no change for 10 min");
 
   Event bare = Alert("dev-3", 3000);
@@ -70,7 +71,7 @@ TEST_CASE("the stage keeps the latest alerts, newest first, and passes every eve
 TEST_CASE("the log is read while the pipeline thread adds to it") {
   RecentEventLog log(5);
   std::thread writer([&] {
-    for (int i = 0; i < 10'000; ++i) log.Add({i, "dev", "a", "", ""});
+    for (int i = 0; i < 10'000; ++i) log.Add({i, "dev", "a", "", "", ""});
   });
   size_t largest = 0;
   for (int i = 0; i < 1'000; ++i) largest = std::max(largest, log.Latest().size());

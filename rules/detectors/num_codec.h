@@ -1,0 +1,53 @@
+// NumWriter / NumReader: a detector's checkpoint, a kind tag followed by numbers, in the rules
+// engine's compact binary form (rules/state_codec.h: doubles as their 8 IEEE-754 bytes, so a
+// restored detector continues bit-for-bit; integers as zigzag varints). The tag makes bytes
+// of another detector kind fail to load instead of being misread. Plain values, not
+// thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "rules/state_codec.h"
+
+namespace ef::rules {
+
+class NumWriter {
+ public:
+  explicit NumWriter(std::string_view tag) : writer_(&out_) { writer_.Str(tag); }
+  NumWriter& Num(double value) {
+    writer_.F64(value);
+    return *this;
+  }
+  NumWriter& Int(int64_t value) {
+    writer_.I64(value);
+    return *this;
+  }
+  std::string Take() { return std::move(out_); }
+
+ private:
+  std::string out_;
+  StateWriter writer_;
+};
+
+// Reads what NumWriter wrote. Every read after a failure (wrong tag, short input) returns 0;
+// ok() tells at the end whether all went well.
+class NumReader {
+ public:
+  NumReader(std::string_view bytes, std::string_view tag) : reader_(bytes) {
+    tag_ok_ = reader_.Str() == tag;
+  }
+  double Num() { return tag_ok_ ? reader_.F64() : 0.0; }
+  int64_t Int() { return tag_ok_ ? reader_.I64() : 0; }
+  // True when the tag matched, every number was there and nothing is left over.
+  bool ok() const { return tag_ok_ && reader_.ok() && reader_.done(); }
+  // True while nothing failed yet (for loops that must stop early).
+  bool good() const { return tag_ok_ && reader_.ok(); }
+
+ private:
+  StateReader reader_;
+  bool tag_ok_ = false;
+};
+
+}  // namespace ef::rules

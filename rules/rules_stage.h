@@ -1,0 +1,92 @@
+// RulesStage: the rules engine as a pipeline stage (core/stage.h). It runs every event of a
+// group through every loaded rule (rule_slot.h), in rule-file order, appends the rules'
+// outputs and late copies to the group, drops the raw events a rule asked to drop, and hands
+// the state of the groups that changed to the same commit.
+//
+// - Time: the engine reads no clock. Windows run on event time (Event::event_time_ms); the
+//   StageGroup's monotonic `now` drives only the idle timeouts and the ordering of
+//   evictions, and `wall_ms` stamps outputs. An offline replay passes times derived from its
+//   events and gets the same results.
+// - Bounds: each rule has its own (max_groups, max_state_bytes); `max_state_bytes` here bounds
+//   all rules together. Past a bound the least recently used groups are closed early (their
+//   windows emitted, marked partial) and counted.
+// - Restarts: Restore() takes back the groups checkpointed by a rule of the same name and the
+//   same definition (fingerprint); others are erased at the first commit.
+// - Reloads: Offer() hands over a new RuleSet from any thread; the pipeline thread swaps it in
+//   before its next group or timer (a group boundary): rules whose definition did not change
+//   keep their groups; removed or changed ones are closed (their windows emitted, partial)
+//   and their checkpoints erased. No event is seen by both sets or by none.
+//
+// Metrics: per rule (rule_slot.h), and edgeferry_rules_loaded, edgeferry_rules_state_bytes,
+// edgeferry_rules_state_discarded_total, edgeferry_rules_reloads_total.
+//
+// Thread-safety: Offer() from any thread; everything else from the pipeline thread.
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/metrics.h"
+#include "core/stage.h"
+#include "rules/rule_loader.h"
+#include "rules/rule_slot.h"
+
+namespace ef::rules {
+
+struct RulesOptions {
+  int64_t max_state_bytes = 64 << 20;  // Default: 64 MiB over all rules
+  std::string name = "rules";          // Default: "rules" (the stage's state prefix)
+};
+
+class RulesStage final : public Stage {
+ public:
+  RulesStage(RuleSet rules, MetricsRegistry& metrics, RulesOptions options = {});
+
+  const std::string& name() const override { return options_.name; }
+  Status Restore(std::span<const StateEntry> state) override;
+  void Process(StageGroup& group) override;
+  Clock::TimePoint NextTimer() const override;
+  void OnTimer(StageGroup& group) override;
+
+  // Queues `rules` to replace the running set at the next group boundary. Thread-safe.
+  void Offer(RuleSet rules);
+  // The rules running (names, in order). Pipeline thread only (or before it starts).
+  std::vector<std::string> RuleNames() const;
+  // The local broker topic template (`publish`) of the running rule `rule`; null when the
+  // rule is unknown or publishes nothing. Pipeline thread only.
+  const std::string* PublishTopic(std::string_view rule) const;
+
+ private:
+  // Stamps restored groups, erases orphaned checkpoints and swaps in an offered rule set.
+  void Begin(StageGroup& group, SlotContext& ctx);
+  void Swap(RuleSet rules, std::vector<StateEntry>& state, SlotContext& ctx);
+  void EnforceTotalBound(SlotContext& ctx);
+  // Bounds, checkpoints, appends the outputs and sets the next timer.
+  void End(StageGroup& group, SlotContext& ctx);
+
+  MetricsRegistry& metrics_;
+  const RulesOptions options_;
+  std::vector<std::unique_ptr<RuleSlot>> slots_;
+  std::vector<std::string> orphans_;  // checkpoint keys of no running rule: erased at commit
+  bool stamp_restored_ = false;
+  Clock::TimePoint next_timer_ = kNoTimer;
+  std::vector<uint8_t> keep_;     // per input event of the group: keep it?
+  std::vector<Event> produced_;  // outputs of the call in progress
+
+  mutable std::mutex offer_mu_;
+  std::optional<RuleSet> offered_;  // guarded by offer_mu_
+  std::atomic<bool> has_offer_{false};
+
+  Gauge& loaded_;
+  Gauge& total_bytes_;
+  Counter& discarded_;
+  Counter& reloads_;
+};
+
+}  // namespace ef::rules
