@@ -11,9 +11,9 @@
 #   at full speed through edgeferry to a cloud broker), run with the same build.
 # - backlog_rss_kb: VmRSS 5 s after "ingest is up" on a queue of --backlog stored events
 #   (it must not grow with the backlog: edgeferry keeps counts, not events, in memory).
-# - arm64_idle_rss_kb: the idle case for the arm64 cross build (cross/build.sh arm64, in
-#   build-arm64) under qemu-aarch64, when both are there; this includes qemu's own memory, so
-#   it is an upper bound. Otherwise null.
+# - arm64_idle_rss_kb, armhf_idle_rss_kb: the idle case for the arm64 and armhf cross builds
+#   (cross/build.sh ARCH, in build-ARCH) under qemu-aarch64 / qemu-arm, when both are there;
+#   this includes qemu's own memory, so it is an upper bound. Otherwise null.
 # Targets: binary under 3 MB, idle under 8 MiB, loaded under 32 MiB. Brokers are Mosquitto on
 # free loopback ports; only processes this script started are stopped, by PID. The last stdout
 # line is one JSON object.
@@ -111,22 +111,29 @@ echo "footprint: loaded RSS from bench/e2e.sh with the same build" >&2
 LOADED_RSS=$(json_field "$WORK/e2e.out" peak_rss_kb)
 echo "footprint: loaded (peak) RSS $LOADED_RSS kB" >&2
 
-ARM64_RSS=null
-ARM64_BIN=$ROOT/build-arm64/daemon/edgeferry
-if [[ -x $ARM64_BIN ]] && command -v qemu-aarch64 >/dev/null && [[ -d $ROOT/cross/sysroot-arm64 ]]; then
-  EDGEFERRY_RUN=$ARM64_BIN
-  ARM64_RSS=$(rss_when_idle arm64 "$WORK/arm64-data" qemu-aarch64 -L "$ROOT/cross/sysroot-arm64")
-  echo "footprint: arm64 idle RSS under qemu-aarch64 (qemu included) $ARM64_RSS kB" >&2
-else
-  echo "footprint: no arm64 measurement (needs cross/build.sh arm64 and qemu-user)" >&2
-fi
+# cross_idle ARCH QEMU: the idle RSS of build-ARCH's binary under QEMU, or null.
+cross_idle() {
+  local arch=$1 qemu=$2 bin=$ROOT/build-$1/daemon/edgeferry rss
+  if [[ -x $bin ]] && command -v "$qemu" >/dev/null && [[ -d $ROOT/cross/sysroot-$arch ]]; then
+    EDGEFERRY_RUN=$bin
+    rss=$(rss_when_idle "$arch" "$WORK/$arch-data" "$qemu" -L "$ROOT/cross/sysroot-$arch")
+    echo "footprint: $arch idle RSS under $qemu (qemu included) $rss kB" >&2
+    echo "$rss"
+  else
+    echo "footprint: no $arch measurement (needs cross/build.sh $arch and qemu-user)" >&2
+    echo null
+  fi
+}
+ARM64_RSS=$(cross_idle arm64 qemu-aarch64)
+ARMHF_RSS=$(cross_idle armhf qemu-arm)
 
 echo "binary          $BINARY_BYTES bytes (target < 3 MB)"
 echo "idle RSS        $IDLE_RSS kB (target < 8 MiB)"
 echo "loaded RSS      $LOADED_RSS kB peak (target < 32 MiB)"
 echo "backlog RSS     $BACKLOG_RSS kB with $BACKLOG events on disk"
 echo "arm64 idle RSS  $ARM64_RSS kB (under qemu, qemu included)"
+echo "armhf idle RSS  $ARMHF_RSS kB (under qemu, qemu included)"
 printf '{"bench":"footprint","binary_bytes":%s,"idle_rss_kb":%s,"loaded_rss_kb":%s,' \
   "$BINARY_BYTES" "$IDLE_RSS" "$LOADED_RSS"
-printf '"backlog_events":%s,"backlog_rss_kb":%s,"arm64_idle_rss_kb":%s}\n' \
-  "$BACKLOG" "$BACKLOG_RSS" "$ARM64_RSS"
+printf '"backlog_events":%s,"backlog_rss_kb":%s,"arm64_idle_rss_kb":%s,"armhf_idle_rss_kb":%s}\n' \
+  "$BACKLOG" "$BACKLOG_RSS" "$ARM64_RSS" "$ARMHF_RSS"

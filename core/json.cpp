@@ -15,6 +15,23 @@ bool IsValidJson(std::string_view text) {
   return parser.parse(padded).get(root) == simdjson::SUCCESS;
 }
 
+std::vector<std::pair<std::string, std::string>> JsonScalarMembers(std::string_view text) {
+  thread_local simdjson::dom::parser parser;
+  simdjson::padded_string padded(text);
+  simdjson::dom::object object;
+  std::vector<std::pair<std::string, std::string>> members;
+  if (parser.parse(padded).get(object) != simdjson::SUCCESS) return members;
+  for (const auto [key, value] : object) {
+    std::string_view string;
+    if (value.get(string) == simdjson::SUCCESS) {
+      members.emplace_back(std::string(key), std::string(string));
+    } else if (!value.is_object() && !value.is_array()) {
+      members.emplace_back(std::string(key), simdjson::minify(value));
+    }
+  }
+  return members;
+}
+
 void AppendJsonString(std::string& out, std::string_view text) {
   static constexpr char kHex[] = "0123456789abcdef";
   out += '"';

@@ -4,6 +4,8 @@
 
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace ef {
 
@@ -19,6 +21,11 @@ std::string FormatDecimal(double v, int digits);
 
 // Appends standard base64 (RFC 4648, with padding).
 void AppendBase64(std::string& out, std::string_view bytes);
+
+// The members of the JSON object `text` whose values are strings, numbers or booleans, in
+// order, as text: a string's value unescaped, a number or boolean as JSON writes it. Nested
+// objects and arrays are left out; empty when `text` is not a valid JSON object.
+std::vector<std::pair<std::string, std::string>> JsonScalarMembers(std::string_view text);
 
 // "simdjson 3.0.1": the JSON library linked.
 std::string JsonLibraryVersion();

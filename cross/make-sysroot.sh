@@ -25,8 +25,7 @@ fi
 
 readonly PACKAGES=(
   libc6-dev libstdc++-12-dev libpaho-mqtt-dev libpaho-mqttpp-dev libmodbus-dev
-  libsqlite3-dev libtomlplusplus-dev libsimdjson-dev libssl-dev libsystemd-dev libzstd-dev
-  libnats-dev
+  libsqlite3-dev libtomlplusplus-dev libsimdjson-dev libssl-dev libzstd-dev libnats-dev
   libcpp-httplib-dev doctest-dev
 )
 

@@ -9,6 +9,7 @@
 #include "pipeline/completeness.h"
 #include "pipeline/decode/decode_stage.h"
 #include "pipeline/device_activity.h"
+#include "pipeline/recent_events.h"
 #include "storage/sqlite_store.h"
 #include "uplink/publisher_kinds.h"
 
@@ -138,6 +139,7 @@ Status Gateway::OpenStore(const DaemonConfig& config) {
                                "; started with a fresh, empty queue. Events in the damaged "
                                "file were not sent; inspect or recover it with sqlite3.");
   }
+  sqlite_ = store->get();
   store_ = std::move(store.value());
   queue_metrics_ = std::make_unique<QueueMetrics>(*store_, clock_, metrics_);
   if (auto stats = store_->Stats(); stats.ok()) {
@@ -217,6 +219,8 @@ Status Gateway::StartIngest(const DaemonConfig& config) {
   stages.push_back(std::make_unique<LocalPublishStage>(
       [rules_stage](std::string_view rule) { return rules_stage->PublishTopic(rule); },
       [config, this] { return MakeLocalPublisher(config, clock_, log_); }, log_, metrics_));
+  // Last: it sees the alerts of every stage before it (the rules' detectors).
+  stages.push_back(std::make_unique<pipeline::RecentEvents>("alerts", alerts_));
   pipeline_ = std::make_unique<pipeline::Pipeline>(*store_, clock_, log_, metrics_, committed_,
                                                    PipelineOptionsFor(config, clock_sync_,
                                                                       &pipeline_beat_,
@@ -254,6 +258,17 @@ void Gateway::Stop() {
   for (auto& source : sources_) source->Stop();
   if (pipeline_) pipeline_->Stop();
   StopUplink();
+}
+
+StatusFeeds Gateway::status_feeds() {
+  StatusFeeds feeds;
+  feeds.alerts = [this] { return alerts_.Latest(); };
+  feeds.dead_letters = [this] {
+    if (sqlite_ == nullptr) return std::vector<storage::DeadLetterRow>();
+    auto rows = sqlite_->RecentDeadLetters(kRecentShown);
+    return rows.ok() ? std::move(rows.value()) : std::vector<storage::DeadLetterRow>();
+  };
+  return feeds;
 }
 
 Totals Gateway::Collect() const { return TotalsOf(metrics_.Snapshot()); }

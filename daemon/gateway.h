@@ -9,7 +9,8 @@
 // flight. RestartUplink() swaps the uplink at a reload while ingest and the pipeline run on;
 // the pipeline reaches the uplink only through a WakeRelay that lives as long as the gateway.
 // The pipeline runs DeviceActivity (per-device last-seen gauges) and, with [completeness]
-// enabled, Completeness, unless [metrics] max_devices is 0.
+// enabled, Completeness, unless [metrics] max_devices is 0; and last, RecentEvents, which
+// keeps the latest alerts for the status page (StatusFeeds()).
 // Every counter goes to the MetricsRegistry the gateway is given, which outlives it and any
 // reload, so the totals keep adding up.
 //
@@ -32,7 +33,9 @@
 #include "daemon/daemon_config.h"
 #include "daemon/queue_metrics.h"
 #include "daemon/rules_runtime.h"
+#include "daemon/status_page.h"
 #include "pipeline/pipeline.h"
+#include "pipeline/recent_events.h"
 #include "uplink/forwarder.h"
 
 namespace ef::daemon {
@@ -50,6 +53,9 @@ std::string Describe(const Totals& totals);
 
 class Gateway {
  public:
+  // How many alerts and dead letters the status page lists.
+  static constexpr size_t kRecentShown = 20;
+
   // `clock_sync` says whether the wall clock is synchronised (the daemon's ClockWatch); it
   // must outlive the gateway.
   Gateway(const Clock& clock, const ClockSync& clock_sync, Logger& log, MetricsRegistry& metrics);
@@ -83,6 +89,9 @@ class Gateway {
   void PublishStatus(std::string payload);
   // True while an uplink runs (an [uplink] is configured and started).
   bool UplinkRunning() const { return forwarder_ != nullptr; }
+  // The latest alerts and dead letters, for the status page: thread-safe, valid as long as
+  // the gateway (the dead letters only after Start()).
+  StatusFeeds status_feeds();
 
  private:
   Status OpenStore(const DaemonConfig& config);
@@ -100,6 +109,8 @@ class Gateway {
   Heartbeat pipeline_alive_;  // for the watchdog: looping at all (see PipelineOptions::alive)
   Heartbeat uplink_alive_;
   std::unique_ptr<Store> store_;
+  storage::SqliteStore* sqlite_ = nullptr;  // store_, for its dead letters
+  pipeline::RecentEventLog alerts_{kRecentShown};
   std::unique_ptr<QueueMetrics> queue_metrics_;
   RulesRuntime rules_;  // feeds the pipeline's rules stage
   std::unique_ptr<Publisher> publisher_;

@@ -6,7 +6,6 @@
 #include <string>
 #include <string_view>
 #include <vector>
-#include <systemd/sd-daemon.h>
 
 #include "core/config.h"
 #include "core/json.h"
@@ -17,6 +16,7 @@
 #include "daemon/replay_command.h"
 #include "daemon/rules_runtime.h"
 #include "daemon/run.h"
+#include "daemon/service_notify.h"
 #include "storage/sqlite_store.h"
 #include "uplink/mqtt_publisher.h"
 #include "uplink/publisher_kinds.h"
@@ -139,7 +139,7 @@ int CommandCheck(const Options& options) {
 int CommandRun(const Options& options) {
   DaemonConfig config;
   if (!Load(options, &config)) {
-    sd_notify(0, "STATUS=invalid configuration");
+    ef::daemon::NotifyServiceManager("STATUS=invalid configuration");
     return 1;
   }
   ef::Logger log(options.log_level.value_or(*ef::ParseLogLevel(config.gateway.log_level)));
@@ -150,7 +150,7 @@ int CommandRun(const Options& options) {
 }
 
 int CommandVersion(const Options&) {
-  std::printf("edgeferry %s\n  %s\n  %s\n  %s\n  %s\n  libsystemd (sd_notify)\n", EF_VERSION,
+  std::printf("edgeferry %s\n  %s\n  %s\n  %s\n  %s\n", EF_VERSION,
               ef::uplink::MqttLibraryVersion().c_str(),
               ef::storage::SqliteLibraryVersion().c_str(), ef::ConfigLibraryVersion().c_str(),
               ef::JsonLibraryVersion().c_str());
@@ -203,6 +203,7 @@ constexpr std::array<Command, 7> kCommands = {{
 }  // namespace
 
 int main(int argc, char** argv) {
+  ef::uplink::InitMqttLibrary();  // first: before any thread or MQTT client exists
   Options options;
   if (std::string error = ParseArgs(argc, argv, &options); !error.empty()) {
     std::fprintf(stderr, "edgeferry: %s\n\n%s", error.c_str(), kUsage);

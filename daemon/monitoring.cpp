@@ -10,11 +10,13 @@ constexpr auto kSampleEvery = std::chrono::seconds(30);
 }  // namespace
 
 Monitoring::Monitoring(const Clock& clock, Logger& log, MetricsRegistry& metrics,
-                       const HealthCheck& health, const DaemonConfig& config)
+                       const HealthCheck& health, const DaemonConfig& config,
+                       StatusFeeds feeds)
     : clock_(clock), log_(log), metrics_(metrics), health_(health), config_(config.metrics),
       gateway_id_(config.gateway.id), process_(clock, metrics),
       summary_(clock, config.uplink ? config.uplink->client_id : config.gateway.id,
-               std::chrono::seconds(config.metrics.summary_interval_s)) {}
+               std::chrono::seconds(config.metrics.summary_interval_s)),
+      feeds_(std::move(feeds)) {}
 
 void Monitoring::Tick(const std::function<void(std::string)>& publish_status) {
   if (summary_.Due()) publish_status(summary_.Build(metrics_.Snapshot(), health_.Check().healthy));
@@ -42,7 +44,10 @@ Status Monitoring::Start() {
   server->Get("/", [this] {
     StatusPageInputs page{gateway_id_, clock_.WallMillis(), health_.Check(), metrics_.Snapshot(),
                           history_.Samples()};
-    return http::HttpResponse{200, kHtml, RenderStatusPage(page)};
+    StatusLists lists;
+    if (feeds_.alerts) lists.alerts = feeds_.alerts();
+    if (feeds_.dead_letters) lists.dead_letters = feeds_.dead_letters();
+    return http::HttpResponse{200, kHtml, RenderStatusPage(page, lists)};
   });
   if (Status s = server->Start(); !s.ok()) return s;
   log_.Info(kComponent, "serving /metrics, /healthz and the status page on " + options.host + ":" +

@@ -2,7 +2,7 @@
 // configured by [metrics]:
 //   GET /metrics  the registry in the Prometheus text format 0.0.4
 //   GET /healthz  200 {"status":"ok",...} or 503 {"status":"unhealthy","reasons":[...]}
-//   GET /         the status page (daemon/status_page.h)
+//   GET /         the status page (daemon/status_page.h), its lists from `feeds`
 // It also owns ProcessMetrics (the process_* series), so they exist even with the server off,
 // and the status summary (daemon/status_summary.h) that Tick() hands to the uplink.
 //
@@ -28,8 +28,9 @@ namespace ef::daemon {
 
 class Monitoring {
  public:
+  // `feeds` gives the status page its alerts and dead letters (they must outlive it).
   Monitoring(const Clock& clock, Logger& log, MetricsRegistry& metrics,
-             const HealthCheck& health, const DaemonConfig& config);
+             const HealthCheck& health, const DaemonConfig& config, StatusFeeds feeds = {});
   ~Monitoring();
   Monitoring(const Monitoring&) = delete;
   Monitoring& operator=(const Monitoring&) = delete;
@@ -54,6 +55,7 @@ class Monitoring {
   ProcessMetrics process_;
   StatusSummary summary_;
   QueueHistory history_;
+  const StatusFeeds feeds_;
   Clock::TimePoint next_sample_{};
   std::unique_ptr<http::HttpServer> server_;
 };

@@ -2,13 +2,13 @@
 
 #include <signal.h>
 #include <memory>
-#include <systemd/sd-daemon.h>
 
 #include "core/clock_watch.h"
 #include "core/metrics.h"
 #include "daemon/gateway.h"
 #include "daemon/health.h"
 #include "daemon/monitoring.h"
+#include "daemon/service_notify.h"
 #include "daemon/watchdog.h"
 #include "storage/loss_report.h"
 
@@ -54,7 +54,7 @@ Wake WaitForSignal(MainLoop& loop, const sigset_t& signals, bool* announced) {
     monitoring.Tick([&gw](std::string summary) { gw.PublishStatus(std::move(summary)); });
     if (!*announced && ingest_up) {
       *announced = true;
-      sd_notify(0, "READY=1\nSTATUS=ingest is up");
+      NotifyServiceManager("READY=1\nSTATUS=ingest is up");
       log.Info(kComponent, "ingest is up");
     }
     gw.Govern();
@@ -77,7 +77,7 @@ Wake WaitForSignal(MainLoop& loop, const sigset_t& signals, bool* announced) {
 // files are reloaded (invalid ones change nothing); other sections need a restart. An invalid
 // file changes nothing.
 void Reload(const ConfigLoader& load, DaemonConfig& config, Gateway& gw, Logger& log) {
-  sd_notify(0, "RELOADING=1");
+  NotifyServiceManager("RELOADING=1");
   DaemonConfig fresh;
   const std::vector<std::string> errors = load(&fresh);
   if (!errors.empty()) {
@@ -95,7 +95,7 @@ void Reload(const ConfigLoader& load, DaemonConfig& config, Gateway& gw, Logger&
                            "gateway and queue take effect at the next start)");
     }
   }
-  sd_notify(0, "READY=1");
+  NotifyServiceManager("READY=1");
 }
 
 }  // namespace
@@ -111,7 +111,7 @@ int RunDaemon(const ConfigLoader& load, Logger& log) {
   DaemonConfig config;
   if (std::vector<std::string> errors = load(&config); !errors.empty()) {
     for (const std::string& e : errors) log.Error(kComponent, e);
-    sd_notify(0, "STATUS=invalid configuration");
+    NotifyServiceManager("STATUS=invalid configuration");
     return 1;
   }
   log.Info(kComponent, "edgeferry " EF_VERSION " starting, gateway '" + config.gateway.id +
@@ -133,19 +133,19 @@ int RunDaemon(const ConfigLoader& load, Logger& log) {
   }
   HealthCheck health(clock, gw.pipeline_heartbeat(), gw.uplink_heartbeat(),
                      std::chrono::seconds(config.metrics.stall_timeout_s));
-  Monitoring monitoring(clock, log, metrics, health, config);
+  Monitoring monitoring(clock, log, metrics, health, config, gw.status_feeds());
   if (Status s = monitoring.Start(); !s.ok()) {
     log.Error(kComponent, "no /metrics and /healthz: " + s.ToString() +
                               " (the gateway runs on without them)");
   }
   Watchdog watchdog(clock, log, Watchdog::IntervalFromEnvironment(),
-                    [] { sd_notify(0, "WATCHDOG=1"); });
+                    [] { NotifyServiceManager("WATCHDOG=1"); });
   MainLoop loop{gw, health, monitoring, clock_watch, watchdog, clock, log};
   bool announced = false;
   while (WaitForSignal(loop, signals, &announced) == Wake::kReload) {
     Reload(load, config, gw, log);
   }
-  sd_notify(0, "STOPPING=1");
+  NotifyServiceManager("STOPPING=1");
   monitoring.Stop();
   gw.Stop();
   log.Info(kComponent, "stopped: " + Describe(gw.Collect()));

@@ -1,6 +1,9 @@
 #include "daemon/status_page.h"
 
 #include <algorithm>
+#include <ctime>
+#include <initializer_list>
+
 #include "core/json.h"
 
 namespace ef::daemon {
@@ -130,6 +133,56 @@ void AppendDevices(std::string& out, const std::vector<MetricFamily>& f, int64_t
   out += "</table>\n";
 }
 
+// "2026-11-30 04:40:12Z"
+std::string UtcTime(int64_t ms) {
+  const std::time_t t = static_cast<std::time_t>(ms / 1000);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M:%SZ", &tm);
+  return buf;
+}
+
+// A table with `header`'s columns and a row of (escaped) cells per entry, or "none".
+template <class Row, class Cells>
+void AppendList(std::string& out, std::string_view id, std::initializer_list<const char*> header,
+                const std::vector<Row>& rows, Cells cells) {
+  if (rows.empty()) {
+    out += "<p id=\"" + std::string(id) + "\">none</p>\n";
+    return;
+  }
+  out += "<table id=\"" + std::string(id) + "\"><tr>";
+  for (const char* name : header) out += std::string("<th>") + name + "</th>";
+  out += "</tr>\n";
+  for (const Row& row : rows) {
+    out += "<tr>";
+    for (const std::string& cell : cells(row)) {
+      out += "<td>";
+      AppendEscaped(out, cell);
+      out += "</td>";
+    }
+    out += "</tr>\n";
+  }
+  out += "</table>\n";
+}
+
+void AppendAlerts(std::string& out, const std::vector<pipeline::EventSummary>& alerts) {
+  AppendList(out, "alerts", {"time", "device", "alert", "severity", "state", "message"}, alerts,
+             [](const pipeline::EventSummary& a) {
+               return std::vector<std::string>{UtcTime(a.time_ms), a.device, a.name, a.severity,
+                                               a.state, a.message};
+             });
+}
+
+void AppendDeadLetters(std::string& out, const std::vector<storage::DeadLetterRow>& rows) {
+  AppendList(out, "dead-letters", {"dead since", "stream", "device", "reason", "id"}, rows,
+             [](const storage::DeadLetterRow& d) {
+               return std::vector<std::string>{UtcTime(d.dead_time_ms), d.event.stream,
+                                               d.event.device_id, d.reason,
+                                               std::to_string(d.id)};
+             });
+}
+
 }  // namespace
 
 void QueueHistory::Add(int64_t wall_ms, const std::vector<MetricFamily>& families) {
@@ -144,7 +197,7 @@ std::vector<DepthSample> QueueHistory::Samples() const {
   return {samples_.begin(), samples_.end()};
 }
 
-std::string RenderStatusPage(const StatusPageInputs& in) {
+std::string RenderStatusPage(const StatusPageInputs& in, const StatusLists& lists) {
   std::string out =
       "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>edgeferry ";
   AppendEscaped(out, in.gateway_id);
@@ -166,8 +219,11 @@ std::string RenderStatusPage(const StatusPageInputs& in) {
   AppendStreams(out, in.families);
   out += "<h2>Devices</h2>\n";
   AppendDevices(out, in.families, in.now_ms);
-  out += "<p>Alerts: no alert rules exist yet. Dead letters: see the streams table and "
-         "<code>edgeferry queue dlq list</code>.</p>\n</body></html>\n";
+  out += "<h2>Recent alerts</h2>\n";
+  AppendAlerts(out, lists.alerts);
+  out += "<h2>Recent dead letters</h2>\n";
+  AppendDeadLetters(out, lists.dead_letters);
+  out += "<p>All dead letters: <code>edgeferry queue dlq list</code>.</p>\n</body></html>\n";
   return out;
 }
 

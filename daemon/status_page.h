@@ -1,8 +1,9 @@
 // The read-only status page at `/` of the monitoring server: plain HTML with inline SVG, no
 // script, no external resource (it works offline and in any browser). It shows the health
 // verdict, the uplink's state, each stream's queue depth over the last hour (a line per
-// stream), the losses per stream (dead letters included), and the devices with their
-// last-seen time and completeness.
+// stream), the losses per stream (dead letters included), the devices with their last-seen
+// time and completeness, and the latest alerts (events on the `alerts` stream, as
+// pipeline/recent_events.h summarises them) and dead letters.
 //
 // QueueHistory keeps the depth samples: the daemon's main loop adds one every 30 s, the
 // HTTP workers read them. RenderStatusPage is a pure function of what it is given.
@@ -12,6 +13,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <string>
@@ -19,6 +21,8 @@
 
 #include "core/metrics.h"
 #include "daemon/health.h"
+#include "pipeline/recent_events.h"
+#include "storage/sqlite_store.h"
 
 namespace ef::daemon {
 
@@ -48,6 +52,19 @@ struct StatusPageInputs {
   std::vector<DepthSample> history;  // the page adds the present (from `families`)
 };
 
-std::string RenderStatusPage(const StatusPageInputs& in);
+// The page's lists, newest first.
+struct StatusLists {
+  std::vector<pipeline::EventSummary> alerts;
+  std::vector<storage::DeadLetterRow> dead_letters;
+};
+
+// Where the page gets its lists of alerts and dead letters, newest first; called on the HTTP
+// server's threads, so they must be thread-safe. An empty function gives an empty list.
+struct StatusFeeds {
+  std::function<std::vector<pipeline::EventSummary>()> alerts;
+  std::function<std::vector<storage::DeadLetterRow>()> dead_letters;
+};
+
+std::string RenderStatusPage(const StatusPageInputs& in, const StatusLists& lists = {});
 
 }  // namespace ef::daemon

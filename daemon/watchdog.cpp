@@ -1,6 +1,6 @@
 #include "daemon/watchdog.h"
 
-#include <systemd/sd-daemon.h>
+#include "daemon/service_notify.h"
 
 namespace ef::daemon {
 namespace {
@@ -12,9 +12,7 @@ Watchdog::Watchdog(const Clock& clock, Logger& log, Clock::Duration interval, Pi
       ping_(std::move(ping)) {}
 
 Clock::Duration Watchdog::IntervalFromEnvironment() {
-  uint64_t usec = 0;
-  if (sd_watchdog_enabled(0, &usec) <= 0) return Clock::Duration::zero();
-  return std::chrono::microseconds(usec);
+  return WatchdogIntervalFromEnvironment();
 }
 
 std::string Watchdog::Stale(const char* thread, const Heartbeat& beat,

@@ -16,7 +16,16 @@
 //   edgeferry_devices_silent.
 // At most `max_devices` devices are followed (the first ones seen). Times between events come
 // from their ingest times (wall clock); windows and silence from the pipeline's monotonic
-// time. Nothing is kept across a restart: windows start again.
+// time.
+//
+// Restarts: each device's counts, learned interval, last event and silence, and the open
+// window's end (in wall-clock time), are checkpointed in the stage's state (core/stage.h)
+// with the group that changed them, so they are committed with the events they counted
+// (pipeline/completeness_state.h has the format). After a restart the window goes on to its
+// end; a window that ended while the gateway was down is closed at once, with what it had;
+// a device quiet since before the restart is silent once its silence is long enough, counted
+// from its last event. A checkpoint that does not decode is skipped and counted
+// (edgeferry_completeness_state_discarded_total).
 //
 // Thread-safety: a Stage: the pipeline thread only.
 #pragma once
@@ -47,7 +56,7 @@ class Completeness final : public Stage {
   Completeness(MetricsRegistry& metrics, CompletenessOptions options);
 
   const std::string& name() const override { return name_; }
-  Status Restore(std::span<const StateEntry>) override { return Status::Ok(); }
+  Status Restore(std::span<const StateEntry> state) override;
   void Process(StageGroup& group) override;
   Clock::TimePoint NextTimer() const override { return next_timer_; }
   void OnTimer(StageGroup& group) override;
@@ -61,11 +70,21 @@ class Completeness final : public Stage {
     uint64_t received = 0;        // in the current window
     uint64_t gaps = 0;            // in the current window
     bool silent = false;
+    bool dirty = false;  // changed since its last checkpoint
     Gauge* ratio = nullptr;
     Gauge* interval = nullptr;
     Counter* gaps_total = nullptr;
   };
-  Device* Find(const std::string& device);
+  using Devices = std::map<std::string, Device, std::less<>>;
+  // Once, at the first group or timer: starts the window (or resumes the restored one) and
+  // applies the restored devices.
+  void Begin(StageGroup& group);
+  void Resume(StageGroup& group);
+  Devices::value_type* Find(const std::string& device);
+  void MarkDirty(Devices::value_type& entry);
+  // Adds a checkpoint of every device changed since the last one to `group.state`.
+  void Checkpoint(StageGroup& group);
+  void CheckpointWindow(StageGroup& group);
   void Note(Device& d, int64_t ingest_ms, Clock::TimePoint now);
   void Learn(Device& d, int64_t gap_ms);
   void CloseWindow(StageGroup& group);
@@ -76,8 +95,13 @@ class Completeness final : public Stage {
   MetricsRegistry& metrics_;
   const CompletenessOptions options_;
   Gauge& silent_;
-  std::map<std::string, Device, std::less<>> devices_;
-  Clock::TimePoint window_end_ = kNoTimer;  // set by the first group
+  Counter& discarded_;
+  Devices devices_;
+  std::vector<Devices::value_type*> dirty_;
+  std::map<std::string, std::string> restored_;  // device -> checkpoint, until Begin
+  int64_t restored_window_end_ms_ = 0;           // 0: none
+  bool begun_ = false;
+  Clock::TimePoint window_end_ = kNoTimer;  // set by Begin
   Clock::TimePoint next_timer_ = kNoTimer;
 };
 

@@ -4,6 +4,27 @@
 
 namespace ef::storage {
 
+namespace {
+
+// Steps `query` (columns as sql::kListDeadLetters) to its end.
+Result<std::vector<DeadLetterRow>> ReadDeadLetters(sqlite3* db, sqlite3_stmt* query) {
+  std::vector<DeadLetterRow> rows;
+  int rc;
+  while ((rc = sqlite3_step(query)) == SQLITE_ROW) {
+    // Columns 1..9 have ReadEventRow's layout.
+    DeadLetterRow row;
+    row.id = static_cast<uint64_t>(sqlite3_column_int64(query, 0));
+    ReadEventRow(query, 1, ColumnText(query, 10), &row.event);
+    row.reason = ColumnText(query, 11);
+    row.dead_time_ms = sqlite3_column_int64(query, 12);
+    rows.push_back(std::move(row));
+  }
+  if (rc != SQLITE_DONE) return FromSqlite(db, rc, "list dead letters");
+  return rows;
+}
+
+}  // namespace
+
 Result<std::vector<DeadLetterRow>> SqliteStore::ListDeadLetters(size_t limit, uint64_t only_id) {
   Statement list;
   if (Status s = impl_->db.Prepare(FillIn(sql::kListDeadLetters, "", impl_->fields_column), &list);
@@ -12,19 +33,20 @@ Result<std::vector<DeadLetterRow>> SqliteStore::ListDeadLetters(size_t limit, ui
   }
   sqlite3_bind_int64(list.get(), 1, static_cast<sqlite3_int64>(only_id));
   sqlite3_bind_int64(list.get(), 2, static_cast<sqlite3_int64>(limit));
-  std::vector<DeadLetterRow> rows;
-  int rc;
-  while ((rc = sqlite3_step(list.get())) == SQLITE_ROW) {
-    // Columns 1..9 have ReadEventRow's layout.
-    DeadLetterRow row;
-    row.id = static_cast<uint64_t>(sqlite3_column_int64(list.get(), 0));
-    ReadEventRow(list.get(), 1, ColumnText(list.get(), 10), &row.event);
-    row.reason = ColumnText(list.get(), 11);
-    row.dead_time_ms = sqlite3_column_int64(list.get(), 12);
-    rows.push_back(std::move(row));
-  }
-  if (rc != SQLITE_DONE) return FromSqlite(impl_->db.handle(), rc, "list dead letters");
-  return rows;
+  return ReadDeadLetters(impl_->db.handle(), list.get());
+}
+
+Result<std::vector<DeadLetterRow>> SqliteStore::RecentDeadLetters(size_t limit) {
+  return WithLock([&]() -> Result<std::vector<DeadLetterRow>> {
+    Statement recent;
+    if (Status s = impl_->db.Prepare(FillIn(sql::kRecentDeadLetters, "", impl_->fields_column),
+                                     &recent);
+        !s.ok()) {
+      return s;
+    }
+    sqlite3_bind_int64(recent.get(), 1, static_cast<sqlite3_int64>(limit));
+    return ReadDeadLetters(impl_->db.handle(), recent.get());
+  });
 }
 
 Result<uint64_t> SqliteStore::PurgeDeadLetters(const std::vector<uint64_t>& ids) {

@@ -52,6 +52,14 @@ class QueueStore : public Store {
   // implementation opened its storage, and again when another process changed it.
   Status Reload();
 
+  // Runs `read` with the store's mutex held: for an implementation's own queries outside the
+  // primitives that must not interleave with a group (SqliteStore::RecentDeadLetters).
+  template <class Read>
+  auto WithLock(Read read) {
+    std::lock_guard lock(mu_);
+    return read();
+  }
+
   // --- primitives -----------------------------------------------------------------------
   // A group: everything between Begin and Commit is stored atomically or not at all.
   virtual Status Begin() = 0;

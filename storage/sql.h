@@ -91,6 +91,9 @@ inline constexpr const char* kListDeadLetters =
     "SELECT id, seq, device, origin, event_time, ingest_time, quality, format, payload, %F,"
     " stream, reason, dead_time FROM dead_letters WHERE (?1 = 0 OR id = ?1) ORDER BY id"
     " LIMIT ?2";
+inline constexpr const char* kRecentDeadLetters =
+    "SELECT id, seq, device, origin, event_time, ingest_time, quality, format, payload, %F,"
+    " stream, reason, dead_time FROM dead_letters ORDER BY id DESC LIMIT ?1";
 inline constexpr const char* kPurgeDeadLetter = "DELETE FROM dead_letters WHERE id = ?1";
 inline constexpr const char* kPurgeAllDeadLetters = "DELETE FROM dead_letters";
 

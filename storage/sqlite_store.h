@@ -67,8 +67,13 @@ class SqliteStore final : public QueueStore {
                                                    std::string* quarantined = nullptr);
   ~SqliteStore() override;
 
-  // Dead-letter administration (edgeferry queue dlq ...). `ids` empty means all.
+  // Dead-letter administration (edgeferry queue dlq ...), oldest first. `ids` empty means
+  // all. Not under the store's mutex: for a store of its own (the queue command's), not one
+  // the pipeline and the uplink write to.
   Result<std::vector<DeadLetterRow>> ListDeadLetters(size_t limit, uint64_t only_id = 0);
+  // The latest `limit` dead letters, newest first. Thread-safe like every Store method (it
+  // takes the store's mutex), so the status page can call it while the daemon runs.
+  Result<std::vector<DeadLetterRow>> RecentDeadLetters(size_t limit);
   // Moves dead letters back into their streams with new sequence numbers; returns how many.
   Result<uint64_t> ReplayDeadLetters(const std::vector<uint64_t>& ids);
   Result<uint64_t> PurgeDeadLetters(const std::vector<uint64_t>& ids);

@@ -345,6 +345,12 @@ void MqttPublisher::Publish(const OutgoingMessage& message, Done done) {
 
 bool MqttPublisher::Connected() const { return impl_->connected.load(); }
 
+void InitMqttLibrary() {
+  MQTTAsync_init_options options = MQTTAsync_init_options_initializer;
+  options.do_openssl_init = 0;
+  MQTTAsync_global_init(&options);
+}
+
 std::string MqttLibraryVersion() {
   std::string version = "Paho MQTT C";
   for (MQTTAsync_nameValue* info = MQTTAsync_getVersionInfo(); info && info->name; ++info) {

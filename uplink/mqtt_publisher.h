@@ -52,4 +52,12 @@ class MqttPublisher final : public Publisher {
 // "Paho MQTT C 1.3.12" style version of the linked MQTT library.
 std::string MqttLibraryVersion();
 
+// Sets the MQTT library up for the whole process (the uplink's and the MQTT sources'
+// clients): OpenSSL is left to initialise itself when a TLS connection first needs it
+// (OpenSSL 3 does so), instead of Paho loading all of it at its first client, which costs
+// about 1.5 MB of resident memory even when no connection uses TLS.
+// REQUIRES: called once, from main(), before any thread starts and any MQTT client exists:
+// Paho's global init re-creates its global mutexes, so a call while a client runs can hang it.
+void InitMqttLibrary();
+
 }  // namespace ef::uplink

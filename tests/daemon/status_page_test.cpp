@@ -35,5 +35,28 @@ TEST_CASE("the page shows health, uplink, the depth chart, streams and devices, 
         std::string::npos);
 }
 
+TEST_CASE("the page lists the latest alerts and dead letters, escaped, or says none") {
+  const StatusPageInputs in{"gw", 1'764'000'010'000, {true, "{}"}, {}, {}};
+  const std::string empty = RenderStatusPage(in);
+  CHECK(empty.find("<p id=\"alerts\">none</p>") != std::string::npos);
+  CHECK(empty.find("<p id=\"dead-letters\">none</p>") != std::string::npos);
+
+  StatusLists lists;
+  lists.alerts = {{1'764'000'000'000, "dev-<7>", "overheat", "critical", "raised", "41.7 > 40"}};
+  storage::DeadLetterRow dead;
+  dead.id = 12;
+  dead.event.stream = "telemetry";
+  dead.event.device_id = "dev-3";
+  dead.reason = "larger than max_message_bytes (2048)";
+  dead.dead_time_ms = 1'764'000'005'000;
+  lists.dead_letters = {dead};
+  const std::string page = RenderStatusPage(in, lists);
+  CHECK(page.find("<tr><td>2025-11-24 16:00:00Z</td><td>dev-&lt;7&gt;</td><td>overheat</td>"
+                  "<td>critical</td><td>raised</td><td>41.7 &gt; 40</td></tr>") != std::string::npos);
+  CHECK(page.find("<tr><td>2025-11-24 16:00:05Z</td><td>telemetry</td><td>dev-3</td>"
+                  "<td>larger than max_message_bytes (2048)</td><td>12</td></tr>") !=
+        std::string::npos);
+}
+
 }  // namespace
 }  // namespace ef::daemon

@@ -82,7 +82,8 @@ std::string GatewayRig::ConfigText() const {
          << "client_id = \"edgeferry-uplink-store-test\"\n"
          << "topic = \"edgeferry/{gateway}/{stream}/{device}\"\n"
          << "qos = 1\n"
-         << "max_inflight = 100\n";
+         << "max_inflight = 100\n"
+         << options_.uplink_toml;
   }
   return toml.str();
 }

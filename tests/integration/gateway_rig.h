@@ -39,6 +39,8 @@ struct GatewayOptions {
   // More source tables after the edge MQTT source, e.g. a "[[sources.modbus]]" one. Every
   // kEdgeUriMark in it stands for the edge broker's URI.
   std::string sources_toml;
+  // More lines of the [uplink] table, e.g. "max_message_bytes = 1024\n".
+  std::string uplink_toml;
   // Without it the daemon keeps every event in its local queue. Default: true.
   bool uplink = true;
   // The data directory; created if missing. Default: "data" in the rig's temp directory.

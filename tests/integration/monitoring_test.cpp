@@ -7,13 +7,16 @@
 //       (the cloud broker frozen with SIGSTOP), and back to 200 (SIGCONT);
 //   (d) the cloud down with a backlog is not a stall: /healthz stays 200;
 //   (e) slow-loris clients and a 10 MB request do not disturb ingest or the uplink;
-//   (f) completeness events reach the cloud on the aggregates stream.
+//   (f) completeness events reach the cloud on the aggregates stream, and count across a
+//       daemon restart;
+//   (g) the status page lists the latest alerts and dead letters.
 #include <doctest/doctest.h>
 #include <sqlite3.h>
 
 #include <csignal>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "tests/integration/gateway_rig.h"
@@ -48,14 +51,19 @@ struct MonitoringRig {
   TestPublisher edge{gw.EdgePublisherOptions()};  // after gw: both read its options
   int published = 0;
 
-  static GatewayOptions Options(uint16_t port, std::string extra_toml) {
-    GatewayOptions options;
-    options.extra_toml = std::move(extra_toml);
+  static GatewayOptions Options(uint16_t port, GatewayOptions options) {
     options.metrics_toml = "listen = \"127.0.0.1:" + std::to_string(port) +
                            "\"\nstall_timeout_s = 2\nsummary_interval_s = 1\n";
     return options;
   }
-  explicit MonitoringRig(std::string extra_toml = "") : gw(Options(port, std::move(extra_toml))) {
+  static GatewayOptions Extra(std::string extra_toml) {
+    GatewayOptions options;
+    options.extra_toml = std::move(extra_toml);
+    return options;
+  }
+  explicit MonitoringRig(std::string extra_toml = "")
+      : MonitoringRig(Extra(std::move(extra_toml))) {}
+  explicit MonitoringRig(GatewayOptions options) : gw(Options(port, std::move(options))) {
     REQUIRE(gw.StartBrokers(DeadlineIn(seconds(15))));
     REQUIRE_MESSAGE(gw.StartDaemon(DeadlineIn(seconds(20))), gw.DaemonLog());
     REQUIRE_MESSAGE(cloud.Connect(DeadlineIn(seconds(15))), cloud.error());
@@ -140,28 +148,71 @@ TEST_CASE("/metrics moves with the load, agrees with the cloud and parses") {
   CHECK_MESSAGE(python.Wait(DeadlineIn(seconds(30))) == 0, python.Log());
 }
 
+// The status page's DOM as headless chromium renders it; nothing when Debian's chromium is not
+// installed (the caller skips).
+std::optional<std::string> DumpDom(uint16_t port) {
+  const std::string chromium = "/usr/bin/chromium";
+  if (!std::filesystem::exists(chromium)) return std::nullopt;
+  TempDir dir("ef-chromium");
+  ProcessOptions spawn;
+  spawn.argv = {chromium, "--headless", "--no-sandbox", "--disable-gpu",
+                "--user-data-dir=" + dir.File("profile").string(), "--dump-dom",
+                "http://127.0.0.1:" + std::to_string(port) + "/"};
+  spawn.log_file = dir.File("dom.html");
+  Process browser(std::move(spawn));
+  CHECK(browser.Wait(DeadlineIn(seconds(60))) == 0);
+  return browser.Log();
+}
+
 // The status page in a real browser, when Debian's chromium is installed (skipped otherwise).
 TEST_CASE("the status page renders in headless chromium") {
-  const std::string chromium = "/usr/bin/chromium";
-  if (!std::filesystem::exists(chromium)) {
-    MESSAGE("skipped: " << chromium << " is not installed");
+  if (!std::filesystem::exists("/usr/bin/chromium")) {
+    MESSAGE("skipped: /usr/bin/chromium is not installed");
     return;
   }
   MonitoringRig rig;
   rig.Publish(20);
   REQUIRE(rig.cloud.WaitForCount(20, DeadlineIn(seconds(30))));
-  TempDir dir("ef-chromium");
-  ProcessOptions spawn;
-  spawn.argv = {chromium, "--headless", "--no-sandbox", "--disable-gpu",
-                "--user-data-dir=" + dir.File("profile").string(), "--dump-dom",
-                "http://127.0.0.1:" + std::to_string(rig.port) + "/"};
-  spawn.log_file = dir.File("dom.html");
-  Process browser(std::move(spawn));
-  CHECK(browser.Wait(DeadlineIn(seconds(60))) == 0);
-  const std::string dom = browser.Log();
+  const std::string dom = DumpDom(rig.port).value_or("");
   CHECK(dom.find("<svg") != std::string::npos);
   CHECK(dom.find("<polyline") != std::string::npos);
   CHECK(dom.find("dev-04") != std::string::npos);
+}
+
+// An alert arrives on the alerts stream (from a second MQTT source); a message larger than the
+// uplink's max_message_bytes becomes a dead letter. The page of the running daemon lists
+// both, and so does chromium's rendering of it when chromium is installed.
+TEST_CASE("the status page lists the latest alerts and dead letters") {
+  GatewayOptions options;
+  options.sources_toml =
+      "[[sources.mqtt]]\nname = \"alarms\"\nuri = \"" + std::string(kEdgeUriMark) + "\"\n"
+      "client_id = \"edgeferry-alarms\"\ntopics = [\"plant/+/alarm\"]\ndevice_id_level = 1\n"
+      "qos = 1\nstream = \"alerts\"\n";
+  options.uplink_toml = "max_message_bytes = 1024\n";
+  MonitoringRig rig(std::move(options));
+  REQUIRE(rig.edge.Publish("plant/dev-07/alarm",
+                           R"({"name":"overheat","severity":"critical","message":"41.7 > 40"})",
+                           DeadlineIn(seconds(30))));
+  REQUIRE(rig.edge.Publish("plant/dev-03/telemetry",
+                           R"({"blob":")" + std::string(2000, 'x') + R"("})",
+                           DeadlineIn(seconds(30))));
+  REQUIRE_MESSAGE(rig.edge.WaitAllAcked(DeadlineIn(seconds(30))), rig.edge.error());
+  const std::string alert =
+      "<td>dev-07</td><td>overheat</td><td>critical</td><td></td><td>41.7 &gt; 40</td>";
+  const std::string dead =
+      "<td>telemetry</td><td>dev-03</td><td>larger than max_message_bytes (1024)</td>";
+  std::string page;
+  CHECK_MESSAGE(WaitUntil(DeadlineIn(seconds(20)), [&] {
+    const auto reply = rig.Get("/");
+    page = reply ? reply->body : "";
+    return page.find(alert) != std::string::npos && page.find(dead) != std::string::npos;
+  }, milliseconds(200)), page);
+  if (const std::optional<std::string> dom = DumpDom(rig.port)) {
+    CHECK(dom->find(alert) != std::string::npos);
+    CHECK(dom->find(dead) != std::string::npos);
+  } else {
+    MESSAGE("chromium part skipped: /usr/bin/chromium is not installed");
+  }
 }
 
 TEST_CASE("completeness: per-device windows reach the cloud on the aggregates stream") {
@@ -191,6 +242,40 @@ TEST_CASE("completeness: per-device windows reach the cloud on the aggregates st
     return rig.Sample("edgeferry_devices_silent") == kDevices;
   }));
   CHECK(rig.Sample("edgeferry_device_completeness_ratio{device=\"dev-04\"}") >= 0);
+}
+
+// Half of each device's samples before a restart of the daemon, half after: the windows'
+// counts are checkpointed in the queue, so the completeness events together count all 20 of
+// each device (without the checkpoint the first 10 were forgotten with the open window),
+// wherever the window's end falls.
+TEST_CASE("completeness: a daemon restart loses no count of an open window") {
+  MonitoringRig rig(
+      "[completeness]\nenabled = true\nwindow_s = 20\n[completeness.expected_interval_ms]\n"
+      "\"dev-00\" = 100\n\"dev-01\" = 100\n\"dev-02\" = 100\n\"dev-03\" = 100\n"
+      "\"dev-04\" = 100\n");
+  rig.Publish(50);
+  REQUIRE(rig.cloud.WaitForCount(50, DeadlineIn(seconds(30))));
+  REQUIRE(rig.gw.StopDaemon(DeadlineIn(seconds(20))) == 0);
+  REQUIRE_MESSAGE(rig.gw.StartDaemon(DeadlineIn(seconds(20))), rig.gw.DaemonLog());
+  rig.Publish(50);
+  // Sums "received" over dev-04's completeness events at the cloud.
+  const auto received = [&] {
+    int64_t total = 0;
+    for (const Arrival& a : rig.cloud.Arrivals()) {
+      if (!a.envelope || a.envelope->stream != "aggregates" || a.envelope->device != "dev-04" ||
+          !a.envelope->payload) {
+        continue;
+      }
+      const std::string& p = *a.envelope->payload;
+      const size_t at = p.find("\"received\":");
+      if (p.find("\"kind\":\"completeness\"") != std::string::npos && at != std::string::npos) {
+        total += std::stoll(p.substr(at + 11));
+      }
+    }
+    return total;
+  };
+  CHECK(WaitUntil(DeadlineIn(seconds(60)), [&] { return received() >= 20; }, milliseconds(200)));
+  CHECK(received() == 20);
 }
 
 TEST_CASE("/healthz turns 503 while the committer cannot commit, and back to 200") {

@@ -190,7 +190,10 @@ TEST_CASE("the TTL sweep runs in the pipeline, with no uplink at all") {
   Event old = Numbered(1);
   old.ingest_time_ms = rig.clock.WallMillis();
   REQUIRE(pipeline->sink().Push(old));
-  REQUIRE(testing::WaitUntil([&] { return Read(store, "telemetry").size() == 1; }));
+  // The committed count, not the stored event: the pipeline dates its commit after the store
+  // has it, and the clock must not move before (see the next test).
+  REQUIRE(testing::WaitUntil(
+      [&] { return rig.metrics.CounterTotal("edgeferry_events_committed_total") == 1; }));
   rig.clock.Advance(61s);
   CHECK(testing::WaitUntil([&] { return Read(store, "telemetry").empty(); }));
   auto stats = store.Stats();
@@ -251,12 +254,19 @@ TEST_CASE("a TTL counts from the commit on the monotonic clock, whatever the wal
   storage::MemStore store(policy);
   auto pipeline = rig.Make(store);
   REQUIRE(pipeline->Start().ok());
+  // Waiting for the committed count, not for the stored event: the pipeline dates its commit
+  // after the store has it, and the clock must not move before (under qemu-user, slow enough
+  // for the test to win that race, the first commit was dated +59 s).
+  const auto committed = [&](uint64_t n) {
+    return testing::WaitUntil(
+        [&] { return rig.metrics.CounterTotal("edgeferry_events_committed_total") == n; });
+  };
   REQUIRE(pipeline->sink().Push(Numbered(0)));
-  REQUIRE(testing::WaitUntil([&] { return Read(store, "telemetry").size() == 1; }));
+  REQUIRE(committed(1));
   rig.clock.StepWall(7 * 24h);
   rig.clock.Advance(59s);
   REQUIRE(pipeline->sink().Push(Numbered(1)));  // its iteration sweeps first, at +59 s
-  REQUIRE(testing::WaitUntil([&] { return Read(store, "telemetry").size() == 2; }));
+  REQUIRE(committed(2));
   rig.clock.StepWall(-7 * 24h - 1h);
   rig.clock.Advance(2s);  // a minute after the first commit
   CHECK(testing::WaitUntil([&] { return Read(store, "telemetry").size() == 1; }));
