@@ -8,6 +8,7 @@
 
 #include "core/config_bind.h"
 #include "core/log.h"
+#include "daemon/self_ingest.h"
 
 namespace ef::daemon {
 namespace {
@@ -180,6 +181,7 @@ std::vector<std::string> LoadConfigText(std::string_view text, const std::string
     errors.Add(root.pos, "no source configured: add at least one [[sources.mqtt]] table");
   }
   FillMachineDefaults(config);
+  if (errors.empty()) CheckSelfIngest(config, root, errors);
   *out = std::move(config);
   return errors.lines();
 }
