@@ -31,6 +31,7 @@
 #include "core/wake.h"
 #include "daemon/daemon_config.h"
 #include "daemon/queue_metrics.h"
+#include "pipeline/contract/contract_stage.h"
 #include "pipeline/pipeline.h"
 #include "uplink/forwarder.h"
 
@@ -59,6 +60,9 @@ class Gateway {
   Status Start(const DaemonConfig& config);
   // Stops the uplink (finishing what is in flight) and starts it again with `config`.
   Status RestartUplink(const DaemonConfig& config);
+  // Hands the data contracts of a reloaded configuration to the pipeline, which uses them
+  // from its next group on (no message lost or reordered).
+  void ReloadContracts(const DaemonConfig& config);
   // True once every source is connected and subscribed.
   bool IngestUp() const;
   // Backpressure: pauses or resumes the sources by the pipeline's fill level. Call often.
@@ -101,6 +105,7 @@ class Gateway {
   std::unique_ptr<pipeline::Pipeline> pipeline_;
   std::vector<std::unique_ptr<Source>> sources_;
   std::vector<Source*> source_ptrs_;  // for the governor
+  pipeline::ContractStage* contracts_ = nullptr;  // owned by the pipeline
 };
 
 }  // namespace ef::daemon
