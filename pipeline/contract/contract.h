@@ -54,6 +54,11 @@ struct Contract {
   std::string stream;          // ... or by stream
   std::string version_field;   // the event field holding the version (an int or "v2")
   UnknownFields unknown = UnknownFields::kKeep;
+  // Duplicate suppression: the fields that identify a message ("device" is the device id),
+  // e.g. ["device", "counter"]; empty: none. A message whose key was seen among the last
+  // dedup_window keys of this contract is dropped (a broker redelivery).
+  std::vector<std::string> dedup_key;
+  int64_t dedup_window = 10000;
   std::vector<ContractVersion> versions;  // ascending; never empty once loaded
 
   const ContractVersion& newest() const { return versions.back(); }

@@ -55,12 +55,14 @@ std::string CheckTemplate(const ConfigNode& node) {
   return parsed.ok() ? std::string() : parsed.status().message();
 }
 
-const std::array<ConfigField<Contract>, 5> kContractKeys = {{
+const std::array<ConfigField<Contract>, 7> kContractKeys = {{
     {"name", &Contract::name, true, CheckNonEmpty},
     {"topic_template", &Contract::topic_template, false, CheckTemplate},
     {"stream", &Contract::stream, false, CheckNonEmpty},
     {"version_field", &Contract::version_field, false, CheckNonEmpty},
     {"unknown_fields", OneOf<&Contract::unknown, kUnknown>(), false, nullptr},
+    {"dedup_key", &Contract::dedup_key, false, CheckNonEmpty},
+    {"dedup_window", &Contract::dedup_window, false, CheckPositive},
 }};
 
 // Binds `fields` and reports keys outside `fields` and `extra`.

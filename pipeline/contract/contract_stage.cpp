@@ -5,7 +5,72 @@
 namespace ef::pipeline {
 
 ContractStage::ContractStage(std::vector<Contract> contracts, MetricsRegistry& metrics)
-    : bound_(Bind(std::move(contracts))), metrics_(metrics) {}
+    : bound_(Bind(std::move(contracts))), metrics_(metrics) {
+  EnsureWindows();
+}
+
+void ContractStage::EnsureWindows() {
+  for (const Bound& b : bound_) {
+    const Contract& c = b.contract;
+    if (c.dedup_key.empty()) continue;
+    auto& window = windows_[c.name];
+    if (window == nullptr) {
+      window = std::make_unique<DedupWindow>(c.name + "/", static_cast<size_t>(c.dedup_window));
+      window->Restore(restored_);
+    }
+    window->set_capacity(static_cast<size_t>(c.dedup_window));
+  }
+}
+
+Status ContractStage::Restore(std::span<const StateEntry> state) {
+  restored_.assign(state.begin(), state.end());
+  for (auto& [name, window] : windows_) window->Restore(restored_);
+  return Status::Ok();
+}
+
+namespace {
+void AppendKeyPart(const Value& v, std::string& key) {
+  std::visit(
+      [&](const auto& x) {
+        using T = std::decay_t<decltype(x)>;
+        if constexpr (std::is_same_v<T, std::string>) {
+          key += x;
+        } else {
+          key += std::to_string(x);
+        }
+      },
+      v);
+}
+}  // namespace
+
+bool ContractStage::Admit(const Contract& contract, const Event& event, StageGroup& group) {
+  if (contract.dedup_key.empty()) return true;
+  key_.clear();
+  for (const std::string& part : contract.dedup_key) {
+    if (!key_.empty()) key_ += '\x1f';
+    if (part == "device") {
+      key_ += event.device_id;
+      continue;
+    }
+    const Field* found = nullptr;
+    for (const Field& f : event.fields) found = f.name == part ? &f : found;
+    if (found == nullptr) return true;  // no key: not deduplicated
+    AppendKeyPart(found->value, key_);
+  }
+  auto it = windows_.find(contract.name);
+  if (it == windows_.end() || it->second->Admit(key_, group.state)) return true;
+  DuplicateCounter(contract.name).Add();
+  return false;
+}
+
+Counter& ContractStage::DuplicateCounter(const std::string& contract) {
+  if (auto it = duplicates_.find(contract); it != duplicates_.end()) return *it->second;
+  Counter& c = metrics_.GetCounter("edgeferry_duplicates_dropped_total",
+                                   "Redelivered messages dropped by a contract's dedup_key.",
+                                   {{"contract", contract}});
+  duplicates_.emplace(contract, &c);
+  return c;
+}
 
 std::vector<ContractStage::Bound> ContractStage::Bind(std::vector<Contract> contracts) {
   std::vector<Bound> bound;
@@ -48,7 +113,7 @@ Counter& ContractStage::ViolationCounter(const std::string& contract, std::strin
 void ContractStage::Check(const Bound& bound, Event& event, StageGroup& group) {
   ContractViolation violation;
   if (CheckAndNormalise(bound.contract, event, &violation)) {
-    out_.push_back(std::move(event));
+    if (Admit(bound.contract, event, group)) out_.push_back(std::move(event));
     return;
   }
   ViolationCounter(bound.contract.name, violation.code).Add();
@@ -66,6 +131,7 @@ void ContractStage::Process(StageGroup& group) {
     bound_ = std::move(*replacement_);
     replacement_.reset();
     replaced_.store(false, std::memory_order_relaxed);
+    EnsureWindows();
   }
   out_.clear();
   out_.reserve(group.events.size());

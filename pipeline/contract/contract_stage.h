@@ -20,7 +20,12 @@
 // contracts; the pipeline thread takes it at the start of its next group, so every message
 // is checked by exactly one set, in order, and none is lost in between.
 //
-// Keeps no state. Thread-safety: a Stage (the pipeline thread only), but Replace().
+// Duplicates: a contract with a dedup_key drops a message whose key (after normalising) is
+// among its last dedup_window keys, counted in edgeferry_duplicates_dropped_total{contract};
+// the windows are stage state committed with each group (pipeline/contract/dedup_window.h),
+// so they survive a restart, and a reload keeps the windows of contracts it keeps.
+//
+// Thread-safety: a Stage (the pipeline thread only), but Replace().
 #pragma once
 
 #include <map>
@@ -35,6 +40,7 @@
 #include "core/stage.h"
 #include "core/topic_template.h"
 #include "pipeline/contract/contract.h"
+#include "pipeline/contract/dedup_window.h"
 
 namespace ef::pipeline {
 
@@ -43,7 +49,7 @@ class ContractStage final : public Stage {
   ContractStage(std::vector<Contract> contracts, MetricsRegistry& metrics);
 
   const std::string& name() const override { return name_; }
-  Status Restore(std::span<const StateEntry>) override { return Status::Ok(); }
+  Status Restore(std::span<const StateEntry> state) override;
   void Process(StageGroup& group) override;
   // Thread-safe: the contracts to use from the next group on.
   void Replace(std::vector<Contract> contracts);
@@ -55,7 +61,11 @@ class ContractStage final : public Stage {
   };
   const Bound* Find(const Event& event);
   void Check(const Bound& bound, Event& event, StageGroup& group);
+  // False when the event is a duplicate under its contract's dedup_key.
+  bool Admit(const Contract& contract, const Event& event, StageGroup& group);
+  void EnsureWindows();
   Counter& ViolationCounter(const std::string& contract, std::string_view code);
+  Counter& DuplicateCounter(const std::string& contract);
 
   static std::vector<Bound> Bind(std::vector<Contract> contracts);
 
@@ -66,7 +76,11 @@ class ContractStage final : public Stage {
   std::vector<Bound> bound_;
   MetricsRegistry& metrics_;
   std::map<std::string, Counter*, std::less<>> violations_;
+  std::map<std::string, Counter*, std::less<>> duplicates_;
   std::vector<TopicTemplate::Capture> captures_;
+  std::map<std::string, std::unique_ptr<DedupWindow>, std::less<>> windows_;  // by contract
+  std::vector<StateEntry> restored_;  // for windows of contracts a reload brings
+  std::string key_;
   std::vector<Event> out_;
 };
 
