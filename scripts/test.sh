@@ -5,6 +5,7 @@
 # Then builds the daemon again with AddressSanitizer and UndefinedBehaviorSanitizer and runs
 # the reload stress test (200 SIGHUPs under load) against that build, and, when the arm64
 # cross toolchain is installed, cross-builds for arm64 and runs the unit tests under qemu-user.
+# With clang installed it also runs the libFuzzer target of tests/fuzz for a short time.
 # Environment: BUILD_DIR (default "build"), ASAN_BUILD_DIR (default "build-asan"),
 # EF_SKIP_ASAN=1 to skip the sanitizer run.
 set -euo pipefail
@@ -33,6 +34,22 @@ if command -v aarch64-linux-gnu-g++ >/dev/null && command -v qemu-aarch64 >/dev/
 else
   echo "test.sh: SKIPPED the arm64 cross build: it needs crossbuild-essential-arm64," \
        "qemu-user and mmdebstrap (see README, Cross-compiling)"
+fi
+
+if command -v clang++ >/dev/null; then
+  # tests/fuzz: the MQTT payload decoder and the data contract check under libFuzzer, ASan
+  # and UBSan, for a short run (EF_FUZZ_SECONDS, default 25) from an empty corpus.
+  fuzz_dir="${FUZZ_BUILD_DIR:-build-fuzz}"
+  echo "test.sh: libFuzzer: payload decoder and contract check (${EF_FUZZ_SECONDS:-25} s)"
+  cmake -S . -B "$fuzz_dir" -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_C_COMPILER=clang \
+        -DCMAKE_BUILD_TYPE=RelWithDebInfo -DEF_FUZZ=ON -DEF_BUILD_TESTS=OFF -DEF_BUILD_BENCH=OFF
+  cmake --build "$fuzz_dir" -j"$(nproc)" --target ef_ingest_fuzzer
+  corpus="$(mktemp -d)"
+  "$fuzz_dir/tests/fuzz/ef_ingest_fuzzer" -max_total_time="${EF_FUZZ_SECONDS:-25}" \
+      -max_len=4096 "$corpus"
+  rm -rf "$corpus"
+else
+  echo "test.sh: SKIPPED the libFuzzer run: it needs clang and libclang-rt-14-dev"
 fi
 
 if [[ "${EF_SKIP_ASAN:-0}" == 1 ]]; then

@@ -52,11 +52,6 @@ void CheckStep(const Contract& c, const ContractVersion& from, const ContractVer
 
 }  // namespace
 
-std::string_view FieldTypeName(FieldType type) {
-  static constexpr std::string_view kNames[] = {"bool", "int", "float", "string", "timestamp"};
-  return kNames[static_cast<int>(type)];
-}
-
 void CheckEvolution(const Contract& contract, ConfigErrors& errors) {
   for (size_t i = 1; i < contract.versions.size(); ++i) {
     if (contract.versions[i].breaking) continue;

@@ -70,7 +70,10 @@ struct Contract {
   }
 };
 
-std::string_view FieldTypeName(FieldType type);
+inline std::string_view FieldTypeName(FieldType type) {
+  static constexpr std::string_view kNames[] = {"bool", "int", "float", "string", "timestamp"};
+  return kNames[static_cast<int>(type)];
+}
 
 // Adds to `errors` (positions in the contract's file) every step between consecutive versions
 // that is not backward compatible, unless the later version is marked breaking: a required
