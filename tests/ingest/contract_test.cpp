@@ -74,7 +74,7 @@ const Value* Get(const Event& e, std::string_view name) {
   return nullptr;
 }
 
-TEST_CASE("a compatible evolution loads; events of v1 are normalised to v2") {
+TEST_CASE("a compatible evolution loads: events of v1 are normalised to v2") {
   std::vector<std::string> lines;
   const Contract c = Load(kPump, &lines);
   REQUIRE(lines.empty());

@@ -93,7 +93,7 @@ std::string PeakRss(pid_t pid) {
   return "VmHWM: unknown";
 }
 
-TEST_CASE("bad payloads end as accepted events or dead letters with reasons; no crash") {
+TEST_CASE("bad payloads end as accepted events or dead letters with reasons: no crash") {
   GatewayOptions options;
   options.sources_toml = kSource;
   options.uplink = false;  // everything stays in the queue, to be read back

@@ -75,7 +75,7 @@ std::string RunCli(const std::vector<std::string>& argv, const std::filesystem::
   return cli.Log();
 }
 
-TEST_CASE("contract: v1 and v2 messages arrive as v2; a violation is a dead letter") {
+TEST_CASE("contract: v1 and v2 messages arrive as v2: a violation is a dead letter") {
   GatewayOptions options;
   options.sources_toml = kSource;
   GatewayRig rig(options);
