@@ -46,6 +46,10 @@ struct Event {
   // The name of the source that produced it, so that pipeline stages (decoding) apply that
   // source's settings. Not stored: it matters only between ingest and the commit.
   std::string source;
+  // Non-empty: the source refused the message at the boundary (e.g. a payload beyond its
+  // size bound, whose bytes were not kept) and says why; the pipeline commits it straight
+  // to the dead letters. Not stored.
+  std::string refused;
 
   // Approximate memory/disk footprint, used for byte bounds and statistics. Runs per event on
   // the hot path, so fields are estimated (name, value, about 10 bytes of overhead each)

@@ -34,13 +34,6 @@
 
 namespace ef {
 
-// An event a stage refused (undecodable, breaking its data contract), with why. The pipeline
-// commits it to the store's dead-letter table in the group's transaction.
-struct DeadLetter {
-  Event event;
-  std::string reason;
-};
-
 // What a stage works on: the group's events, the state it hands to the commit, and the time.
 struct StageGroup {
   std::vector<Event>& events;
@@ -49,7 +42,7 @@ struct StageGroup {
   int64_t wall_ms = 0;   // wall clock, ms since the Unix epoch: for timestamps
   // Where a stage puts the events it refuses (moved out of `events`). Null when the caller
   // keeps no dead letters: a stage then passes a refused event on with Quality::kBad.
-  std::vector<DeadLetter>* dead_letters = nullptr;
+  std::vector<DeadLetterEntry>* dead_letters = nullptr;
 };
 
 class Stage {

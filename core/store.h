@@ -83,6 +83,13 @@ struct StateEntry {
   bool erase = false;  // true: remove the key (value ignored)
 };
 
+// An event a pipeline stage refused (undecodable, breaking its data contract), with why. The
+// pipeline commits it to the dead-letter table in the same group as the events it kept.
+struct DeadLetterEntry {
+  Event event;
+  std::string reason;
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -94,6 +101,15 @@ class Store {
   // so is any failed group: no seq is consumed and the caller may retry.
   virtual Status Append(std::span<Event> events, std::span<const StateEntry> state) = 0;
   Status Append(std::span<Event> events) { return Append(events, {}); }
+  // As Append, and in the same group writes `dead` to the dead-letter table (dead_time
+  // `now_ms`), each counted as dead-lettered in its event's stream. A store without a
+  // dead-letter table refuses a group with dead letters (Status::Permanent).
+  virtual Status AppendWithDeadLetters(std::span<Event> events, std::span<const StateEntry> state,
+                                       std::span<const DeadLetterEntry> dead, int64_t now_ms) {
+    (void)now_ms;
+    if (!dead.empty()) return Status::Permanent("this store keeps no dead letters");
+    return Append(events, state);
+  }
   // Appends to `out` the stored entries whose key starts with `prefix`, sorted by key.
   virtual Status ReadState(std::string_view prefix, std::vector<StateEntry>* out) = 0;
   // Appends to `out` up to `max` events of `stream` with seq > `after_seq`, in order.

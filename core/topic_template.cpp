@@ -70,4 +70,24 @@ bool TopicTemplate::Match(std::string_view topic, std::vector<Capture>* out) con
   return topic_done;  // more topic levels than the template has: no match
 }
 
+bool TopicFiltersOverlap(std::string_view a, std::string_view b) {
+  size_t ia = 0, ib = 0;
+  for (;;) {
+    const size_t sa = a.find('/', ia), sb = b.find('/', ib);
+    const std::string_view la = a.substr(ia, sa == std::string_view::npos ? sa : sa - ia);
+    const std::string_view lb = b.substr(ib, sb == std::string_view::npos ? sb : sb - ib);
+    if (la == "#" || lb == "#") return true;
+    if (la != "+" && lb != "+" && la != lb) return false;
+    const bool end_a = sa == std::string_view::npos, end_b = sb == std::string_view::npos;
+    if (end_a || end_b) {
+      // One ended: the other must end too, or continue with just "#" ("a/#" matches "a").
+      if (end_a && end_b) return true;
+      const std::string_view rest = end_a ? b.substr(sb + 1) : a.substr(sa + 1);
+      return rest == "#";
+    }
+    ia = sa + 1;
+    ib = sb + 1;
+  }
+}
+
 }  // namespace ef

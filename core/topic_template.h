@@ -42,4 +42,9 @@ class TopicTemplate {
   std::vector<Level> levels_;
 };
 
+// Whether some topic matches both MQTT topic filters `a` and `b` ('+' one level, a last '#'
+// any rest, also none). E.g. "#" and "edgeferry/+/telemetry" overlap, "plant/#" and
+// "edgeferry/#" do not.
+bool TopicFiltersOverlap(std::string_view a, std::string_view b);
+
 }  // namespace ef

@@ -8,6 +8,8 @@
 
 #include "core/config_bind.h"
 #include "core/log.h"
+#include "daemon/self_ingest.h"
+#include "pipeline/contract/contract_loader.h"
 
 namespace ef::daemon {
 namespace {
@@ -85,7 +87,14 @@ struct Section {
   std::string_view name;
   SectionBinder bind;
 };
-const std::array<Section, 7> kSections = {{
+struct ContractsKeys {
+  std::string dir;
+};
+const std::array<ConfigField<ContractsKeys>, 1> kContractsFields = {{
+    {"dir", &ContractsKeys::dir, false, CheckNonEmpty},
+}};
+
+const std::array<Section, 8> kSections = {{
     {"gateway",
      [](const ConfigNode& n, DaemonConfig& c, ConfigErrors& e) {
        BindTable<GatewayConfig>(n, "gateway", kGatewayFields, c.gateway, e);
@@ -112,7 +121,20 @@ const std::array<Section, 7> kSections = {{
      [](const ConfigNode& n, DaemonConfig& c, ConfigErrors& e) {
        pipeline::BindCompletenessConfig(n, c.completeness, e);
      }},
+    {"contracts",
+     [](const ConfigNode& n, DaemonConfig& c, ConfigErrors& e) {
+       ContractsKeys keys{c.contracts_dir};
+       BindTable<ContractsKeys>(n, "contracts", kContractsFields, keys, e);
+       c.contracts_dir = keys.dir;
+     }},
 }};
+
+// The contracts directory: relative paths from the config file's directory.
+std::string ContractsDir(const DaemonConfig& config) {
+  std::filesystem::path dir = config.contracts_dir;
+  if (dir.is_relative()) dir = std::filesystem::path(config.origin).parent_path() / dir;
+  return dir.string();
+}
 
 std::string HostName() {
   char name[256] = {};
@@ -189,8 +211,13 @@ std::vector<std::string> LoadConfigText(std::string_view text, const std::string
     errors.Add(root.pos, "no source configured: add at least one [[sources.mqtt]] table");
   }
   FillMachineDefaults(config);
+  if (errors.empty()) CheckSelfIngest(config, root, errors);
+  std::vector<std::string> lines = errors.lines();
+  if (lines.empty() && origin != "embedded defaults") {
+    lines = pipeline::LoadContracts(ContractsDir(config), &config.contracts);
+  }
   *out = std::move(config);
-  return errors.lines();
+  return lines;
 }
 
 std::vector<std::string> LoadConfig(const std::string& path, DaemonConfig* out) {

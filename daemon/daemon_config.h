@@ -11,6 +11,7 @@
 
 #include "connectors/source_kinds.h"
 #include "pipeline/completeness_config.h"
+#include "pipeline/contract/contract.h"
 #include "storage/queue_config.h"
 #include "uplink/uplink_config.h"
 
@@ -56,6 +57,10 @@ struct DaemonConfig {
   MetricsConfig metrics;
   pipeline::CompletenessConfig completeness;  // [completeness]
   bool rules_dir_required = false;  // rules_dir was set explicitly: it must exist
+  // [contracts] dir: the directory of data contract files (*.toml), relative to the config
+  // file's directory. Default: "contracts.d"; a missing directory holds no contracts.
+  std::string contracts_dir = "contracts.d";
+  std::vector<pipeline::Contract> contracts;  // loaded from contracts_dir, checked
 };
 
 // Splits a [metrics] listen address "host:port" ("[::1]:9102" for IPv6) into its parts; false

@@ -7,6 +7,7 @@
 #include "connectors/source_kinds.h"
 #include "daemon/local_publish.h"
 #include "pipeline/completeness.h"
+#include "pipeline/contract/contract_stage.h"
 #include "pipeline/decode/decode_stage.h"
 #include "pipeline/device_activity.h"
 #include "pipeline/recent_events.h"
@@ -202,6 +203,10 @@ Status Gateway::StartIngest(const DaemonConfig& config) {
   auto decode = DecodeStageFor(config, metrics_);
   if (!decode.ok()) return decode.status();
   if (*decode) stages.push_back(std::move(decode.value()));
+  // Always there, also without contracts, so that a reload can bring some.
+  auto contracts = std::make_unique<pipeline::ContractStage>(config.contracts, metrics_);
+  contracts_ = contracts.get();
+  stages.push_back(std::move(contracts));
   if (config.metrics.max_devices > 0) {
     stages.push_back(std::make_unique<pipeline::DeviceActivity>(
         metrics_, static_cast<size_t>(config.metrics.max_devices)));
@@ -235,6 +240,10 @@ Status Gateway::StartIngest(const DaemonConfig& config) {
     sources_.push_back(std::move(source));
   }
   return Status::Ok();
+}
+
+void Gateway::ReloadContracts(const DaemonConfig& config) {
+  if (contracts_ != nullptr) contracts_->Replace(config.contracts);
 }
 
 bool Gateway::IngestUp() const {

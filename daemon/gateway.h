@@ -34,6 +34,7 @@
 #include "daemon/queue_metrics.h"
 #include "daemon/rules_runtime.h"
 #include "daemon/status_page.h"
+#include "pipeline/contract/contract_stage.h"
 #include "pipeline/pipeline.h"
 #include "pipeline/recent_events.h"
 #include "uplink/forwarder.h"
@@ -66,6 +67,9 @@ class Gateway {
   Status Start(const DaemonConfig& config);
   // Stops the uplink (finishing what is in flight) and starts it again with `config`.
   Status RestartUplink(const DaemonConfig& config);
+  // Hands the data contracts of a reloaded configuration to the pipeline, which uses them
+  // from its next group on (no message lost or reordered).
+  void ReloadContracts(const DaemonConfig& config);
   // True once every source is connected and subscribed.
   bool IngestUp() const;
   // Backpressure: pauses or resumes the sources by the pipeline's fill level. Call often.
@@ -118,6 +122,7 @@ class Gateway {
   std::unique_ptr<pipeline::Pipeline> pipeline_;
   std::vector<std::unique_ptr<Source>> sources_;
   std::vector<Source*> source_ptrs_;  // for the governor
+  pipeline::ContractStage* contracts_ = nullptr;  // owned by the pipeline
 };
 
 }  // namespace ef::daemon

@@ -116,7 +116,7 @@ void LocalPublishStage::Process(StageGroup& group) {
     const std::string_view rule = std::string_view(event.origin).substr(kRuleOrigin.size());
     const std::string* templ = topic_of_(rule);
     if (templ == nullptr) continue;
-    Send({ExpandPublishTopic(*templ, rule, event.device_id), event.payload, 1});
+    Send({ExpandPublishTopic(*templ, rule, event.device_id), event.payload, 1, {}});
   }
 }
 

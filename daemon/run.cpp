@@ -88,6 +88,9 @@ void Reload(const ConfigLoader& load, DaemonConfig& config, Gateway& gw, Logger&
     gw.ReloadRules(fresh);
     config.uplink = fresh.uplink;
     config.stream_schedules = fresh.stream_schedules;
+    gw.ReloadContracts(fresh);
+    log.Info(kComponent, "reload: " + std::to_string(fresh.contracts.size()) +
+                             " data contract(s) in use from the next group on");
     if (Status s = gw.RestartUplink(config); !s.ok()) {
       log.Error(kComponent, "reload: cannot start the uplink: " + s.ToString());
     } else {

@@ -18,13 +18,15 @@ GroupCommit::GroupCommit(Store& store, const Clock& clock, Logger& log, MetricsR
                                     "Received events given up uncommitted at shutdown.")) {}
 
 bool GroupCommit::Commit(std::vector<Event>& events, const std::vector<StateEntry>& state,
+                         std::span<const DeadLetterEntry> dead, int64_t now_ms,
                          const std::function<void()>& between_tries) {
   Backoff backoff(BackoffPolicy{std::chrono::milliseconds(10), std::chrono::milliseconds(50),
                                 std::chrono::milliseconds(2000)});
   LogThrottle throttle(std::chrono::seconds(10));
   Clock::TimePoint give_up{};
   for (;;) {
-    Status s = store_.Append(events, state);
+    Status s = dead.empty() ? store_.Append(events, state)
+                            : store_.AppendWithDeadLetters(events, state, dead, now_ms);
     if (s.ok()) {
       if (backoff.failures() > 0) log_.Info(kComponent, "commits succeed again");
       return true;

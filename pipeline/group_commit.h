@@ -11,6 +11,7 @@
 #include <atomic>
 #include <chrono>
 #include <functional>
+#include <span>
 #include <vector>
 
 #include "core/clock.h"
@@ -29,6 +30,12 @@ class GroupCommit {
   // (may be empty) runs before each wait for the next try, so that work which can free room
   // (the TTL sweep) goes on while a group waits.
   bool Commit(std::vector<Event>& events, const std::vector<StateEntry>& state,
+              const std::function<void()>& between_tries = {}) {
+    return Commit(events, state, {}, 0, between_tries);
+  }
+  // The same, with the stages' dead letters (dead_time `now_ms`) in the same transaction.
+  bool Commit(std::vector<Event>& events, const std::vector<StateEntry>& state,
+              std::span<const DeadLetterEntry> dead, int64_t now_ms,
               const std::function<void()>& between_tries = {});
   // Shutdown: stop retrying a failing group after shutdown_retry.
   void Abandon() { abandoning_.store(true); }

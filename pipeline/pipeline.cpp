@@ -62,6 +62,7 @@ Clock::Duration Pipeline::IdleWait(Clock::TimePoint now) const {
 void Pipeline::Run() {
   std::vector<Event> events;
   std::vector<StateEntry> state;
+  std::vector<DeadLetterEntry> dead;
   events.reserve(options_.max_events);
   // PopBatch returns false only once the queue is closed and empty: then all is committed.
   while (queue_.PopBatch(&events, options_.max_events, IdleWait(clock_.Now()),
@@ -71,33 +72,50 @@ void Pipeline::Run() {
     if (!WallSynced()) {
       for (Event& event : events) event.clock_unsynced = true;
     }
-    StageGroup group{events, state, now, clock_.WallMillis()};
+    TakeRefused(events, dead);
+    StageGroup group{events, state, now, clock_.WallMillis(), &dead};
     stages_.Run(group);
     stages_.RunTimers(group);
     // Swept before this group's commit: the sweep dates what was committed before it.
     ExpireIfDue(now);
-    if (!events.empty() || !state.empty()) {
-      CommitGroup(events, state);
+    if (!events.empty() || !state.empty() || !dead.empty()) {
+      CommitGroup(events, state, dead);
     } else {
       Beat(now);  // nothing to do is not a stall
     }
     events.clear();
     state.clear();
+    dead.clear();
   }
+}
+
+void Pipeline::TakeRefused(std::vector<Event>& events, std::vector<DeadLetterEntry>& dead) {
+  // Rare: one pass to find out, the stable partition only when there is something to take.
+  auto refused = [](const Event& e) { return !e.refused.empty(); };
+  if (std::none_of(events.begin(), events.end(), refused)) return;
+  auto keep = std::stable_partition(events.begin(), events.end(),
+                                    [&](const Event& e) { return !refused(e); });
+  for (auto it = keep; it != events.end(); ++it) {
+    std::string reason = "ingest: " + std::move(it->refused);
+    it->refused.clear();
+    dead.push_back({std::move(*it), std::move(reason)});
+  }
+  events.erase(keep, events.end());
 }
 
 bool Pipeline::WallSynced() const {
   return options_.clock_sync == nullptr || options_.clock_sync->Synchronized();
 }
 
-void Pipeline::CommitGroup(std::vector<Event>& events, std::vector<StateEntry>& state) {
+void Pipeline::CommitGroup(std::vector<Event>& events, std::vector<StateEntry>& state,
+                           const std::vector<DeadLetterEntry>& dead) {
   // While a group waits (a backpressure bound, a full disk), the TTL sweep goes on: expiring
   // events is what may make room for it.
   auto between_tries = [this] {
     if (options_.alive != nullptr) options_.alive->Beat(clock_.Now());
     ExpireIfDue(clock_.Now());
   };
-  if (!commit_.Commit(events, state, between_tries)) return;
+  if (!commit_.Commit(events, state, dead, clock_.WallMillis(), between_tries)) return;
   // TTL ages count from here (Store::Expire): the highest seq committed, and when.
   for (const Event& event : events) last_commit_seq_ = std::max(last_commit_seq_, event.seq);
   last_commit_at_ = clock_.Now();

@@ -4,7 +4,9 @@
 // The pipeline thread pops them in groups (at most `max_events`, or `interval` after the first
 // arrival), runs each group through the stages in order (core/stage.h), and commits what the
 // stages kept or produced together with the state they handed over, as ONE Store transaction
-// (pipeline/group_commit.h: a refused group is kept and retried, never dropped). After every
+// (pipeline/group_commit.h: a refused group is kept and retried, never dropped), with the
+// events the stages refused going to the dead-letter table in the same transaction (so do
+// events a source refused at its boundary, Event::refused, before any stage sees them). After every
 // commit it wakes the uplink through `committed` (a WakeRelay, so a reload can swap the uplink
 // safely). It also fires the stages' timers and sweeps the store's TTLs every `expire_every`,
 // with or without an uplink: ages are measured on the monotonic clock (Store::Expire), so a
@@ -92,9 +94,12 @@ class Pipeline {
   };
 
   void Run();
+  // Moves the events a source refused at the boundary (Event::refused) to `dead`.
+  static void TakeRefused(std::vector<Event>& events, std::vector<DeadLetterEntry>& dead);
   // How long the thread may wait for input before a timer or a TTL sweep is due.
   Clock::Duration IdleWait(Clock::TimePoint now) const;
-  void CommitGroup(std::vector<Event>& events, std::vector<StateEntry>& state);
+  void CommitGroup(std::vector<Event>& events, std::vector<StateEntry>& state,
+                   const std::vector<DeadLetterEntry>& dead);
   void Beat(Clock::TimePoint now);
   void CountCommitted(const std::vector<Event>& events);
   bool WallSynced() const;

@@ -51,7 +51,7 @@ void StageChain::RunTimers(StageGroup& group) {
     Link& link = links_[i];
     if (link.stage->NextTimer() > group.now) continue;
     std::vector<Event> produced;
-    StageGroup timed{produced, group.state, group.now, group.wall_ms};
+    StageGroup timed{produced, group.state, group.now, group.wall_ms, group.dead_letters};
     const size_t state_before = group.state.size();
     link.stage->OnTimer(timed);
     link.events_out->Add(produced.size());

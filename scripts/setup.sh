@@ -12,6 +12,8 @@ readonly PACKAGES=(
   python3-pymodbus python3-serial python3-serial-asyncio python3-numpy python3-prometheus-client
   socat nats-server libssl-dev openssl procps faketime
   systemd dpkg-dev fakeroot
+  # The libFuzzer run of tests/fuzz (scripts/test.sh).
+  clang libclang-rt-14-dev
   # Only for the test that loads the status page in a real browser (skipped without it).
   chromium
 )

@@ -6,6 +6,7 @@
 # the reload stress test (200 SIGHUPs under load) against that build, and, for arm64 and
 # armhf each when its cross toolchain is installed, cross-builds and runs the unit tests under
 # qemu-user (setup.sh installs neither toolchain: CI stays short; it says which it skipped).
+# With clang installed it also runs the libFuzzer target of tests/fuzz for a short time.
 # Environment: BUILD_DIR (default "build"), ASAN_BUILD_DIR (default "build-asan"),
 # EF_SKIP_ASAN=1 to skip the sanitizer run.
 set -euo pipefail
@@ -39,6 +40,22 @@ for cross in "arm64 aarch64-linux-gnu-g++ qemu-aarch64" "armhf arm-linux-gnueabi
          "qemu-user and mmdebstrap (see README, Cross-compiling)"
   fi
 done
+
+if command -v clang++ >/dev/null; then
+  # tests/fuzz: the MQTT payload decoder and the data contract check under libFuzzer, ASan
+  # and UBSan, for a short run (EF_FUZZ_SECONDS, default 25) from an empty corpus.
+  fuzz_dir="${FUZZ_BUILD_DIR:-build-fuzz}"
+  echo "test.sh: libFuzzer: payload decoder and contract check (${EF_FUZZ_SECONDS:-25} s)"
+  cmake -S . -B "$fuzz_dir" -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_C_COMPILER=clang \
+        -DCMAKE_BUILD_TYPE=RelWithDebInfo -DEF_FUZZ=ON -DEF_BUILD_TESTS=OFF -DEF_BUILD_BENCH=OFF
+  cmake --build "$fuzz_dir" -j"$(nproc)" --target ef_ingest_fuzzer
+  corpus="$(mktemp -d)"
+  "$fuzz_dir/tests/fuzz/ef_ingest_fuzzer" -max_total_time="${EF_FUZZ_SECONDS:-25}" \
+      -max_len=4096 "$corpus"
+  rm -rf "$corpus"
+else
+  echo "test.sh: SKIPPED the libFuzzer run: it needs clang and libclang-rt-14-dev"
+fi
 
 if [[ "${EF_SKIP_ASAN:-0}" == 1 ]]; then
   echo "test.sh: EF_SKIP_ASAN=1: the sanitizer run of the reload stress test is skipped"

@@ -49,6 +49,26 @@ Result<std::vector<DeadLetterRow>> SqliteStore::RecentDeadLetters(size_t limit) 
   });
 }
 
+Status SqliteStore::InsertDeadLetter(const DeadLetterEntry& dead, int64_t now_ms) {
+  // Rare (refused input): prepared when needed rather than kept.
+  Statement insert;
+  if (Status s = impl_->db.Prepare(sql::kInsertDeadLetter, &insert); !s.ok()) return s;
+  const Event& e = dead.event;
+  sqlite3_stmt* stmt = insert.get();
+  BindText(stmt, 1, e.stream);
+  BindText(stmt, 2, e.device_id);
+  BindText(stmt, 3, e.origin);
+  sqlite3_bind_int64(stmt, 4, e.event_time_ms);
+  sqlite3_bind_int64(stmt, 5, e.ingest_time_ms);
+  sqlite3_bind_int(stmt, 6, QualityColumn(e));
+  sqlite3_bind_int(stmt, 7, static_cast<int>(e.format));
+  sqlite3_bind_blob(stmt, 8, e.payload.data(), static_cast<int>(e.payload.size()), SQLITE_STATIC);
+  BindFields(stmt, 9, e.fields, &impl_->fields_buffer);
+  BindText(stmt, 10, dead.reason);
+  sqlite3_bind_int64(stmt, 11, now_ms);
+  return impl_->db.Step(stmt, "insert dead letter");
+}
+
 Result<uint64_t> SqliteStore::PurgeDeadLetters(const std::vector<uint64_t>& ids) {
   Db& db = impl_->db;
   if (ids.empty()) {

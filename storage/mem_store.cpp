@@ -112,6 +112,11 @@ Result<Removed> MemStore::Remove(const std::string& stream, std::span<const uint
   return removed;
 }
 
+Status MemStore::InsertDeadLetter(const DeadLetterEntry&, int64_t) {
+  ++data_->dead_letters;
+  return Status::Ok();
+}
+
 Result<Removed> MemStore::MoveToDeadLetters(const std::string& stream,
                                             std::span<const uint64_t> seqs, std::string_view,
                                             int64_t) {

@@ -58,11 +58,24 @@ Status QueueStore::InGroup(Body body) {
 }
 
 Status QueueStore::Append(std::span<Event> events, std::span<const StateEntry> state) {
-  if (events.empty() && state.empty()) return Status::Ok();
+  return AppendWithDeadLetters(events, state, {}, 0);
+}
+
+Status QueueStore::AppendWithDeadLetters(std::span<Event> events,
+                                         std::span<const StateEntry> state,
+                                         std::span<const DeadLetterEntry> dead, int64_t now_ms) {
+  if (events.empty() && state.empty() && dead.empty()) return Status::Ok();
   std::lock_guard lock(mu_);
   Status s;
   for (int attempt = 0; attempt < kFullRetries; ++attempt) {
-    s = InGroup([&] { return AppendGroup(events, state); });
+    s = InGroup([&] {
+      Status group = AppendGroup(events, state);
+      for (size_t i = 0; group.ok() && i < dead.size(); ++i) {
+        group = InsertDeadLetter(dead[i], now_ms);
+        if (group.ok()) ++counters_[dead[i].event.stream].dead_lettered;
+      }
+      return group;
+    });
     if (s.ok() || !IsFull(s)) break;
     // The disk or the file limit is full before the configured bound: the bound is what fits.
     budget_.ClampToCurrent();

@@ -36,6 +36,8 @@ class QueueStore : public Store {
 
   using Store::Append;
   Status Append(std::span<Event> events, std::span<const StateEntry> state) final;
+  Status AppendWithDeadLetters(std::span<Event> events, std::span<const StateEntry> state,
+                               std::span<const DeadLetterEntry> dead, int64_t now_ms) final;
   Status ReadState(std::string_view prefix, std::vector<StateEntry>* out) final;
   Status ReadAfter(std::string_view stream, uint64_t after_seq, size_t max,
                    std::vector<Event>* out) final;
@@ -76,6 +78,8 @@ class QueueStore : public Store {
   // Removes the oldest events of `stream` until at least `bytes` are freed or it is empty.
   virtual Result<Removed> RemoveOldest(const std::string& stream, uint64_t bytes) = 0;
   virtual Result<Removed> Remove(const std::string& stream, std::span<const uint64_t> seqs) = 0;
+  // Writes `dead` (an event never stored in its stream) to the dead letters, inside the group.
+  virtual Status InsertDeadLetter(const DeadLetterEntry& dead, int64_t now_ms) = 0;
   virtual Result<Removed> MoveToDeadLetters(const std::string& stream,
                                             std::span<const uint64_t> seqs,
                                             std::string_view reason, int64_t now_ms) = 0;

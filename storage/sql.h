@@ -94,6 +94,11 @@ inline constexpr const char* kListDeadLetters =
 inline constexpr const char* kRecentDeadLetters =
     "SELECT id, seq, device, origin, event_time, ingest_time, quality, format, payload, %F,"
     " stream, reason, dead_time FROM dead_letters ORDER BY id DESC LIMIT ?1";
+// A dead letter refused before it was stored in a stream (seq 0): by a pipeline stage.
+inline constexpr const char* kInsertDeadLetter =
+    "INSERT INTO dead_letters (seq, stream, device, origin, event_time, ingest_time, quality,"
+    " format, payload, fields, reason, dead_time) VALUES (0, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,"
+    " ?10, ?11)";
 inline constexpr const char* kPurgeDeadLetter = "DELETE FROM dead_letters WHERE id = ?1";
 inline constexpr const char* kPurgeAllDeadLetters = "DELETE FROM dead_letters";
 

@@ -89,6 +89,7 @@ class SqliteStore final : public QueueStore {
   bool IsFull(const Status& status) const override;
   Result<Removed> RemoveOldest(const std::string& stream, uint64_t bytes) override;
   Result<Removed> Remove(const std::string& stream, std::span<const uint64_t> seqs) override;
+  Status InsertDeadLetter(const DeadLetterEntry& dead, int64_t now_ms) override;
   Result<Removed> MoveToDeadLetters(const std::string& stream, std::span<const uint64_t> seqs,
                                     std::string_view reason, int64_t now_ms) override;
   Result<Removed> RemoveExpired(const std::string& stream, const ExpiryCut& cut) override;

@@ -8,7 +8,7 @@
 namespace ef::connectors {
 namespace {
 
-const std::array<ConfigField<MqttSourceConfig>, 10> kFields = {{
+const std::array<ConfigField<MqttSourceConfig>, 11> kFields = {{
     {"name", &MqttSourceConfig::name, true, CheckNonEmpty},
     {"uri", &MqttSourceConfig::uri, true, CheckMqttUri},
     {"client_id", &MqttSourceConfig::client_id, false, CheckNonEmpty},
@@ -19,6 +19,7 @@ const std::array<ConfigField<MqttSourceConfig>, 10> kFields = {{
     {"username", &MqttSourceConfig::username, false, nullptr},
     {"password", &MqttSourceConfig::password, false, nullptr},
     {"keepalive_s", &MqttSourceConfig::keepalive_s, false, CheckPositive},
+    {"max_payload_bytes", &MqttSourceConfig::max_payload_bytes, false, CheckPositive},
 }};
 
 constexpr std::array<Choice<DataFormat>, 4> kDataFormats = {{

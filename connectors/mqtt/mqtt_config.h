@@ -21,6 +21,9 @@ struct MqttSourceConfig {
   std::string username;                     // Default: none
   std::string password;                     // Default: none; never logged
   int64_t keepalive_s = 30;                 // Default: 30 s
+  // A message with a longer payload is refused at ingest: its bytes are not kept, it is
+  // dead-lettered with the reason and counted. Default: 262144 (256 KiB).
+  int64_t max_payload_bytes = 262144;
   // How messages are decoded (the keys topic_template, data_format, fields, time_field,
   // time_format, value_field_name of the same table). Default: raw, as bytes.
   DecodeSpec decode;

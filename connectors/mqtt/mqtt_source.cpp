@@ -26,6 +26,7 @@ struct MqttSource::Impl {
   std::atomic<bool> ready{false};
   std::atomic<bool> paused{false};
   Counter* received = nullptr;  // edgeferry_events_received_total{source=<name>}
+  Counter* oversized = nullptr;  // edgeferry_payloads_oversized_total{source=<name>}
   std::mutex mu;
   std::condition_variable cv;
   int active_callbacks = 0;
@@ -49,6 +50,7 @@ struct MqttSource::Impl {
   void Connect();
   void Subscribe();
   void Deliver(const char* topic, int topic_len, const MQTTAsync_message& message);
+  void Push(Event event);
 
   static int OnMessage(void* ctx, char* topic, int topic_len, MQTTAsync_message* message);
   static void OnConnectionLost(void* ctx, char* cause);
@@ -117,6 +119,15 @@ void MqttSource::Impl::Deliver(const char* topic, int topic_len, const MQTTAsync
   // Room for the decoder's padding (pipeline/decode/payload_decoder.h), so it parses the
   // payload where it is instead of copying it.
   const auto size = static_cast<size_t>(msg.payloadlen);
+  received->Add();
+  if (size > static_cast<size_t>(cfg.max_payload_bytes)) {
+    // Not copied: the bound is what keeps a runaway device from filling memory and queue.
+    oversized->Add();
+    event.refused = "payload of " + std::to_string(size) + " bytes exceeds max_payload_bytes (" +
+                    std::to_string(cfg.max_payload_bytes) + ") of source '" + cfg.name + "'";
+    Push(std::move(event));
+    return;
+  }
   event.payload.reserve(size + kDecodePadding);
   event.payload.assign(static_cast<const char*>(msg.payload), size);
   // A decoded source's payload is validated by the decode stage (which marks it JSON), so the
@@ -124,10 +135,13 @@ void MqttSource::Impl::Deliver(const char* topic, int topic_len, const MQTTAsync
   if (cfg.decode.format == DataFormat::kRaw && IsValidJson(event.payload)) {
     event.format = PayloadFormat::kJson;
   }
-  received->Add();
+  Push(std::move(event));
+}
+
+void MqttSource::Impl::Push(Event event) {
   if (!sink->Push(std::move(event))) {
-    owner.log_.Error(kComponent, cfg.name + ": pipeline closed, message on " +
-                                     std::string(topic) + " not accepted");
+    owner.log_.Error(kComponent, owner.config_.name + ": pipeline closed, a message was not "
+                                                      "accepted");
   }
 }
 
@@ -194,6 +208,10 @@ MqttSource::MqttSource(MqttSourceConfig config, const Clock& clock, Logger& log,
   impl_->received = &metrics.GetCounter("edgeferry_events_received_total",
                                         "Messages a source received.",
                                         {{"source", config_.name}, {"kind", "mqtt"}});
+  impl_->oversized = &metrics.GetCounter(
+      "edgeferry_payloads_oversized_total",
+      "Messages refused at ingest for a payload beyond max_payload_bytes (dead-lettered).",
+      {{"source", config_.name}});
 }
 
 MqttSource::~MqttSource() { Stop(); }

@@ -35,7 +35,7 @@ TEST_CASE("a source's messages get the topic's names, typed fields and the paylo
       Message("other", "x/y", R"({"ts":7})"),
       Message("edge", "plant/south/d2/telemetry", R"([{"ts":8,"v":1},{"v":2}])")};
   std::vector<StateEntry> state;
-  std::vector<DeadLetter> dead;
+  std::vector<DeadLetterEntry> dead;
   StageGroup group{events, state, Clock::TimePoint{}, 0, &dead};
   stage->Process(group);
   CHECK(dead.empty());
@@ -63,7 +63,7 @@ TEST_CASE("refused messages go to the dead letters with their reason, and are co
                                Message("edge", "plant/d1", R"({"v":1})"),
                                Message("edge", "plant/north/d1/telemetry", R"({"v":1})")};
   std::vector<StateEntry> state;
-  std::vector<DeadLetter> dead;
+  std::vector<DeadLetterEntry> dead;
   StageGroup group{events, state, Clock::TimePoint{}, 0, &dead};
   stage->Process(group);
   CHECK(events.size() == 1);

@@ -40,7 +40,7 @@ const Value* FieldOf(const Sample& s, std::string_view name) {
   return nullptr;
 }
 
-TEST_CASE("a JSON object gives typed fields; nested objects flatten with dots") {
+TEST_CASE("a JSON object gives typed fields: nested objects flatten with dots") {
   const Decoded d = Run(Json(), R"({"temp":41.7,"rpm":1480,"on":true,"mode":"auto",)"
                                 R"("sensors":{"t2":-3},"skip":null,"list":[1,2]})");
   REQUIRE(d.ok);
@@ -94,7 +94,7 @@ TEST_CASE("times before 1970, after 2099 or of the wrong type are refused") {
         "time_type");
 }
 
-TEST_CASE("an array of samples gives one sample each; value gives one field") {
+TEST_CASE("an array of samples gives one sample each: value gives one field") {
   DecodeSpec spec = Json({}, "t");
   spec.format = DataFormat::kJsonArray;
   Decoded d = Run(spec, R"([{"t":1,"v":1},{"t":2,"v":2.5}])");
@@ -137,7 +137,7 @@ TEST_CASE("bad payloads are refused with a reason, never thrown or crashed on") 
   CHECK(Run(Json(), many + "}").error.code == "too_many_fields");
 }
 
-TEST_CASE("a big unsigned becomes a double; a payload without padding is copied") {
+TEST_CASE("a big unsigned becomes a double: a payload without padding is copied") {
   const std::string payload = R"({"u":18446744073709551615})";
   PayloadDecoder decoder(Json());
   std::vector<Sample> samples;

@@ -137,6 +137,8 @@ std::optional<QueueStats> GatewayRig::ReadStats(Deadline deadline, std::string* 
                         deadline, error);
 }
 
+pid_t GatewayRig::DaemonPid() const { return daemon_ ? daemon_->pid() : 0; }
+
 std::optional<DaemonTotals> GatewayRig::ExitTotals() const {
   return ParseExitTotals(FullDaemonLog());
 }

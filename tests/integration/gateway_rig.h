@@ -84,6 +84,8 @@ class GatewayRig {
   // Sends `sig` (e.g. SIGHUP: reload) to the running daemon.
   void SignalDaemon(int sig);
   bool DaemonRunning();
+  // The running daemon's process id (0 when none runs), e.g. to read its /proc status.
+  pid_t DaemonPid() const;
 
   // `edgeferry queue stats --json` on the data directory; std::nullopt with *error on failure.
   std::optional<QueueStats> ReadStats(Deadline deadline, std::string* error);
