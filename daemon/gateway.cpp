@@ -134,12 +134,18 @@ Status Gateway::OpenStore(const DaemonConfig& config) {
                                "; started with a fresh, empty queue. Events in the damaged "
                                "file were not sent; inspect or recover it with sqlite3.");
   }
+  if (const auto after = storage::WriteBehindOf(config.queue); after.count() > 0) {
+    (*store)->PersistAfter(clock_, after);
+  }
+  queue_store_ = store->get();
   store_ = std::move(store.value());
   queue_metrics_ = std::make_unique<QueueMetrics>(*store_, clock_, metrics_);
   if (auto stats = store_->Stats(); stats.ok()) {
     log_.Info(kComponent, "queue " + options.path + " opened (" +
                               std::string(storage::DurabilityName(config.queue.durability)) +
-                              " durability), " + std::to_string(stats->events) +
+                              " durability, unacknowledged events written after " +
+                              std::to_string(storage::WriteBehindOf(config.queue).count()) +
+                              " ms), " + std::to_string(stats->events) +
                               " events waiting from before");
   }
   return Status::Ok();
@@ -224,6 +230,13 @@ void Gateway::Stop() {
   for (auto& source : sources_) source->Stop();
   if (pipeline_) pipeline_->Stop();
   StopUplink();
+  // Write-behind: what the cloud did not acknowledge is written now, for the next run.
+  if (queue_store_ != nullptr) {
+    if (Status s = queue_store_->PersistPending(); !s.ok()) {
+      log_.Error(kComponent, "cannot write the unacknowledged events at shutdown: " +
+                                 s.ToString());
+    }
+  }
 }
 
 Totals Gateway::Collect() const { return TotalsOf(metrics_.Snapshot()); }

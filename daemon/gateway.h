@@ -32,6 +32,7 @@
 #include "daemon/daemon_config.h"
 #include "daemon/queue_metrics.h"
 #include "pipeline/pipeline.h"
+#include "storage/queue_store.h"
 #include "uplink/forwarder.h"
 
 namespace ef::daemon {
@@ -95,6 +96,7 @@ class Gateway {
   Heartbeat pipeline_alive_;  // for the watchdog: looping at all (see PipelineOptions::alive)
   Heartbeat uplink_alive_;
   std::unique_ptr<Store> store_;
+  storage::QueueStore* queue_store_ = nullptr;  // store_, for write-behind at shutdown
   std::unique_ptr<QueueMetrics> queue_metrics_;
   std::unique_ptr<Publisher> publisher_;
   std::unique_ptr<uplink::Forwarder> forwarder_;

@@ -32,22 +32,36 @@ Status QueueStore::Reload() {
   drain_rates_ = std::move(rates);
   budget_.Reset();
   for (const auto& [stream, u] : usage) budget_.Add(stream, u.events, u.bytes);
+  // Pending events are not in storage yet, and their seqs may lie above the stored one.
+  for (const auto& [stream, pending] : pending_.streams()) {
+    for (const auto& [seq, entry] : pending) budget_.Add(stream, 1, entry.size);
+  }
   counters_ = std::move(counters);
-  last_seq_ = last_seq;
+  last_seq_ = std::max(last_seq, pending_.empty() ? 0 : last_seq_);
   return Status::Ok();
 }
 
-Status QueueStore::RefreshIfChanged() { return ChangedElsewhere() ? Reload() : Status::Ok(); }
+Status QueueStore::RefreshIfChanged() {
+  if (!ChangedElsewhere()) return Status::Ok();
+  if (Status s = Reload(); !s.ok()) return s;
+  // Another process may have stored rows above pending seqs: keep stored rows a prefix.
+  return pending_.empty() ? Status::Ok() : WritePending();
+}
 
 template <class Body>
 Status QueueStore::InGroup(Body body) {
   Status s = Begin();
   // Inside the write lock: pick up what another process (dlq replay) committed meanwhile.
-  if (s.ok() && ChangedElsewhere()) s = Reload();
+  if (s.ok() && ChangedElsewhere()) {
+    s = Reload();
+    if (s.ok() && !pending_.empty()) s = WritePendingInGroup();
+  }
   Snapshot before{budget_, counters_, last_seq_};
   if (s.ok()) s = body();
-  if (s.ok()) s = SaveState(last_seq_, counters_);
+  if (s.ok()) s = SaveState(std::max(last_seq_, reserved_seq_), counters_);
   if (s.ok()) s = Commit();
+  if (s.ok() && pending_in_group_) pending_.Clear();
+  pending_in_group_ = false;
   if (!s.ok()) {
     Rollback();
     budget_ = before.budget;
@@ -57,12 +71,24 @@ Status QueueStore::InGroup(Body body) {
   return s;
 }
 
+Status QueueStore::WritePending() { return InGroup([this] { return WritePendingInGroup(); }); }
+
+Status QueueStore::StoreReservation() { return InGroup([] { return Status::Ok(); }); }
+
 Status QueueStore::Append(std::span<Event> events, std::span<const StateEntry> state) {
   if (events.empty() && state.empty()) return Status::Ok();
   std::lock_guard lock(mu_);
   Status s;
+  if (clock_ != nullptr && state.empty()) {
+    bool admitted = false;
+    s = AppendPending(events, &admitted);
+    if (!s.ok() || admitted) return s;
+  }
   for (int attempt = 0; attempt < kFullRetries; ++attempt) {
-    s = InGroup([&] { return AppendGroup(events, state); });
+    s = InGroup([&] {
+      Status written = pending_.empty() ? Status::Ok() : WritePendingInGroup();
+      return written.ok() ? AppendGroup(events, state) : written;
+    });
     if (s.ok() || !IsFull(s)) break;
     // The disk or the file limit is full before the configured bound: the bound is what fits.
     budget_.ClampToCurrent();
@@ -125,13 +151,23 @@ Status QueueStore::AdmitOne(Event& event) {
 Status QueueStore::ReadAfter(std::string_view stream, uint64_t after_seq, size_t max,
                              std::vector<Event>* out) {
   std::lock_guard lock(mu_);
-  return Read(std::string(stream), after_seq, max, out);
+  const std::string name(stream);
+  if (pending_.empty()) return Read(name, after_seq, max, out);
+  return ReadPendingAfter(name, after_seq, max, out);
 }
 
 Status QueueStore::Ack(std::string_view stream, std::span<const uint64_t> seqs) {
   if (seqs.empty()) return Status::Ok();
   std::lock_guard lock(mu_);
   const std::string name(stream);
+  std::vector<uint64_t> stored;
+  if (!pending_.empty()) {
+    const Removed taken = pending_.Take(name, seqs, &stored);  // no write for these
+    budget_.Remove(name, taken.events, taken.bytes);
+    seqs = stored;
+    (void)PersistIfDue();  // a failure is retried at the next call
+  }
+  if (seqs.empty()) return Status::Ok();
   return InGroup([&]() -> Status {
     Result<Removed> removed = Remove(name, seqs);
     if (!removed.ok()) return removed.status();
@@ -146,6 +182,9 @@ Status QueueStore::DeadLetter(std::string_view stream, std::span<const uint64_t>
   std::lock_guard lock(mu_);
   const std::string name(stream);
   return InGroup([&]() -> Status {
+    if (!pending_.empty()) {
+      if (Status s = WritePendingInGroup(); !s.ok()) return s;
+    }
     Result<Removed> moved = MoveToDeadLetters(name, seqs, reason, now_ms);
     if (!moved.ok()) return moved.status();
     budget_.Remove(name, moved->events, moved->bytes);
@@ -157,6 +196,7 @@ Status QueueStore::DeadLetter(std::string_view stream, std::span<const uint64_t>
 Result<uint64_t> QueueStore::Expire(const SweepTime& at) {
   std::lock_guard lock(mu_);
   if (Status s = RefreshIfChanged(); !s.ok()) return s;
+  if (Status s = PersistIfDue(); !s.ok()) return s;
   if (LongestTtl(policy_) <= 0) return uint64_t{0};
   ages_.Note(at, last_seq_);
   uint64_t expired = 0;
@@ -175,6 +215,12 @@ Result<uint64_t> QueueStore::Expire(const SweepTime& at) {
       return Status::Ok();
     });
     if (!s.ok()) return s;
+    // Pending events are younger than any stored one: after them, and without a write (the
+    // counter is stored with the next group).
+    const Removed gone = pending_.TakeExpired(name, cut);
+    budget_.Remove(name, gone.events, gone.bytes);
+    counters_[name].expired += gone.events;
+    expired += gone.events;
   }
   return expired;
 }
@@ -213,7 +259,7 @@ Result<StoreStats> QueueStore::Stats() {
     if (s.events > 0) {
       Result<int64_t> oldest = OldestIngest(name);
       if (!oldest.ok()) return oldest.status();
-      s.oldest_ingest_ms = *oldest;
+      s.oldest_ingest_ms = *oldest != 0 ? *oldest : pending_.OldestIngest(name);
     }
     stats.streams.push_back(std::move(s));
   }

@@ -3,10 +3,23 @@
 // primitives that SqliteStore and MemStore provide. Keeping the policy here is what stops the
 // in-memory store used by tests from drifting away from the real one.
 //
+// Write-behind (PersistAfter, [queue] persist_after_ms): Append admits events (bounds, seq,
+// accounting) into memory (storage/pending_events.h) instead of writing them; ReadAfter
+// serves them from there and an Ack removes them without a write. Once the oldest pending
+// event is older than the deadline, every pending event is written in one group (checked at
+// Append, Ack and Expire; the pipeline sweeps every second). So a crash of the process loses
+// at most the events admitted in the last deadline (plus up to a sweep interval when ingest
+// is idle) that the cloud had not acknowledged; nothing written is ever lost. A group with
+// stage state, a group that reaches a bound, a dead-lettering and a change by another
+// process write all pending events first, so the stored rows stay a seq-ordered prefix of
+// each stream. Sequence numbers are reserved in storage ahead of use (kSeqReserve at a time),
+// so none is ever issued twice, also by another process or after a crash.
+//
 // Thread-safety: every public method takes the store's mutex; primitives are called with it
 // held, inside a group (Begin .. Commit/Rollback) where they write.
 #pragma once
 
+#include <chrono>
 #include <map>
 #include <mutex>
 #include <string>
@@ -14,6 +27,7 @@
 #include "core/store.h"
 #include "storage/age_history.h"
 #include "storage/budget.h"
+#include "storage/pending_events.h"
 #include "storage/store_policy.h"
 
 namespace ef::storage {
@@ -46,6 +60,17 @@ class QueueStore : public Store {
   std::vector<StreamBacklog> Backlog() final;
   Result<StoreStats> Stats() final;
   Status RecordDrainRates(std::span<const StreamRate> rates, int64_t now_ms) final;
+
+  // Turns write-behind on (see above) with `after` > 0, measured on `clock`, which must
+  // outlive the store. Call before the store is shared between threads.
+  void PersistAfter(const Clock& clock, std::chrono::milliseconds after);
+  // Writes every pending event now (shutdown). Ok when there is none.
+  Status PersistPending();
+  // Events admitted but not yet written (write-behind).
+  uint64_t PendingCount();
+
+  static constexpr uint64_t kSeqReserve = 100'000;
+  static constexpr uint64_t kMaxPendingEvents = 200'000;  // written at once beyond this
 
  protected:
   // Loads usage, counters and the last sequence number from storage. Called once after the
@@ -99,6 +124,18 @@ class QueueStore : public Store {
   template <class Body>
   Status InGroup(Body body);
   Status RefreshIfChanged();
+  // Write-behind (write_behind.cpp). True when all of `events` fitted as they are and were
+  // admitted to memory; false (nothing changed) when a bound needs the written path.
+  bool AdmitPending(std::span<Event> events);
+  Status AppendPending(std::span<Event> events, bool* admitted);
+  Status PersistIfDue();
+  // Inserts every pending event inside the current group; they leave memory at its commit.
+  Status WritePendingInGroup();
+  // One group that writes every pending event; one that only stores reserved_seq_.
+  Status WritePending();
+  Status StoreReservation();
+  Status ReadPendingAfter(const std::string& stream, uint64_t after_seq, size_t max,
+                          std::vector<Event>* out);
 
   std::mutex mu_;
   const StorePolicy policy_;
@@ -107,6 +144,12 @@ class QueueStore : public Store {
   std::map<std::string, DrainRate> drain_rates_;
   uint64_t last_seq_ = 0;
   AgeHistory ages_;
+  // Write-behind: off while clock_ is null.
+  const Clock* clock_ = nullptr;
+  Clock::Duration persist_after_{};
+  PendingEvents pending_;
+  bool pending_in_group_ = false;  // WritePendingInGroup ran in the current group
+  uint64_t reserved_seq_ = 0;      // stored as last_seq: no seq up to it is issued elsewhere
 };
 
 }  // namespace ef::storage
