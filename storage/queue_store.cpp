@@ -71,7 +71,15 @@ Status QueueStore::InGroup(Body body) {
   return s;
 }
 
-Status QueueStore::WritePending() { return InGroup([this] { return WritePendingInGroup(); }); }
+Status QueueStore::WritePending() {
+  Status s;
+  for (int attempt = 0; attempt < kFullRetries; ++attempt) {
+    s = InGroup([this] { return WritePendingInGroup(); });
+    if (s.ok() || !IsFull(s)) break;
+    budget_.ClampToCurrent();  // as in Append: the bound is what fits
+  }
+  return s;
+}
 
 Status QueueStore::StoreReservation() { return InGroup([] { return Status::Ok(); }); }
 
@@ -113,14 +121,14 @@ Status QueueStore::ReadState(std::string_view prefix, std::vector<StateEntry>* o
   return LoadStageState(std::string(prefix), out);
 }
 
-Status QueueStore::AdmitOne(Event& event) {
+Status QueueStore::AdmitOne(Event& event, uint64_t seq) {
   const uint64_t size = event.ByteSize();
   for (;;) {
     // Within the bounds (the common case, one lookup): counted first; if the insert fails,
     // the group rolls back and the accounting with it.
     if (budget_.TryAdd(event.stream, size)) {
-      if (Status s = Insert(event, last_seq_ + 1, size); !s.ok()) return s;
-      event.seq = ++last_seq_;
+      if (Status s = Insert(event, seq != 0 ? seq : last_seq_ + 1, size); !s.ok()) return s;
+      event.seq = seq != 0 ? seq : ++last_seq_;
       return Status::Ok();
     }
     const Budget::Decision d = budget_.Admit(event.stream, size);

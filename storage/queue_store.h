@@ -118,7 +118,9 @@ class QueueStore : public Store {
  private:
   struct Snapshot;
   Status AppendGroup(std::span<Event> events, std::span<const StateEntry> state);
-  Status AdmitOne(Event& event);
+  // Applies the bounds to `event` and inserts it with the next seq, or with `seq` when not 0
+  // (a pending event written at last, which keeps the seq it was read with).
+  Status AdmitOne(Event& event, uint64_t seq = 0);
   // Runs `body` as one group and saves the counters with it; restores the accounting if the
   // group fails.
   template <class Body>
@@ -129,7 +131,9 @@ class QueueStore : public Store {
   bool AdmitPending(std::span<Event> events);
   Status AppendPending(std::span<Event> events, bool* admitted);
   Status PersistIfDue();
-  // Inserts every pending event inside the current group; they leave memory at its commit.
+  // Inserts every pending event inside the current group, through the bounds again (the disk
+  // or the file limit may be full): one may evict older rows or be refused, and is counted
+  // so. They leave memory at the group's commit.
   Status WritePendingInGroup();
   // One group that writes every pending event; one that only stores reserved_seq_.
   Status WritePending();

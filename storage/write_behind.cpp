@@ -69,7 +69,9 @@ Status QueueStore::PersistIfDue() {
 Status QueueStore::WritePendingInGroup() {
   for (const auto& [stream, pending] : pending_.streams()) {
     for (const auto& [seq, entry] : pending) {
-      if (Status s = Insert(entry.event, seq, entry.size); !s.ok()) return s;
+      budget_.Remove(stream, 1, entry.size);  // admitted again, as if it came now
+      Event event = entry.event;
+      if (Status s = AdmitOne(event, seq); !s.ok()) return s;
     }
   }
   pending_in_group_ = true;
