@@ -37,6 +37,7 @@ Status QueueStore::Reload() {
     for (const auto& [seq, entry] : pending) budget_.Add(stream, 1, entry.size);
   }
   counters_ = std::move(counters);
+  read_sizes_.clear();
   last_seq_ = std::max(last_seq, pending_.empty() ? 0 : last_seq_);
   return Status::Ok();
 }
@@ -57,11 +58,22 @@ Status QueueStore::InGroup(Body body) {
     if (s.ok() && !pending_.empty()) s = WritePendingInGroup();
   }
   Snapshot before{budget_, counters_, last_seq_};
+  if (s.ok() && deferred_count_ > 0) s = ApplyDeferredAcksInGroup();
   if (s.ok()) s = body();
   if (s.ok()) s = SaveState(std::max(last_seq_, reserved_seq_), counters_);
   if (s.ok()) s = Commit();
-  if (s.ok() && pending_in_group_) pending_.Clear();
-  pending_in_group_ = false;
+  if (s.ok()) {
+    for (const auto& [stream, seqs] : written_in_group_) {
+      std::vector<uint64_t> none;
+      pending_.Take(stream, seqs, &none);
+    }
+  }
+  written_in_group_.clear();
+  if (s.ok() && deferred_in_group_) {
+    deferred_acks_.clear();
+    deferred_count_ = 0;
+  }
+  deferred_in_group_ = false;
   if (!s.ok()) {
     Rollback();
     budget_ = before.budget;
@@ -73,11 +85,13 @@ Status QueueStore::InGroup(Body body) {
 
 Status QueueStore::WritePending() {
   Status s;
-  for (int attempt = 0; attempt < kFullRetries; ++attempt) {
-    s = InGroup([this] { return WritePendingInGroup(); });
-    if (s.ok() || !IsFull(s)) break;
-    budget_.ClampToCurrent();  // as in Append: the bound is what fits
-  }
+  do {  // in chunks of kWriteChunk events, each its own group
+    for (int attempt = 0; attempt < kFullRetries; ++attempt) {
+      s = InGroup([this] { return WritePendingInGroup(kWriteChunk); });
+      if (s.ok() || !IsFull(s)) break;
+      budget_.ClampToCurrent();  // as in Append: the bound is what fits
+    }
+  } while (s.ok() && !pending_.empty());
   return s;
 }
 
@@ -92,14 +106,14 @@ Status QueueStore::Append(std::span<Event> events, std::span<const StateEntry> s
     s = AppendPending(events, &admitted);
     if (!s.ok() || admitted) return s;
   }
-  for (int attempt = 0; attempt < kFullRetries; ++attempt) {
-    s = InGroup([&] {
-      Status written = pending_.empty() ? Status::Ok() : WritePendingInGroup();
-      return written.ok() ? AppendGroup(events, state) : written;
-    });
+  // Pending events first, so that stored rows stay a seq-ordered prefix of each stream.
+  if (!pending_.empty()) s = WritePending();
+  for (int attempt = 0; s.ok() && attempt < kFullRetries; ++attempt) {
+    s = InGroup([&] { return AppendGroup(events, state); });
     if (s.ok() || !IsFull(s)) break;
     // The disk or the file limit is full before the configured bound: the bound is what fits.
     budget_.ClampToCurrent();
+    if (attempt + 1 < kFullRetries) s = Status::Ok();  // try again within the lower bound
   }
   if (!s.ok()) {
     for (Event& e : events) e.seq = 0;
@@ -150,6 +164,7 @@ Status QueueStore::AdmitOne(Event& event, uint64_t seq) {
         }
         budget_.Remove(d.victim, removed->events, removed->bytes);
         counters_[d.victim].dropped += removed->events;
+        read_sizes_.clear();  // a later ack of an evicted row must not count it again
         break;
       }
     }
@@ -160,7 +175,7 @@ Status QueueStore::ReadAfter(std::string_view stream, uint64_t after_seq, size_t
                              std::vector<Event>* out) {
   std::lock_guard lock(mu_);
   const std::string name(stream);
-  if (pending_.empty()) return Read(name, after_seq, max, out);
+  if (pending_.empty() && deferred_count_ == 0) return Read(name, after_seq, max, out);
   return ReadPendingAfter(name, after_seq, max, out);
 }
 
@@ -173,8 +188,13 @@ Status QueueStore::Ack(std::string_view stream, std::span<const uint64_t> seqs) 
     const Removed taken = pending_.Take(name, seqs, &stored);  // no write for these
     budget_.Remove(name, taken.events, taken.bytes);
     seqs = stored;
-    (void)PersistIfDue();  // a failure is retried at the next call
   }
+  std::vector<uint64_t> unread;
+  if (clock_ != nullptr && !seqs.empty()) {  // written ones: deleted with the next group
+    DeferAcks(name, seqs, &unread);
+    seqs = unread;
+  }
+  if (clock_ != nullptr) (void)PersistIfDue();  // a failure is retried at the next call
   if (seqs.empty()) return Status::Ok();
   return InGroup([&]() -> Status {
     Result<Removed> removed = Remove(name, seqs);
@@ -219,6 +239,7 @@ Result<uint64_t> QueueStore::Expire(const SweepTime& at) {
       if (!removed.ok()) return removed.status();
       budget_.Remove(name, removed->events, removed->bytes);
       counters_[name].expired += removed->events;
+      if (removed->events > 0) read_sizes_.clear();  // as for evictions
       expired += removed->events;
       return Status::Ok();
     });

@@ -13,7 +13,10 @@
 // stage state, a group that reaches a bound, a dead-lettering and a change by another
 // process write all pending events first, so the stored rows stay a seq-ordered prefix of
 // each stream. Sequence numbers are reserved in storage ahead of use (kSeqReserve at a time),
-// so none is ever issued twice, also by another process or after a crash.
+// so none is ever issued twice, also by another process or after a crash. Acks of events
+// already written are deferred too: removed from Backlog, Stats and reads at once, deleted in
+// the next group (at the latest the deadline later), so a drain does not write a page per
+// publish; a crash before that group resends them (duplicates, same seq), never loses one.
 //
 // Thread-safety: every public method takes the store's mutex; primitives are called with it
 // held, inside a group (Begin .. Commit/Rollback) where they write.
@@ -22,6 +25,7 @@
 #include <chrono>
 #include <map>
 #include <mutex>
+#include <set>
 #include <string>
 
 #include "core/store.h"
@@ -71,6 +75,8 @@ class QueueStore : public Store {
 
   static constexpr uint64_t kSeqReserve = 100'000;
   static constexpr uint64_t kMaxPendingEvents = 200'000;  // written at once beyond this
+  static constexpr uint64_t kMaxDeferredAcks = 20'000;     // deleted at once beyond this
+  static constexpr size_t kWriteChunk = 1000;              // pending events per group
 
  protected:
   // Loads usage, counters and the last sequence number from storage. Called once after the
@@ -134,7 +140,18 @@ class QueueStore : public Store {
   // Inserts every pending event inside the current group, through the bounds again (the disk
   // or the file limit may be full): one may evict older rows or be refused, and is counted
   // so. They leave memory at the group's commit.
-  Status WritePendingInGroup();
+  // At most `limit` events (the oldest of each stream first), so that a small disk is not
+  // asked for one huge group.
+  Status WritePendingInGroup(size_t limit = SIZE_MAX);
+  // Deletes the deferred acks inside the current group (before anything else in it).
+  Status ApplyDeferredAcksInGroup();
+  uint64_t DeferredOf(const std::string& stream) const;
+  // Defers the acks of `seqs` that this run read from storage (their size is known, so the
+  // accounting is exact at once); the others go to `unread`, deleted at once.
+  void DeferAcks(const std::string& stream, std::span<const uint64_t> seqs,
+                 std::vector<uint64_t>* unread);
+  // Removes the events of `stream` in out[from..] whose acks are deferred.
+  void DropDeferred(const std::string& stream, size_t from, std::vector<Event>* out);
   // One group that writes every pending event; one that only stores reserved_seq_.
   Status WritePending();
   Status StoreReservation();
@@ -152,8 +169,16 @@ class QueueStore : public Store {
   const Clock* clock_ = nullptr;
   Clock::Duration persist_after_{};
   PendingEvents pending_;
-  bool pending_in_group_ = false;  // WritePendingInGroup ran in the current group
+  // What WritePendingInGroup wrote in the current group: leaves memory at the commit.
+  std::map<std::string, std::vector<uint64_t>> written_in_group_;
   uint64_t reserved_seq_ = 0;      // stored as last_seq: no seq up to it is issued elsewhere
+  // Written events the cloud acknowledged, not yet deleted (write-behind), by stream.
+  std::map<std::string, std::set<uint64_t>> deferred_acks_;
+  uint64_t deferred_count_ = 0;
+  Clock::TimePoint deferred_since_{};
+  bool deferred_in_group_ = false;
+  // Size of each stored event handed out by ReadAfter and not acked yet (write-behind).
+  std::map<std::pair<std::string, uint64_t>, uint64_t> read_sizes_;
 };
 
 }  // namespace ef::storage

@@ -1,6 +1,8 @@
 // QueueStore's write-behind tier ([queue] persist_after_ms): see queue_store.h.
 #include "storage/queue_store.h"
 
+#include <algorithm>
+
 namespace ef::storage {
 
 void QueueStore::PersistAfter(const Clock& clock, std::chrono::milliseconds after) {
@@ -11,7 +13,7 @@ void QueueStore::PersistAfter(const Clock& clock, std::chrono::milliseconds afte
 
 Status QueueStore::PersistPending() {
   std::lock_guard lock(mu_);
-  if (pending_.empty()) return Status::Ok();
+  if (pending_.empty() && deferred_count_ == 0) return Status::Ok();
   return WritePending();
 }
 
@@ -61,21 +63,68 @@ bool QueueStore::AdmitPending(std::span<Event> events) {
 }
 
 Status QueueStore::PersistIfDue() {
-  if (clock_ == nullptr || pending_.empty()) return Status::Ok();
-  if (clock_->Now() - pending_.OldestAt() < persist_after_) return Status::Ok();
-  return WritePending();
+  if (clock_ == nullptr) return Status::Ok();
+  const Clock::TimePoint now = clock_->Now();
+  const bool pending_due = !pending_.empty() && now - pending_.OldestAt() >= persist_after_;
+  const bool acks_due = deferred_count_ > 0 && (deferred_count_ >= kMaxDeferredAcks ||
+                                                now - deferred_since_ >= persist_after_);
+  return pending_due || acks_due ? WritePending() : Status::Ok();
 }
 
-Status QueueStore::WritePendingInGroup() {
+Status QueueStore::ApplyDeferredAcksInGroup() {
+  for (const auto& [stream, seqs] : deferred_acks_) {
+    const std::vector<uint64_t> sorted(seqs.begin(), seqs.end());
+    // Accounted at the ack already (DeferAcks).
+    if (Result<Removed> removed = Remove(stream, sorted); !removed.ok()) return removed.status();
+  }
+  deferred_in_group_ = true;
+  return Status::Ok();
+}
+
+void QueueStore::DeferAcks(const std::string& stream, std::span<const uint64_t> seqs,
+                           std::vector<uint64_t>* unread) {
+  for (uint64_t seq : seqs) {
+    auto known = read_sizes_.find({stream, seq});
+    if (known == read_sizes_.end()) {  // not read from storage by this run: its size is unknown
+      unread->push_back(seq);
+      continue;
+    }
+    if (deferred_count_ == 0) deferred_since_ = clock_->Now();
+    if (deferred_acks_[stream].insert(seq).second) {
+      ++deferred_count_;
+      budget_.Remove(stream, 1, known->second);
+    }
+    read_sizes_.erase(known);
+  }
+}
+
+uint64_t QueueStore::DeferredOf(const std::string& stream) const {
+  auto it = deferred_acks_.find(stream);
+  return it == deferred_acks_.end() ? 0 : it->second.size();
+}
+
+Status QueueStore::WritePendingInGroup(size_t limit) {
+  written_in_group_.clear();
   for (const auto& [stream, pending] : pending_.streams()) {
+    std::vector<uint64_t>& written = written_in_group_[stream];
     for (const auto& [seq, entry] : pending) {
+      if (limit == 0) return Status::Ok();
+      --limit;
       budget_.Remove(stream, 1, entry.size);  // admitted again, as if it came now
       Event event = entry.event;
       if (Status s = AdmitOne(event, seq); !s.ok()) return s;
+      written.push_back(seq);
     }
   }
-  pending_in_group_ = true;
   return Status::Ok();
+}
+
+void QueueStore::DropDeferred(const std::string& stream, size_t from, std::vector<Event>* out) {
+  auto it = deferred_acks_.find(stream);
+  if (it == deferred_acks_.end() || it->second.empty()) return;
+  const auto acked = [&](const Event& e) { return it->second.count(e.seq) > 0; };
+  out->erase(std::remove_if(out->begin() + static_cast<ptrdiff_t>(from), out->end(), acked),
+             out->end());
 }
 
 Status QueueStore::ReadPendingAfter(const std::string& stream, uint64_t after_seq, size_t max,
@@ -87,11 +136,18 @@ Status QueueStore::ReadPendingAfter(const std::string& stream, uint64_t after_se
   auto it = streams.find(stream);
   const bool below = it == streams.end() || after_seq + 1 < it->second.begin()->first;
   const size_t had = out->size();
+  size_t stored = 0;  // rows read from storage, acked ones included
   if (below && budget_.Of(stream).events > pending) {
     if (Status s = Read(stream, after_seq, max, out); !s.ok()) return s;
+    stored = out->size() - had;
+    DropDeferred(stream, had, out);
+    if (read_sizes_.size() + stored > kMaxDeferredAcks) read_sizes_.clear();  // acks then write
+    for (size_t i = had; i < out->size(); ++i) {
+      read_sizes_[{stream, (*out)[i].seq}] = (*out)[i].ByteSize();
+    }
   }
-  const size_t read = out->size() - had;
-  if (read < max) pending_.Read(stream, after_seq, max - read, out);
+  // Pending events only after the last stored row: not when storage may hold more.
+  if (stored < max) pending_.Read(stream, after_seq, max - (out->size() - had), out);
   return Status::Ok();
 }
 
