@@ -12,6 +12,8 @@
 #             max_queued_messages 0, cleansession false) -> cloud broker -> counter
 #   none_D:   load -> edge broker -> edgeferry (batch = "none", durability D) -> cloud -> counter
 #   json_D:   the same with batch = "json"
+# D "through" is durability "normal" with persist_after_ms = 0: every event written before it
+# is sent, as before write-behind (the "before" figures).
 # Each round runs every case once (edgeferry fresh, with an empty queue, per case). The
 # brokers are Mosquitto on free loopback ports in a temp dir; only processes this script
 # started are stopped, by PID. What it needs is built first in the build dir (a missing one is
@@ -49,7 +51,9 @@ done
 [[ $COUNT =~ ^[1-9][0-9]*$ ]] || die "--count must be a positive integer"
 [[ $ROUNDS =~ ^[1-9][0-9]*$ ]] || die "--rounds must be a positive integer"
 [[ $RATE =~ ^[0-9]+$ ]] || die "--rate must be a non-negative integer"
-for d in $DURABILITIES; do [[ $d == normal || $d == full ]] || die "unknown durability $d"; done
+for d in $DURABILITIES; do
+  [[ $d =~ ^(normal|full|through)$ ]] || die "unknown durability $d (normal, full, through)"
+done
 
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 bench_build_dir e2e "$BUILD_DIR" edgeferry ef-mqtt-load ef-mqtt-count
@@ -138,7 +142,8 @@ wait_until 15 "the bridge to connect" grep -q 'e2e-bridge' "$WORK/cloud.log"
 
 # edgeferry NAME BATCH DURABILITY: one case with a fresh daemon and queue.
 edgeferry() {
-  local name=$1 batch=$2 durability=$3
+  local name=$1 batch=$2 durability=$3 after=1000
+  [[ $durability == through ]] && { durability=normal; after=0; }
   mkdir -p "$WORK/$name/data"
   cat >"$WORK/$name/edgeferry.toml" <<TOML
 [gateway]
@@ -157,6 +162,7 @@ qos = 1
 commit_interval_ms = 10
 commit_max_events = 1000
 durability = "$durability"
+persist_after_ms = $after
 
 [uplink]
 uri = "tcp://127.0.0.1:$CLOUD_PORT"

@@ -135,7 +135,8 @@ TOML
 uplinked_at_least() { (($(metric_sum edgeferry_events_uplinked_total) >= $1)); }
 committed_at_least() { (($(metric_sum edgeferry_events_committed_total) >= $1)); }
 
-# run_case NAME MODE RATE SECONDS OUTAGE(0/1): prints bytes per event.
+# run_case NAME MODE RATE SECONDS OUTAGE(0/1): sets RESULT to the bytes per event. Runs in
+# this shell (not in $(...)): it starts and stops processes and keeps PIDS up to date.
 run_case() {
   local name=$1 mode=$2 rate=$3 secs=$4 outage=$5 count=$(($3 * $4)) before after
   start_daemon "$name" "$mode"
@@ -153,7 +154,7 @@ run_case() {
   after=$(write_bytes "$DAEMON_PID")
   stop_pid "$DAEMON_PID"
   forget_pid "$DAEMON_PID"
-  awk -v a="$before" -v b="$after" -v n="$count" 'BEGIN { printf "%.1f", (b - a) / n }'
+  RESULT=$(awk -v a="$before" -v b="$after" -v n="$count" 'BEGIN { printf "%.1f", (b - a) / n }')
 }
 
 JSON="{\"bench\":\"flash\",\"payload_bytes\":$PAYLOAD,\"seconds\":$SECONDS_UP,\"outage_seconds\":$SECONDS_DOWN"
@@ -161,14 +162,16 @@ printf '%-14s %-22s %16s %10s\n' mode case "bytes/event" "x payload"
 for mode in $MODES; do
   for rate in $RATES; do
     echo "flash: $mode, cloud up, $rate events/s for $SECONDS_UP s" >&2
-    b=$(run_case "$mode-up-$rate" "$mode" "$rate" "$SECONDS_UP" 0)
+    run_case "$mode-up-$rate" "$mode" "$rate" "$SECONDS_UP" 0
+    b=$RESULT
     printf '%-14s %-22s %16s %10s\n' "$mode" "cloud up, $rate/s" "$b" \
       "$(awk -v b="$b" -v p="$PAYLOAD" 'BEGIN { printf "%.2f", b / p }')"
     JSON+=",\"${mode}_up_${rate}\":$b"
     [[ $rate == 1000 && $mode == write_behind ]] && HEALTHY=$b
   done
   echo "flash: $mode, cloud down for $SECONDS_DOWN s at 1000 events/s, then the drain" >&2
-  b=$(run_case "$mode-outage" "$mode" 1000 "$SECONDS_DOWN" 1)
+  run_case "$mode-outage" "$mode" 1000 "$SECONDS_DOWN" 1
+  b=$RESULT
   printf '%-14s %-22s %16s %10s\n' "$mode" "outage + drain, 1000/s" "$b" \
     "$(awk -v b="$b" -v p="$PAYLOAD" 'BEGIN { printf "%.2f", b / p }')"
   JSON+=",\"${mode}_outage_1000\":$b"

@@ -87,9 +87,11 @@ Status QueueStore::WritePending() {
   Status s;
   do {  // in chunks of kWriteChunk events, each its own group
     for (int attempt = 0; attempt < kFullRetries; ++attempt) {
-      s = InGroup([this] { return WritePendingInGroup(kWriteChunk); });
+      s = InGroup([this] { return WritePendingInGroup(write_chunk_); });
+      if (s.ok()) write_chunk_ = std::min(kWriteChunk, write_chunk_ * 2);
       if (s.ok() || !IsFull(s)) break;
       budget_.ClampToCurrent();  // as in Append: the bound is what fits
+      write_chunk_ = std::max<size_t>(write_chunk_ / 2, 10);  // a full disk takes small groups
     }
   } while (s.ok() && !pending_.empty());
   return s;
