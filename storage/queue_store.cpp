@@ -177,7 +177,7 @@ Status QueueStore::ReadAfter(std::string_view stream, uint64_t after_seq, size_t
                              std::vector<Event>* out) {
   std::lock_guard lock(mu_);
   const std::string name(stream);
-  if (pending_.empty() && deferred_count_ == 0) return Read(name, after_seq, max, out);
+  if (clock_ == nullptr) return Read(name, after_seq, max, out);
   return ReadPendingAfter(name, after_seq, max, out);
 }
 
