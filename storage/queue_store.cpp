@@ -91,6 +91,7 @@ Status QueueStore::WritePending() {
       if (s.ok()) write_chunk_ = std::min(kWriteChunk, write_chunk_ * 2);
       if (s.ok() || !IsFull(s)) break;
       budget_.ClampToCurrent();  // as in Append: the bound is what fits
+      disk_was_full_ = true;
       write_chunk_ = std::max<size_t>(write_chunk_ / 2, 10);  // a full disk takes small groups
     }
   } while (s.ok() && !pending_.empty());
@@ -103,7 +104,7 @@ Status QueueStore::Append(std::span<Event> events, std::span<const StateEntry> s
   if (events.empty() && state.empty()) return Status::Ok();
   std::lock_guard lock(mu_);
   Status s;
-  if (clock_ != nullptr && state.empty()) {
+  if (clock_ != nullptr && state.empty() && !disk_was_full_) {
     bool admitted = false;
     s = AppendPending(events, &admitted);
     if (!s.ok() || admitted) return s;
@@ -115,6 +116,7 @@ Status QueueStore::Append(std::span<Event> events, std::span<const StateEntry> s
     if (s.ok() || !IsFull(s)) break;
     // The disk or the file limit is full before the configured bound: the bound is what fits.
     budget_.ClampToCurrent();
+    disk_was_full_ = true;
     if (attempt + 1 < kFullRetries) s = Status::Ok();  // try again within the lower bound
   }
   if (!s.ok()) {

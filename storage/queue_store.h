@@ -172,6 +172,9 @@ class QueueStore : public Store {
   // What WritePendingInGroup wrote in the current group: leaves memory at the commit.
   std::map<std::string, std::vector<uint64_t>> written_in_group_;
   size_t write_chunk_ = kWriteChunk;  // halved while the disk is full, doubled back after
+  // Once the disk or the file limit was found full, this run writes every group before it
+  // is sent (as persist_after_ms = 0): big deferred groups do not fit a full disk.
+  bool disk_was_full_ = false;
   uint64_t reserved_seq_ = 0;      // stored as last_seq: no seq up to it is issued elsewhere
   // Written events the cloud acknowledged, not yet deleted (write-behind), by stream.
   std::map<std::string, std::set<uint64_t>> deferred_acks_;
