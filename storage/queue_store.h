@@ -76,7 +76,7 @@ class QueueStore : public Store {
   static constexpr uint64_t kSeqReserve = 100'000;
   static constexpr uint64_t kMaxPendingEvents = 200'000;  // written at once beyond this
   static constexpr uint64_t kMaxDeferredAcks = 20'000;     // deleted at once beyond this
-  static constexpr size_t kWriteChunk = 1000;              // pending events per group
+  static constexpr size_t kWriteChunk = 200;               // pending events per group
 
  protected:
   // Loads usage, counters and the last sequence number from storage. Called once after the
