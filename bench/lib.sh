@@ -65,8 +65,8 @@ free_port() { # a port nothing on 127.0.0.1 accepts connections on, not in $@
   die "no free port found"
 }
 
-start_broker() { # start_broker NAME PORT: sets BROKER_PID
-  local name=$1 port=$2
+start_broker() { # start_broker NAME PORT [EXTRA_CONF]: sets BROKER_PID
+  local name=$1 port=$2 extra=${3:-}
   cat >"$WORK/$name.conf" <<CONF
 per_listener_settings false
 allow_anonymous true
@@ -81,6 +81,7 @@ log_type warning
 log_type notice
 log_type information
 log_type subscribe
+$extra
 CONF
   "$MOSQUITTO" -c "$WORK/$name.conf" >"$WORK/$name.log" 2>&1 &
   BROKER_PID=$!

@@ -140,13 +140,18 @@ Status Gateway::OpenStore(const DaemonConfig& config) {
                                "; started with a fresh, empty queue. Events in the damaged "
                                "file were not sent; inspect or recover it with sqlite3.");
   }
+  if (const auto after = storage::WriteBehindOf(config.queue); after.count() > 0) {
+    (*store)->PersistAfter(clock_, after);
+  }
   sqlite_ = store->get();
   store_ = std::move(store.value());
   queue_metrics_ = std::make_unique<QueueMetrics>(*store_, clock_, metrics_);
   if (auto stats = store_->Stats(); stats.ok()) {
     log_.Info(kComponent, "queue " + options.path + " opened (" +
                               std::string(storage::DurabilityName(config.queue.durability)) +
-                              " durability), " + std::to_string(stats->events) +
+                              " durability, unacknowledged events written after " +
+                              std::to_string(storage::WriteBehindOf(config.queue).count()) +
+                              " ms), " + std::to_string(stats->events) +
                               " events waiting from before");
   }
   return Status::Ok();
@@ -267,6 +272,13 @@ void Gateway::Stop() {
   for (auto& source : sources_) source->Stop();
   if (pipeline_) pipeline_->Stop();
   StopUplink();
+  // Write-behind: what the cloud did not acknowledge is written now, for the next run.
+  if (sqlite_ != nullptr) {
+    if (Status s = sqlite_->PersistPending(); !s.ok()) {
+      log_.Error(kComponent, "cannot write the unacknowledged events at shutdown: " +
+                                 s.ToString());
+    }
+  }
 }
 
 StatusFeeds Gateway::status_feeds() {

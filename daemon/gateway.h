@@ -37,6 +37,7 @@
 #include "pipeline/contract/contract_stage.h"
 #include "pipeline/pipeline.h"
 #include "pipeline/recent_events.h"
+#include "storage/queue_store.h"
 #include "uplink/forwarder.h"
 
 namespace ef::daemon {
@@ -113,7 +114,7 @@ class Gateway {
   Heartbeat pipeline_alive_;  // for the watchdog: looping at all (see PipelineOptions::alive)
   Heartbeat uplink_alive_;
   std::unique_ptr<Store> store_;
-  storage::SqliteStore* sqlite_ = nullptr;  // store_, for its dead letters
+  storage::SqliteStore* sqlite_ = nullptr;  // store_, for its dead letters and write-behind at shutdown
   pipeline::RecentEventLog alerts_{kRecentShown};
   std::unique_ptr<QueueMetrics> queue_metrics_;
   RulesRuntime rules_;  // feeds the pipeline's rules stage

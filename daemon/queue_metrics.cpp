@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "daemon/storage_writes.h"
+
 namespace ef::daemon {
 namespace {
 
@@ -15,7 +17,14 @@ void CatchUp(Counter& counter, uint64_t recorded) {
 
 QueueMetrics::QueueMetrics(Store& store, const Clock& clock, MetricsRegistry& metrics)
     : store_(store), clock_(clock), metrics_(metrics),
-      collector_(metrics.AddCollector([this] { Refresh(); })) {}
+      written_(metrics.GetCounter("edgeferry_storage_written_bytes_total",
+                                  "Bytes this process wrote to storage since it started.")),
+      written_per_event_(metrics.GetGauge(
+          "edgeferry_storage_written_bytes_per_event",
+          "Bytes written to storage per event queued since start (flash wear).")),
+      collector_(metrics.AddCollector([this] { Refresh(); })) {
+  if (Result<StoreStats> stats = store_.Stats(); stats.ok()) start_seq_ = stats->last_seq;
+}
 
 QueueMetrics::~QueueMetrics() { metrics_.RemoveCollector(collector_); }
 
@@ -45,6 +54,12 @@ void QueueMetrics::Refresh() {
   if (!stats.ok()) return;  // the figures stay as last read
   const int64_t now_ms = clock_.WallMillis();
   std::lock_guard lock(mu_);
+  if (start_seq_ == UINT64_MAX) start_seq_ = stats->last_seq;
+  CatchUp(written_, ProcessWriteBytes());
+  const uint64_t events = stats->last_seq - start_seq_;
+  written_per_event_.Set(events == 0 ? 0.0
+                                     : static_cast<double>(written_.value()) /
+                                           static_cast<double>(events));
   for (const StreamStats& st : stats->streams) {
     StreamSeries& s = SeriesFor(st.stream);
     s.events->Set(static_cast<double>(st.events));

@@ -11,6 +11,7 @@ readonly PACKAGES=(
   mosquitto mosquitto-clients
   python3-pymodbus python3-serial python3-serial-asyncio python3-numpy python3-prometheus-client
   socat nats-server libssl-dev openssl procps faketime
+  curl  # bench/flash.sh reads the daemon's /metrics
   systemd dpkg-dev fakeroot
   # The libFuzzer run of tests/fuzz (scripts/test.sh).
   clang libclang-rt-14-dev

@@ -18,11 +18,12 @@ constexpr std::array<Choice<Overflow>, 3> kOverflows = {{
     {"backpressure", Overflow::kBackpressure},
 }};
 
-const std::array<ConfigField<QueueConfig>, 6> kQueueFields = {{
+const std::array<ConfigField<QueueConfig>, 7> kQueueFields = {{
     {"commit_max_events", &QueueConfig::commit_max_events, false, CheckPositive},
     {"commit_interval_ms", &QueueConfig::commit_interval_ms, false, CheckPositive},
     {"memory_events", &QueueConfig::memory_events, false, CheckPositive},
     {"durability", OneOf<&QueueConfig::durability, kDurabilities>(), false, nullptr},
+    {"persist_after_ms", &QueueConfig::persist_after_ms, false, CheckNotNegative},
     {"max_bytes", &QueueConfig::max_bytes, false, CheckPositive},
     {"max_file_bytes", &QueueConfig::max_file_bytes, false, CheckNotNegative},
 }};
@@ -64,6 +65,11 @@ StorePolicy ToStorePolicy(const QueueConfig& config) {
     policy.streams.push_back(std::move(p));
   }
   return policy;
+}
+
+std::chrono::milliseconds WriteBehindOf(const QueueConfig& config) {
+  if (config.durability == Durability::kFull) return std::chrono::milliseconds(0);
+  return std::chrono::milliseconds(config.persist_after_ms);
 }
 
 std::string_view DurabilityName(Durability durability) {

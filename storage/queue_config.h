@@ -4,6 +4,7 @@
 // store evicts the lowest priority first when its bound is reached.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -31,6 +32,11 @@ struct QueueConfig {
   int64_t commit_interval_ms = 10;   // Default: 10 ms from receipt to commit at most
   int64_t memory_events = 10000;     // Default: 10000, bound of the in-memory hand-off queue
   Durability durability = Durability::kNormal;  // Default: "normal"; or "full" (power loss)
+  // With "normal": events the cloud has not acknowledged this long after their commit are
+  // written to the queue file; those acknowledged sooner never are (flash wear). A crash
+  // loses at most this window of not-yet-delivered events. 0: write every event before it
+  // is sent. "full" always writes before sending. Default: 1000 ms.
+  int64_t persist_after_ms = 1000;
   int64_t max_bytes = int64_t{1} << 30;  // Default: 1 GiB for all streams together
   int64_t max_file_bytes = 0;         // Default: 0 = no limit on the file but the disk
   std::vector<StreamConfig> streams = DefaultStreams();  // telemetry, aggregates, alerts
@@ -43,6 +49,10 @@ void BindQueueConfig(const ConfigNode& table, QueueConfig& out, ConfigErrors& er
 void BindStreamConfig(SharedTable& table, const std::string& name, QueueConfig& out);
 
 StorePolicy ToStorePolicy(const QueueConfig& config);
+
+// How long write-behind keeps unacknowledged events in memory (QueueStore::PersistAfter);
+// 0 = off (persist_after_ms = 0, or durability "full").
+std::chrono::milliseconds WriteBehindOf(const QueueConfig& config);
 
 // "normal" or "full", as in the configuration.
 std::string_view DurabilityName(Durability durability);

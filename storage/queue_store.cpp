@@ -32,22 +32,48 @@ Status QueueStore::Reload() {
   drain_rates_ = std::move(rates);
   budget_.Reset();
   for (const auto& [stream, u] : usage) budget_.Add(stream, u.events, u.bytes);
+  // Pending events are not in storage yet, and their seqs may lie above the stored one.
+  for (const auto& [stream, pending] : pending_.streams()) {
+    for (const auto& [seq, entry] : pending) budget_.Add(stream, 1, entry.size);
+  }
   counters_ = std::move(counters);
-  last_seq_ = last_seq;
+  read_sizes_.clear();
+  last_seq_ = std::max(last_seq, pending_.empty() ? 0 : last_seq_);
   return Status::Ok();
 }
 
-Status QueueStore::RefreshIfChanged() { return ChangedElsewhere() ? Reload() : Status::Ok(); }
+Status QueueStore::RefreshIfChanged() {
+  if (!ChangedElsewhere()) return Status::Ok();
+  if (Status s = Reload(); !s.ok()) return s;
+  // Another process may have stored rows above pending seqs: keep stored rows a prefix.
+  return pending_.empty() ? Status::Ok() : WritePending();
+}
 
 template <class Body>
 Status QueueStore::InGroup(Body body) {
   Status s = Begin();
   // Inside the write lock: pick up what another process (dlq replay) committed meanwhile.
-  if (s.ok() && ChangedElsewhere()) s = Reload();
+  if (s.ok() && ChangedElsewhere()) {
+    s = Reload();
+    if (s.ok() && !pending_.empty()) s = WritePendingInGroup();
+  }
   Snapshot before{budget_, counters_, last_seq_};
+  if (s.ok() && deferred_count_ > 0) s = ApplyDeferredAcksInGroup();
   if (s.ok()) s = body();
-  if (s.ok()) s = SaveState(last_seq_, counters_);
+  if (s.ok()) s = SaveState(std::max(last_seq_, reserved_seq_), counters_);
   if (s.ok()) s = Commit();
+  if (s.ok()) {
+    for (const auto& [stream, seqs] : written_in_group_) {
+      std::vector<uint64_t> none;
+      pending_.Take(stream, seqs, &none);
+    }
+  }
+  written_in_group_.clear();
+  if (s.ok() && deferred_in_group_) {
+    deferred_acks_.clear();
+    deferred_count_ = 0;
+  }
+  deferred_in_group_ = false;
   if (!s.ok()) {
     Rollback();
     budget_ = before.budget;
@@ -56,6 +82,23 @@ Status QueueStore::InGroup(Body body) {
   }
   return s;
 }
+
+Status QueueStore::WritePending() {
+  Status s;
+  do {  // in chunks of kWriteChunk events, each its own group
+    for (int attempt = 0; attempt < kFullRetries; ++attempt) {
+      s = InGroup([this] { return WritePendingInGroup(write_chunk_); });
+      if (s.ok()) write_chunk_ = std::min(kWriteChunk, write_chunk_ * 2);
+      if (s.ok() || !IsFull(s)) break;
+      budget_.ClampToCurrent();  // as in Append: the bound is what fits
+      disk_was_full_ = true;
+      write_chunk_ = std::max<size_t>(write_chunk_ / 2, 10);  // a full disk takes small groups
+    }
+  } while (s.ok() && !pending_.empty());
+  return s;
+}
+
+Status QueueStore::StoreReservation() { return InGroup([] { return Status::Ok(); }); }
 
 Status QueueStore::Append(std::span<Event> events, std::span<const StateEntry> state) {
   return AppendWithDeadLetters(events, state, {}, 0);
@@ -67,7 +110,14 @@ Status QueueStore::AppendWithDeadLetters(std::span<Event> events,
   if (events.empty() && state.empty() && dead.empty()) return Status::Ok();
   std::lock_guard lock(mu_);
   Status s;
-  for (int attempt = 0; attempt < kFullRetries; ++attempt) {
+  if (clock_ != nullptr && state.empty() && dead.empty() && !disk_was_full_) {
+    bool admitted = false;
+    s = AppendPending(events, &admitted);
+    if (!s.ok() || admitted) return s;
+  }
+  // Pending events first, so that stored rows stay a seq-ordered prefix of each stream.
+  if (!pending_.empty()) s = WritePending();
+  for (int attempt = 0; s.ok() && attempt < kFullRetries; ++attempt) {
     s = InGroup([&] {
       Status group = AppendGroup(events, state);
       for (size_t i = 0; group.ok() && i < dead.size(); ++i) {
@@ -79,6 +129,8 @@ Status QueueStore::AppendWithDeadLetters(std::span<Event> events,
     if (s.ok() || !IsFull(s)) break;
     // The disk or the file limit is full before the configured bound: the bound is what fits.
     budget_.ClampToCurrent();
+    disk_was_full_ = true;
+    if (attempt + 1 < kFullRetries) s = Status::Ok();  // try again within the lower bound
   }
   if (!s.ok()) {
     for (Event& e : events) e.seq = 0;
@@ -100,14 +152,14 @@ Status QueueStore::ReadState(std::string_view prefix, std::vector<StateEntry>* o
   return LoadStageState(std::string(prefix), out);
 }
 
-Status QueueStore::AdmitOne(Event& event) {
+Status QueueStore::AdmitOne(Event& event, uint64_t seq) {
   const uint64_t size = event.ByteSize();
   for (;;) {
     // Within the bounds (the common case, one lookup): counted first; if the insert fails,
     // the group rolls back and the accounting with it.
     if (budget_.TryAdd(event.stream, size)) {
-      if (Status s = Insert(event, last_seq_ + 1, size); !s.ok()) return s;
-      event.seq = ++last_seq_;
+      if (Status s = Insert(event, seq != 0 ? seq : last_seq_ + 1, size); !s.ok()) return s;
+      event.seq = seq != 0 ? seq : ++last_seq_;
       return Status::Ok();
     }
     const Budget::Decision d = budget_.Admit(event.stream, size);
@@ -129,6 +181,7 @@ Status QueueStore::AdmitOne(Event& event) {
         }
         budget_.Remove(d.victim, removed->events, removed->bytes);
         counters_[d.victim].dropped += removed->events;
+        read_sizes_.clear();  // a later ack of an evicted row must not count it again
         break;
       }
     }
@@ -138,13 +191,28 @@ Status QueueStore::AdmitOne(Event& event) {
 Status QueueStore::ReadAfter(std::string_view stream, uint64_t after_seq, size_t max,
                              std::vector<Event>* out) {
   std::lock_guard lock(mu_);
-  return Read(std::string(stream), after_seq, max, out);
+  const std::string name(stream);
+  if (clock_ == nullptr) return Read(name, after_seq, max, out);
+  return ReadPendingAfter(name, after_seq, max, out);
 }
 
 Status QueueStore::Ack(std::string_view stream, std::span<const uint64_t> seqs) {
   if (seqs.empty()) return Status::Ok();
   std::lock_guard lock(mu_);
   const std::string name(stream);
+  std::vector<uint64_t> stored;
+  if (!pending_.empty()) {
+    const Removed taken = pending_.Take(name, seqs, &stored);  // no write for these
+    budget_.Remove(name, taken.events, taken.bytes);
+    seqs = stored;
+  }
+  std::vector<uint64_t> unread;
+  if (clock_ != nullptr && !seqs.empty()) {  // written ones: deleted with the next group
+    DeferAcks(name, seqs, &unread);
+    seqs = unread;
+  }
+  if (clock_ != nullptr) (void)PersistIfDue();  // a failure is retried at the next call
+  if (seqs.empty()) return Status::Ok();
   return InGroup([&]() -> Status {
     Result<Removed> removed = Remove(name, seqs);
     if (!removed.ok()) return removed.status();
@@ -159,6 +227,9 @@ Status QueueStore::DeadLetter(std::string_view stream, std::span<const uint64_t>
   std::lock_guard lock(mu_);
   const std::string name(stream);
   return InGroup([&]() -> Status {
+    if (!pending_.empty()) {
+      if (Status s = WritePendingInGroup(); !s.ok()) return s;
+    }
     Result<Removed> moved = MoveToDeadLetters(name, seqs, reason, now_ms);
     if (!moved.ok()) return moved.status();
     budget_.Remove(name, moved->events, moved->bytes);
@@ -170,6 +241,7 @@ Status QueueStore::DeadLetter(std::string_view stream, std::span<const uint64_t>
 Result<uint64_t> QueueStore::Expire(const SweepTime& at) {
   std::lock_guard lock(mu_);
   if (Status s = RefreshIfChanged(); !s.ok()) return s;
+  if (Status s = PersistIfDue(); !s.ok()) return s;
   if (LongestTtl(policy_) <= 0) return uint64_t{0};
   ages_.Note(at, last_seq_);
   uint64_t expired = 0;
@@ -184,10 +256,17 @@ Result<uint64_t> QueueStore::Expire(const SweepTime& at) {
       if (!removed.ok()) return removed.status();
       budget_.Remove(name, removed->events, removed->bytes);
       counters_[name].expired += removed->events;
+      if (removed->events > 0) read_sizes_.clear();  // as for evictions
       expired += removed->events;
       return Status::Ok();
     });
     if (!s.ok()) return s;
+    // Pending events are younger than any stored one: after them, and without a write (the
+    // counter is stored with the next group).
+    const Removed gone = pending_.TakeExpired(name, cut);
+    budget_.Remove(name, gone.events, gone.bytes);
+    counters_[name].expired += gone.events;
+    expired += gone.events;
   }
   return expired;
 }
@@ -226,7 +305,7 @@ Result<StoreStats> QueueStore::Stats() {
     if (s.events > 0) {
       Result<int64_t> oldest = OldestIngest(name);
       if (!oldest.ok()) return oldest.status();
-      s.oldest_ingest_ms = *oldest;
+      s.oldest_ingest_ms = *oldest != 0 ? *oldest : pending_.OldestIngest(name);
     }
     stats.streams.push_back(std::move(s));
   }

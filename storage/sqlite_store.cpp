@@ -168,7 +168,9 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const SqliteStoreOptions&
 SqliteStore::SqliteStore(StorePolicy policy, std::unique_ptr<Impl> impl)
     : QueueStore(std::move(policy)), impl_(std::move(impl)) {}
 
-SqliteStore::~SqliteStore() = default;
+// Pending events (write-behind) are written before the database closes; if that fails they
+// are lost as in a crash.
+SqliteStore::~SqliteStore() { (void)PersistPending(); }
 
 Status SqliteStore::Begin() {
   impl_->created_in_group.clear();
@@ -355,6 +357,8 @@ Result<Removed> SqliteStore::RemoveExpired(const std::string& stream, const Expi
 Status SqliteStore::SaveState(uint64_t last_seq,
                               const std::map<std::string, StreamCounters>& counters) {
   if (last_seq != impl_->saved_last_seq) {  // acks and expiries leave it unchanged
+    // Seqs reserved ahead (write-behind) are handed out before any insert covers them.
+    if (Status s = impl_->lease.Cover(last_seq); !s.ok()) return s;
     sqlite3_bind_int64(impl_->save_seq.get(), 1, static_cast<sqlite3_int64>(last_seq));
     if (Status s = impl_->Step(impl_->save_seq, "save sequence"); !s.ok()) return s;
   }

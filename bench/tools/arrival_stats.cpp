@@ -8,7 +8,26 @@ namespace ef::bench {
 std::string ArrivalStats::Record(std::string_view topic, std::string_view message,
                                  int64_t arrival_us, testkit::SteadyClock::time_point arrival) {
   ++received_;
-  std::optional<testkit::Envelope> env = parser_.Parse(message);
+  // A batch (batch = "json" / "ndjson") counts each event inside it.
+  if (message.find("\"first_seq\"") != std::string_view::npos) {
+    if (std::optional<testkit::Batch> batch = parser_.ParseBatch(message);
+        batch && !batch->events.empty()) {
+      std::string out;
+      for (testkit::Envelope& e : batch->events) {
+        out += RecordEnvelope(topic, message, std::move(e), arrival_us, arrival);
+        out += '\n';
+      }
+      if (!out.empty()) out.pop_back();
+      return out;
+    }
+  }
+  return RecordEnvelope(topic, message, parser_.Parse(message), arrival_us, arrival);
+}
+
+std::string ArrivalStats::RecordEnvelope(std::string_view topic, std::string_view message,
+                                         std::optional<testkit::Envelope> env,
+                                         int64_t arrival_us,
+                                         testkit::SteadyClock::time_point arrival) {
   bool is_envelope = env && env->seq && !env->device.empty();
   std::string payload = is_envelope && env->payload ? *env->payload : std::string(message);
   if (is_envelope && !seqs_by_device_[env->device].insert(*env->seq).second) {

@@ -21,7 +21,8 @@ namespace ef::bench {
 class ArrivalStats {
  public:
   // Records one message received at `arrival_us` (wall clock) and `arrival` (steady clock).
-  // Returns a one-line human description of it for --print.
+  // Returns a one-line human description of it for --print (a line per event of a batch:
+  // the events of a batch message are counted one by one).
   std::string Record(std::string_view topic, std::string_view message, int64_t arrival_us,
                      testkit::SteadyClock::time_point arrival);
 
@@ -31,6 +32,9 @@ class ArrivalStats {
 
  private:
   double PercentileMs(double fraction);
+  std::string RecordEnvelope(std::string_view topic, std::string_view message,
+                             std::optional<testkit::Envelope> env, int64_t arrival_us,
+                             testkit::SteadyClock::time_point arrival);
 
   testkit::EnvelopeParser parser_;
   size_t count_ = 0;

@@ -210,8 +210,10 @@ void CheckLosses(const std::vector<StopRecord>& stops, size_t published, size_t 
 
 TEST_CASE("crash: 20 kill -9 at random moments lose no committed event") {
   GatewayOptions options;
-  options.queue_toml =
-      "commit_interval_ms = " + std::to_string(kCommitIntervalMs) + "\ncommit_max_events = 1000\n";
+  // Every event written before it is sent (persist_after_ms = 0), so every commit counts;
+  // write-behind's own crash test is write_behind_test.cpp.
+  options.queue_toml = "commit_interval_ms = " + std::to_string(kCommitIntervalMs) +
+                       "\ncommit_max_events = 1000\npersist_after_ms = 0\n";
   GatewayRig rig(options);
   CloudCollector collector(rig.CloudCollectorOptions());
   std::vector<StopRecord> stops;

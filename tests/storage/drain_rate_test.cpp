@@ -31,7 +31,7 @@ StreamStats StatsOf(Store& store, const std::string& stream) {
 }
 
 TEST_CASE_TEMPLATE("drain rates are recorded per stream and reported by Stats", Fixture,
-                   SqliteFixture, MemFixture) {
+                   SqliteFixture, MemFixture, SqliteWriteBehind, MemWriteBehind) {
   Fixture fixture;
   auto store = fixture.Open();
   AppendTo(*store, "telemetry", 3);

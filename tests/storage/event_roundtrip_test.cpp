@@ -71,7 +71,7 @@ Event ReadOne(Store& store, uint64_t after_seq = 0) {
 }
 
 TEST_CASE_TEMPLATE("every member of an Event survives the store", Fixture, SqliteFixture,
-                   MemFixture) {
+                   MemFixture, SqliteWriteBehind, MemWriteBehind) {
   Fixture fixture;
   auto store = fixture.Open();
   std::vector<Event> events = {Full()};

@@ -32,7 +32,7 @@ std::vector<std::string> Keys(Store& store, std::string_view prefix) {
 uint64_t Stored(Store& store) { return store.Stats()->events; }
 
 TEST_CASE_TEMPLATE("stage state is committed with the events of its group", Fixture,
-                   SqliteFixture, MemFixture) {
+                   SqliteFixture, MemFixture, SqliteWriteBehind, MemWriteBehind) {
   Fixture fixture;
   auto store = fixture.Open();
   auto events = Events(2);
@@ -55,7 +55,7 @@ TEST_CASE_TEMPLATE("stage state is committed with the events of its group", Fixt
   CHECK(store->Stats()->last_seq == 2);
 }
 
-TEST_CASE_TEMPLATE("a prefix reads only its own keys", Fixture, SqliteFixture, MemFixture) {
+TEST_CASE_TEMPLATE("a prefix reads only its own keys", Fixture, SqliteFixture, MemFixture, SqliteWriteBehind, MemWriteBehind) {
   Fixture fixture;
   auto store = fixture.Open();
   const StateEntry state[] = {{"a/x", "1"},  {"a/y", "2"}, {"ab/x", "3"},
@@ -71,7 +71,7 @@ TEST_CASE_TEMPLATE("a prefix reads only its own keys", Fixture, SqliteFixture, M
 }
 
 TEST_CASE_TEMPLATE("state is written even when reject_new refused every event", Fixture,
-                   SqliteFixture, MemFixture) {
+                   SqliteFixture, MemFixture, SqliteWriteBehind, MemWriteBehind) {
   Fixture fixture;
   auto store = fixture.Open(OneStream(Overflow::kRejectNew, 1));
   auto events = Events(2);
@@ -83,7 +83,7 @@ TEST_CASE_TEMPLATE("state is written even when reject_new refused every event", 
 }
 
 TEST_CASE_TEMPLATE("a group refused by backpressure stores neither events nor state", Fixture,
-                   SqliteFixture, MemFixture) {
+                   SqliteFixture, MemFixture, SqliteWriteBehind, MemWriteBehind) {
   Fixture fixture;
   auto store = fixture.Open(OneStream(Overflow::kBackpressure, 100));
   auto events = Events(3);  // 42 bytes each: the third does not fit

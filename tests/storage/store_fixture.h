@@ -13,6 +13,7 @@
 #include <string>
 
 #include "storage/mem_store.h"
+#include "tests/fakes/manual_clock.h"
 #include "storage/sqlite_store.h"
 
 namespace ef::storage {
@@ -41,6 +42,29 @@ struct SqliteFixture {
 struct MemFixture {
   std::unique_ptr<Store> Open(StorePolicy policy = {}) {
     return std::make_unique<MemStore>(std::move(policy));
+  }
+};
+
+// The same stores in write-behind mode ([queue] persist_after_ms) with a deadline that never
+// comes on their manual clock unless the test advances it (clock), so events stay in memory
+// unless a bound, stage state, a dead-lettering or a reopen writes them.
+struct SqliteWriteBehind : SqliteFixture {
+  testing::ManualClock clock;
+  static constexpr std::chrono::milliseconds kAfter{60'000};
+  std::unique_ptr<Store> Open(StorePolicy policy = {}) {
+    auto store = OpenSqlite(std::move(policy));
+    store->PersistAfter(clock, kAfter);
+    return store;
+  }
+};
+
+struct MemWriteBehind {
+  testing::ManualClock clock;
+  static constexpr std::chrono::milliseconds kAfter{60'000};
+  std::unique_ptr<Store> Open(StorePolicy policy = {}) {
+    auto store = std::make_unique<MemStore>(std::move(policy));
+    store->PersistAfter(clock, kAfter);
+    return store;
   }
 };
 

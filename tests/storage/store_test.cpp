@@ -48,7 +48,7 @@ StreamStats StatsOf(Store& store, const std::string& stream) {
 constexpr uint64_t kEventBytes = 85;
 
 TEST_CASE_TEMPLATE("a store keeps each stream in sequence order until acked", Fixture,
-                   SqliteFixture, MemFixture) {
+                   SqliteFixture, MemFixture, SqliteWriteBehind, MemWriteBehind) {
   Fixture fixture;
   auto store = fixture.Open();
   auto batch = MakeBatch(0, 6);
@@ -121,7 +121,7 @@ uint64_t StoredBytes(Store& store, const std::string& stream) {
 }
 
 TEST_CASE_TEMPLATE("acks free exactly the bytes of what they removed, read or not", Fixture,
-                   SqliteFixture, MemFixture) {
+                   SqliteFixture, MemFixture, SqliteWriteBehind, MemWriteBehind) {
   Fixture fixture;
   auto store = fixture.Open(OneStream(Overflow::kDropOldest, kEventBytes * 11));
   auto batch = MakeBatch(0, 10);
@@ -145,7 +145,7 @@ TEST_CASE_TEMPLATE("acks free exactly the bytes of what they removed, read or no
 }
 
 TEST_CASE_TEMPLATE("drop_oldest makes room by dropping the oldest, and counts them", Fixture,
-                   SqliteFixture, MemFixture) {
+                   SqliteFixture, MemFixture, SqliteWriteBehind, MemWriteBehind) {
   Fixture fixture;
   auto store = fixture.Open(OneStream(Overflow::kDropOldest, kEventBytes * 4));
   auto batch = MakeBatch(0, 10);
@@ -156,7 +156,7 @@ TEST_CASE_TEMPLATE("drop_oldest makes room by dropping the oldest, and counts th
 }
 
 TEST_CASE_TEMPLATE("reject_new keeps what is stored and counts what it refused", Fixture,
-                   SqliteFixture, MemFixture) {
+                   SqliteFixture, MemFixture, SqliteWriteBehind, MemWriteBehind) {
   Fixture fixture;
   auto store = fixture.Open(OneStream(Overflow::kRejectNew, kEventBytes * 4));
   auto batch = MakeBatch(0, 10);
@@ -167,7 +167,7 @@ TEST_CASE_TEMPLATE("reject_new keeps what is stored and counts what it refused",
 }
 
 TEST_CASE_TEMPLATE("backpressure refuses the whole group, retryably, and stores nothing of it",
-                   Fixture, SqliteFixture, MemFixture) {
+                   Fixture, SqliteFixture, MemFixture, SqliteWriteBehind, MemWriteBehind) {
   Fixture fixture;
   auto store = fixture.Open(OneStream(Overflow::kBackpressure, kEventBytes * 4));
   auto first = MakeBatch(0, 3);
@@ -183,7 +183,7 @@ TEST_CASE_TEMPLATE("backpressure refuses the whole group, retryably, and stores 
 }
 
 TEST_CASE_TEMPLATE("the store bound evicts the lowest priority stream first", Fixture,
-                   SqliteFixture, MemFixture) {
+                   SqliteFixture, MemFixture, SqliteWriteBehind, MemWriteBehind) {
   Fixture fixture;
   StorePolicy policy = OneStream(Overflow::kDropOldest, 0, kEventBytes * 6);
   StreamPolicy alerts;
@@ -201,7 +201,7 @@ TEST_CASE_TEMPLATE("the store bound evicts the lowest priority stream first", Fi
 }
 
 TEST_CASE_TEMPLATE("events older than their stream's TTL expire and are counted", Fixture,
-                   SqliteFixture, MemFixture) {
+                   SqliteFixture, MemFixture, SqliteWriteBehind, MemWriteBehind) {
   Fixture fixture;
   StorePolicy policy = OneStream(Overflow::kDropOldest, 0);
   policy.streams[0].ttl_ms = 100;
@@ -218,7 +218,7 @@ TEST_CASE_TEMPLATE("events older than their stream's TTL expire and are counted"
 }
 
 TEST_CASE_TEMPLATE("dead letters leave the queue and are counted", Fixture, SqliteFixture,
-                   MemFixture) {
+                   MemFixture, SqliteWriteBehind, MemWriteBehind) {
   Fixture fixture;
   auto store = fixture.Open();
   auto batch = MakeBatch(0, 3);
@@ -231,7 +231,7 @@ TEST_CASE_TEMPLATE("dead letters leave the queue and are counted", Fixture, Sqli
 }
 
 TEST_CASE_TEMPLATE("a full disk applies the overflow policy instead of failing", Fixture,
-                   SqliteFixture, MemFixture) {
+                   SqliteFixture, MemFixture, SqliteWriteBehind, MemWriteBehind) {
   Fixture fixture;
   auto store = fixture.Open(OneStream(Overflow::kDropOldest, 0));
   auto batch = MakeBatch(0, 50);
