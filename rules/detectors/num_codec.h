@@ -15,13 +15,22 @@ namespace ef::rules {
 
 class NumWriter {
  public:
-  explicit NumWriter(std::string_view tag) : writer_(&out_) { writer_.Str(tag); }
+  // `reserve`: the bytes expected, to allocate once.
+  explicit NumWriter(std::string_view tag, size_t reserve = 0) : writer_(&out_) {
+    out_.reserve(reserve);
+    writer_.Str(tag);
+  }
   NumWriter& Num(double value) {
     writer_.F64(value);
     return *this;
   }
   NumWriter& Int(int64_t value) {
     writer_.I64(value);
+    return *this;
+  }
+  // Length-prefixed raw bytes.
+  NumWriter& Bytes(std::string_view bytes) {
+    writer_.Str(bytes);
     return *this;
   }
   std::string Take() { return std::move(out_); }
@@ -40,6 +49,7 @@ class NumReader {
   }
   double Num() { return tag_ok_ ? reader_.F64() : 0.0; }
   int64_t Int() { return tag_ok_ ? reader_.I64() : 0; }
+  std::string Bytes() { return tag_ok_ ? reader_.Str() : std::string(); }
   // True when the tag matched, every number was there and nothing is left over.
   bool ok() const { return tag_ok_ && reader_.ok() && reader_.done(); }
   // True while nothing failed yet (for loops that must stop early).

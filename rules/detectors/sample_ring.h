@@ -36,6 +36,8 @@ class SampleRing {
   // The value the next Push() overwrites. REQUIRES: full().
   double Oldest() const { return values_[head_]; }
   bool full() const { return values_.size() == capacity_; }
+  // The i-th value from the oldest. REQUIRES: i < size().
+  double FromOldest(size_t i) const { return values_[(head_ + i) % values_.size()]; }
   // Unordered view of the values (for medians and counts).
   const std::vector<double>& values() const { return values_; }
   double Mean() const { return values_.empty() ? 0.0 : sum_ / static_cast<double>(size()); }
