@@ -51,7 +51,11 @@ Verdict AdaptiveDetector::Observe(int64_t t_ms, double value) {
   const double change = has_prev_ ? value - prev_ : 0.0;
   const double raw = std::max(Surprise(values_, value), Surprise(changes_, change));
   const bool outlier = raw >= kCertain;
-  const double surprise = std::min(raw, 1.0);
+  const double surprise = QuantisedRing::Rounded(std::min(raw, 1.0));
+  if (values_.ring().full()) {
+    has_dropped_ = true;
+    dropped_ = values_.ring().Oldest();
+  }
   values_.Push(value);
   if (has_prev_) changes_.Push(change);
   has_prev_ = true;
@@ -79,10 +83,10 @@ Verdict AdaptiveDetector::Observe(int64_t t_ms, double value) {
 }
 
 std::string AdaptiveDetector::SaveState() const {
-  NumWriter out("adaptive");
+  NumWriter out("adaptive", 64 + 8 * values_.size() + 2 * (surprises_.size() + recent_.size()));
   out.Int(has_prev_ ? 1 : 0).Num(prev_).Int(since_fired_).Int(active_ ? 1 : 0);
+  out.Int(has_dropped_ ? 1 : 0).Num(dropped_);
   values_.Save(out);
-  changes_.Save(out);
   surprises_.Save(out);
   recent_.Save(out);
   return out.Take();
@@ -94,19 +98,31 @@ Status AdaptiveDetector::LoadState(std::string_view bytes) {
   const double prev = in.Num();
   const int64_t since = in.Int();
   const int64_t active = in.Int();
+  const int64_t has_dropped = in.Int();
+  const double dropped = in.Num();
   SortedWindow values(Capacity(config_.history));
-  SortedWindow changes(Capacity(config_.history));
-  SampleRing surprises(Capacity(config_.likelihood_window));
-  SampleRing recent(Capacity(config_.smoothing));
-  const bool rings_ok =
-      values.Load(in) && changes.Load(in) && surprises.Load(in) && recent.Load(in);
-  if (!rings_ok || !in.ok()) {
+  QuantisedRing surprises(Capacity(config_.likelihood_window));
+  QuantisedRing recent(Capacity(config_.smoothing));
+  const bool rings_ok = values.Load(in) && surprises.Load(in) && recent.Load(in);
+  if (!rings_ok || !in.ok() || (has_dropped != 0 && !values.ring().full())) {
     return Status::Corruption("checkpoint of an 'adaptive' detector does not parse");
+  }
+  // The changes, as Observe() computed them: each value minus the one before it.
+  SortedWindow changes(Capacity(config_.history));
+  const SampleRing& ring = values.ring();
+  for (size_t i = 0; i < ring.size(); ++i) {
+    if (i > 0) {
+      changes.Push(ring.FromOldest(i) - ring.FromOldest(i - 1));
+    } else if (has_dropped != 0) {
+      changes.Push(ring.FromOldest(0) - dropped);
+    }
   }
   has_prev_ = has_prev != 0;
   prev_ = prev;
   since_fired_ = since;
   active_ = active != 0;
+  has_dropped_ = has_dropped != 0;
+  dropped_ = dropped;
   values_ = std::move(values);
   changes_ = std::move(changes);
   surprises_ = std::move(surprises);

@@ -18,9 +18,14 @@
 // quiet for `rearm` samples unless the condition ends and comes back after them, so one
 // incident is one alert. The score is the likelihood 1 - tail probability, in [0, 1].
 //
+// Surprises are rounded to 16 bits (steps of 1/65535) as they are learned, so that they
+// checkpoint in two bytes each and their running sums are exact integers.
+//
 // Cost: O(log history) comparisons and two memmoves of at most `history` doubles per sample
-// (sorted_window.h); memory about 8 * (4 * history + likelihood_window) bytes (60 KB with
-// the defaults), of which the checkpoint holds a little over half. Not thread-safe (see detector.h).
+// (sorted_window.h); memory about 8 * 4 * history + 2 * likelihood_window bytes (51 KB with
+// the defaults). The checkpoint holds the values (8 bytes each) and the surprises (2 bytes
+// each), about 15 KB with the defaults; the changes are rebuilt from the values on restore,
+// which continues bit-for-bit. Not thread-safe (see detector.h).
 #pragma once
 
 #include <cstdint>
@@ -28,7 +33,7 @@
 #include <string_view>
 
 #include "rules/detectors/detector.h"
-#include "rules/detectors/sample_ring.h"
+#include "rules/detectors/quantised_ring.h"
 #include "rules/detectors/sorted_window.h"
 
 namespace ef::rules {
@@ -58,11 +63,13 @@ class AdaptiveDetector final : public Detector {
 
   AdaptiveConfig config_;
   SortedWindow values_;
-  SortedWindow changes_;
-  SampleRing surprises_;
-  SampleRing recent_;  // the last `smoothing` surprises
+  SortedWindow changes_;  // not checkpointed: rebuilt from values_ and dropped_
+  QuantisedRing surprises_;
+  QuantisedRing recent_;  // the last `smoothing` surprises
   bool has_prev_ = false;
   double prev_ = 0.0;
+  bool has_dropped_ = false;
+  double dropped_ = 0.0;  // the value values_ last let go (the oldest change's start)
   int64_t since_fired_ = 0;
   bool active_ = false;
 };

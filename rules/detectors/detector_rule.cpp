@@ -40,9 +40,10 @@ std::optional<double> NumberOf(const Event& event, const std::string& name) {
 size_t FieldBytes(const DetectorKeys& keys) {
   switch (keys.type) {
     case DetectorType::kAdaptive: {
-      // Two sorted windows (arrival order and sorted copy each) and two rings of surprises.
+      // Two sorted windows (arrival order and sorted copy each) and two 16-bit rings.
       const AdaptiveConfig c{};
-      return 256 + 8 * static_cast<size_t>(4 * c.history + c.likelihood_window + c.smoothing);
+      return 256 + 32 * static_cast<size_t>(c.history) +
+             2 * static_cast<size_t>(c.likelihood_window + c.smoothing);
     }
     case DetectorType::kZScore:
       return 256 + 8 * static_cast<size_t>(keys.window);

@@ -5,9 +5,12 @@
 // thread-safe.
 #pragma once
 
+#include <bit>
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "rules/state_codec.h"
 
@@ -15,13 +18,35 @@ namespace ef::rules {
 
 class NumWriter {
  public:
-  explicit NumWriter(std::string_view tag) : writer_(&out_) { writer_.Str(tag); }
+  // `reserve`: the bytes expected, to allocate once.
+  explicit NumWriter(std::string_view tag, size_t reserve = 0) : writer_(&out_) {
+    out_.reserve(reserve);
+    writer_.Str(tag);
+  }
   NumWriter& Num(double value) {
     writer_.F64(value);
     return *this;
   }
   NumWriter& Int(int64_t value) {
     writer_.I64(value);
+    return *this;
+  }
+  // `n` doubles as one length-prefixed block of their little-endian IEEE-754 bytes (one copy
+  // on a little-endian host).
+  NumWriter& Doubles(const double* values, size_t n) {
+    if constexpr (std::endian::native == std::endian::little) {
+      writer_.Str(std::string_view(reinterpret_cast<const char*>(values), 8 * n));
+    } else {
+      std::string bytes;
+      StateWriter block(&bytes);
+      for (size_t i = 0; i < n; ++i) block.F64(values[i]);
+      writer_.Str(bytes);
+    }
+    return *this;
+  }
+  // Length-prefixed raw bytes.
+  NumWriter& Bytes(std::string_view bytes) {
+    writer_.Str(bytes);
     return *this;
   }
   std::string Take() { return std::move(out_); }
@@ -40,6 +65,15 @@ class NumReader {
   }
   double Num() { return tag_ok_ ? reader_.F64() : 0.0; }
   int64_t Int() { return tag_ok_ ? reader_.I64() : 0; }
+  std::string Bytes() { return tag_ok_ ? reader_.Str() : std::string(); }
+  // What Doubles() wrote, appended to `out`; false when the block is malformed.
+  bool Doubles(std::vector<double>& out) {
+    const std::string bytes = Bytes();
+    if (bytes.size() % 8 != 0) return false;
+    StateReader block(bytes);
+    for (size_t i = 0; i < bytes.size() / 8; ++i) out.push_back(block.F64());
+    return block.ok();
+  }
   // True when the tag matched, every number was there and nothing is left over.
   bool ok() const { return tag_ok_ && reader_.ok() && reader_.done(); }
   // True while nothing failed yet (for loops that must stop early).

@@ -36,6 +36,8 @@ class SampleRing {
   // The value the next Push() overwrites. REQUIRES: full().
   double Oldest() const { return values_[head_]; }
   bool full() const { return values_.size() == capacity_; }
+  // The i-th value from the oldest. REQUIRES: i < size().
+  double FromOldest(size_t i) const { return values_[(head_ + i) % values_.size()]; }
   // Unordered view of the values (for medians and counts).
   const std::vector<double>& values() const { return values_; }
   double Mean() const { return values_.empty() ? 0.0 : sum_ / static_cast<double>(size()); }
@@ -52,7 +54,7 @@ class SampleRing {
     // Storage order and sums as they are: a re-sum in another order would differ in the last bit.
     out.Int(static_cast<int64_t>(values_.size())).Int(static_cast<int64_t>(head_));
     out.Int(static_cast<int64_t>(pushes_ % capacity_)).Num(sum_).Num(sum_sq_);
-    for (const double v : values_) out.Num(v);
+    out.Doubles(values_.data(), values_.size());
   }
   // False when the saved count does not fit this ring.
   bool Load(NumReader& in) {
@@ -67,7 +69,7 @@ class SampleRing {
     }
     std::vector<double> loaded;
     loaded.reserve(capacity_);
-    for (int64_t i = 0; i < n; ++i) loaded.push_back(in.Num());
+    if (!in.Doubles(loaded) || loaded.size() != static_cast<size_t>(n)) return false;
     values_ = std::move(loaded);
     head_ = static_cast<size_t>(head);
     pushes_ = static_cast<size_t>(lap);

@@ -1,8 +1,9 @@
 // SortedWindow: the last `capacity` values of a series kept both in arrival order (to know
 // which one leaves) and sorted (for order statistics), so that the median is O(1), counting
-// the values at least as far from a point is O(log n) and a push is one memmove of the sorted
-// array (O(n) but a few hundred nanoseconds for thousands of values). Checkpoints hold the
-// arrival order only; the sorted copy is rebuilt on load. Not thread-safe.
+// the values at least as far from a point and the median distance are O(log n), and a push
+// is one memmove of the sorted values between the leaving and the arriving one (O(n) but a
+// few hundred nanoseconds for thousands of values). Checkpoints hold the arrival order only; the sorted copy is rebuilt on load.
+// Not thread-safe.
 #pragma once
 
 #include <algorithm>
@@ -21,12 +22,25 @@ class SortedWindow {
   }
 
   void Push(double value) {
-    if (ring_.full()) {
-      const auto old = std::lower_bound(sorted_.begin(), sorted_.end(), ring_.Oldest());
-      if (old != sorted_.end()) sorted_.erase(old);
+    const auto to = std::upper_bound(sorted_.begin(), sorted_.end(), value);
+    if (!ring_.full()) {
+      ring_.Push(value);
+      sorted_.insert(to, value);
+      return;
     }
+    // The leaving value's slot moves to the new value's place: only the values between the
+    // two shift by one (one memmove of that span, not of both tails).
+    const auto from = std::lower_bound(sorted_.begin(), sorted_.end(), ring_.Oldest());
     ring_.Push(value);
-    sorted_.insert(std::upper_bound(sorted_.begin(), sorted_.end(), value), value);
+    if (from == sorted_.end()) {  // not there (only a NaN could do that): as before, insert
+      sorted_.insert(to, value);
+    } else if (to <= from) {
+      std::copy_backward(to, from, from + 1);
+      *to = value;
+    } else {
+      std::copy(from + 1, to, from);
+      *(to - 1) = value;
+    }
   }
 
   size_t size() const { return sorted_.size(); }
@@ -54,29 +68,16 @@ class SortedWindow {
     return std::max(center - sorted_.front(), sorted_.back() - center);
   }
 
-  // The median absolute deviation from `center`: the values' distances from it merge in
-  // increasing order from the center outwards, so the k-th is found in O(n / 2).
+  // The median absolute deviation from `center`: the values' distances from it form two
+  // sorted sequences (left of the center outwards, right of it outwards), so the middle one
+  // or two are found by binary search over how many come from the left, in O(log n).
   double MedianDistance(double center) const {
     const size_t n = sorted_.size();
     if (n == 0) return 0.0;
-    auto lo = std::lower_bound(sorted_.begin(), sorted_.end(), center);
-    auto hi = lo;  // [lo, hi) taken so far; next candidates are lo[-1] and *hi
-    double kth_prev = 0.0, kth = 0.0;
-    for (size_t taken = 0; taken <= n / 2; ++taken) {
-      const bool can_low = lo != sorted_.begin();
-      const bool can_high = hi != sorted_.end();
-      const double d_low = can_low ? center - *(lo - 1) : 0.0;
-      const double d_high = can_high ? *hi - center : 0.0;
-      kth_prev = kth;
-      if (can_low && (!can_high || d_low <= d_high)) {
-        kth = d_low;
-        --lo;
-      } else {
-        kth = d_high;
-        ++hi;
-      }
-    }
-    return n % 2 == 1 ? kth : (kth_prev + kth) / 2.0;
+    const size_t split = static_cast<size_t>(
+        std::lower_bound(sorted_.begin(), sorted_.end(), center) - sorted_.begin());
+    const double kth = KthDistance(center, split, n / 2);
+    return n % 2 == 1 ? kth : (KthDistance(center, split, n / 2 - 1) + kth) / 2.0;
   }
 
   void Save(NumWriter& out) const { ring_.Save(out); }
@@ -90,6 +91,31 @@ class SortedWindow {
   }
 
  private:
+  // The k-th smallest (from 0) of the distances |v - center|, where sorted_[0, split) lie
+  // below the center and sorted_[split, n) at or above it. REQUIRES: k < n.
+  double KthDistance(double center, size_t split, size_t k) const {
+    const size_t below = split, above = sorted_.size() - split;
+    // Distances of the i-th value outwards on each side (both increase with i).
+    const auto left = [&](size_t i) { return center - sorted_[split - 1 - i]; };
+    const auto right = [&](size_t i) { return sorted_[split + i] - center; };
+    // The k + 1 smallest take `lo` from the left and k + 1 - lo from the right: the least
+    // lo at which taking one more from the left would not beat the right's last taken.
+    size_t lo = k + 1 > above ? k + 1 - above : 0;
+    size_t hi = std::min(below, k + 1);
+    while (lo < hi) {
+      const size_t mid = lo + (hi - lo) / 2;
+      if (left(mid) < right(k - mid)) {
+        lo = mid + 1;
+      } else {
+        hi = mid;
+      }
+    }
+    const size_t from_right = k + 1 - lo;
+    if (lo == 0) return right(from_right - 1);
+    if (from_right == 0) return left(lo - 1);
+    return std::max(left(lo - 1), right(from_right - 1));
+  }
+
   size_t capacity_;
   SampleRing ring_;
   std::vector<double> sorted_;

@@ -31,7 +31,7 @@ Verdict ZScoreDetector::Observe(int64_t t_ms, double value) {
 }
 
 std::string ZScoreDetector::SaveState() const {
-  NumWriter out("zscore");
+  NumWriter out("zscore", 64 + 8 * ring_.size());
   ring_.Save(out);
   return out.Take();
 }
@@ -63,7 +63,7 @@ Verdict RobustZDetector::Observe(int64_t t_ms, double value) {
 }
 
 std::string RobustZDetector::SaveState() const {
-  NumWriter out("robust_z");
+  NumWriter out("robust_z", 64 + 8 * window_.size());
   window_.Save(out);
   return out.Take();
 }
