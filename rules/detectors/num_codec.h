@@ -38,8 +38,10 @@ class NumWriter {
       writer_.Str(std::string_view(reinterpret_cast<const char*>(values), 8 * n));
     } else {
       std::string bytes;
-      StateWriter block(&bytes);
-      for (size_t i = 0; i < n; ++i) block.F64(values[i]);
+      {
+        StateWriter block(&bytes);  // buffers: complete once destroyed
+        for (size_t i = 0; i < n; ++i) block.F64(values[i]);
+      }
       writer_.Str(bytes);
     }
     return *this;
@@ -49,7 +51,11 @@ class NumWriter {
     writer_.Str(bytes);
     return *this;
   }
-  std::string Take() { return std::move(out_); }
+  // The checkpoint; the writer buffers, so it is flushed first.
+  std::string Take() {
+    writer_.Flush();
+    return std::move(out_);
+  }
 
  private:
   std::string out_;
