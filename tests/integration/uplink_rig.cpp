@@ -58,9 +58,13 @@ void UplinkRig::WriteConfig(const std::string& uplink_body,
          << "stream = \"" << source.stream << "\"\n"
          << "qos = 1\n\n";
   }
+  // Every event written before it is sent (persist_after_ms = 0): the uplink tests count what
+  // the cloud got against queue stats' last_seq, exact only then (write-behind reserves seqs
+  // ahead and may lose its last persist_after_ms at a kill: write_behind_test.cpp tests that).
   toml << "[queue]\n"
        << "commit_interval_ms = 10\n"
-       << "commit_max_events = 1000\n\n"
+       << "commit_max_events = 1000\n"
+       << "persist_after_ms = 0\n\n"
        << "[uplink]\n"
        << uplink_body << "\n"
        << tables;

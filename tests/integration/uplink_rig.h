@@ -42,7 +42,8 @@ class UplinkRig {
   const TempDir& dir() const { return dir_; }
   MosquittoBroker& edge() { return edge_; }
 
-  // (Re)writes the config: [gateway] (id "gw-test"), the sources on the edge broker, [queue],
+  // (Re)writes the config: [gateway] (id "gw-test"), the sources on the edge broker, [queue]
+  // (write-first: persist_after_ms = 0),
   // then "[uplink]\n" + `uplink_body` (TOML key = value lines), then `tables` (whole tables
   // such as [streams.telemetry]).
   void WriteConfig(const std::string& uplink_body,
