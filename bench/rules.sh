@@ -10,6 +10,8 @@
 #     edge broker -> edgeferry (JSON decoded into fields) -> SQLite queue -> cloud broker ->
 #     ef-mqtt-count, first with an empty rules.d, then with the 50 rules (ef-bench-rules
 #     --write-rules; raw input kept); telemetry events/s at the cloud and the daemon's peak RSS.
+# (c) the anomaly detectors (bench/replay.sh, with the same build dir): 50 detector rules of
+#     mixed types through the engine against a pass-through, and `edgeferry replay` in rows/s.
 # Both brokers are Mosquitto on free loopback ports in a temp dir. What it needs is built first
 # in the build dir (a missing one is configured as Release). Only processes this script started
 # are stopped, by PID. The last stdout line is one JSON object.
@@ -147,7 +149,15 @@ IN_RULES=$(echo "$INPROC" | grep -o '"rules_eps":[0-9.]*' | cut -d: -f2)
 IN_RSS=$(echo "$INPROC" | grep -o '"peak_rss_kb":[0-9]*' | cut -d: -f2)
 IN_STATE=$(echo "$INPROC" | grep -o '"state_bytes":[0-9]*' | cut -d: -f2)
 
+echo "rules: (c) the anomaly detectors and replay (bench/replay.sh)" >&2
+REPLAY=$(BUILD_DIR="$BUILD_DIR" "$(dirname "$0")/replay.sh" 500000 50000 100 | tail -n 1)
+REPLAY_RATE=$(echo "$REPLAY" | grep -o '"replay_rows_per_s":[0-9.]*' | cut -d: -f2)
+DET_PLAIN=$(echo "$REPLAY" | grep -o '"rules50_no_adaptive_events_per_s":[0-9.]*' | cut -d: -f2)
+DET_ADAPTIVE=$(echo "$REPLAY" | grep -o '"rules50_adaptive_events_per_s":[0-9.]*' | cut -d: -f2)
+
 echo "in-process (one core): pass-through $IN_PASS events/s, 50 rules $IN_RULES events/s"
+echo "detectors (one core):  50 detector rules $DET_PLAIN events/s ($DET_ADAPTIVE with adaptive" \
+  "ones), replay $REPLAY_RATE rows/s"
 echo "daemon end to end:     without rules $PLAIN_EPS events/s (peak RSS $PLAIN_RSS kB)," \
   "with 50 rules $RULES_EPS events/s (peak RSS $RULES_RSS kB), ratio $RATIO"
 printf '{"bench":"rules","events":%s,"devices":%s,"rules":50,' "$EVENTS" "$DEVICES"
@@ -155,5 +165,7 @@ printf '"inprocess_passthrough_eps":%s,"inprocess_rules_eps":%s,"inprocess_peak_
   "$IN_PASS" "$IN_RULES" "$IN_RSS"
 printf '"inprocess_state_bytes":%s,"daemon_count":%s,"daemon_plain_eps":%s,' \
   "$IN_STATE" "$COUNT" "$PLAIN_EPS"
-printf '"daemon_rules_eps":%s,"daemon_ratio":%s,"daemon_plain_rss_kb":%s,"daemon_rules_rss_kb":%s}\n' \
+printf '"daemon_rules_eps":%s,"daemon_ratio":%s,"daemon_plain_rss_kb":%s,"daemon_rules_rss_kb":%s,' \
   "$RULES_EPS" "$RATIO" "$PLAIN_RSS" "$RULES_RSS"
+printf '"detectors50_eps":%s,"detectors50_adaptive_eps":%s,"replay_rows_per_s":%s}\n' \
+  "$DET_PLAIN" "$DET_ADAPTIVE" "$REPLAY_RATE"
