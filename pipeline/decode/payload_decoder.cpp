@@ -104,7 +104,11 @@ bool PayloadDecoder::Impl::Scalar(od::value value, Value* out, bool* skip) {
       return true;
     }
     default:  // null; arrays are handled by the caller
-      if (type == od::json_type::null && !value.is_null()) return Json(simdjson::INCORRECT_TYPE);
+      if (type == od::json_type::null) {
+        bool is_null = false;  // get(), not the bool conversion: that throws on bad input
+        if (auto e = value.is_null().get(is_null)) return Json(e);
+        if (!is_null) return Json(simdjson::INCORRECT_TYPE);
+      }
       *skip = true;
       return true;
   }
@@ -266,9 +270,16 @@ bool PayloadDecoder::Decode(std::string_view payload, size_t capacity, std::vect
   if (auto e = impl_->parser.iterate(data, payload.size(), capacity).get(doc)) {
     return impl_->Json(e);
   }
-  if (!impl_->Top(doc, out)) return false;
+  try {  // every call above uses get(); this only keeps a slip from killing the pipeline
+    if (!impl_->Top(doc, out)) return false;
+  } catch (const simdjson::simdjson_error& e) {
+    out->clear();
+    return impl_->Json(e.error());
+  }
   // Everything was walked: a location still inside the input is content after the value.
-  if (!doc.current_location().error()) return impl_->Fail("json_syntax", "invalid JSON: content after the value");
+  if (!doc.current_location().error()) {
+    return impl_->Fail("json_syntax", "invalid JSON: content after the value");
+  }
   return true;
 }
 
