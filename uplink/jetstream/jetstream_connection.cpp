@@ -29,6 +29,15 @@ void Reconnected(natsConnection*, void* closure) {
 void Disconnected(natsConnection*, void* closure) {
   static_cast<JetStreamPublisher::Impl*>(closure)->OnDisconnected();
 }
+// libnats runs connection callbacks on its own thread, in order: the closed callback comes
+// after the disconnected one that our own Close() causes. Close() waits for it, so that no
+// callback touches the publisher after it is gone.
+void Closed(natsConnection*, void* closure) {
+  auto* impl = static_cast<JetStreamPublisher::Impl*>(closure);
+  std::lock_guard lock(impl->mu);
+  impl->closed = true;
+  impl->cv.notify_all();  // under the lock: Close() cannot go on (and free mu) before we leave
+}
 void AckHandler(jsCtx*, natsMsg* msg, jsPubAck* ack, jsPubAckErr* error, void* closure) {
   static_cast<JetStreamPublisher::Impl*>(closure)->OnAck(msg, ack, error);
 }
@@ -71,6 +80,7 @@ natsStatus Configure(natsOptions* o, JetStreamPublisher::Impl* impl) {
   if (st == NATS_OK) st = natsOptions_SetRetryOnFailedConnect(o, true, Connected, impl);
   if (st == NATS_OK) st = natsOptions_SetReconnectedCB(o, Reconnected, impl);
   if (st == NATS_OK) st = natsOptions_SetDisconnectedCB(o, Disconnected, impl);
+  if (st == NATS_OK) st = natsOptions_SetClosedCB(o, Closed, impl);
   if (st == NATS_OK) st = Secure(o, s);
   return st;
 }
@@ -206,7 +216,11 @@ void JetStreamPublisher::Impl::Close() {
       natsMsgList_Destroy(&list);
     }
   }
-  if (connection != nullptr) natsConnection_Close(connection);
+  if (connection != nullptr) {
+    natsConnection_Close(connection);
+    std::unique_lock lock(mu);
+    cv.wait_for(lock, kClosedWait, [this] { return closed; });
+  }
   if (js != nullptr) jsCtx_Destroy(js);
   if (connection != nullptr) natsConnection_Destroy(connection);
   if (options != nullptr) natsOptions_Destroy(options);

@@ -22,6 +22,9 @@
 namespace ef::uplink {
 
 struct JetStreamPublisher::Impl {
+  // How long Close() waits for libnats' closed callback (it comes at once on a live process).
+  static constexpr std::chrono::seconds kClosedWait{5};
+
   Impl(JetStreamSettings settings_in, const Clock& clock_in, Logger& log_in)
       : settings(std::move(settings_in)), clock(clock_in), log(log_in) {}
 
@@ -51,6 +54,7 @@ struct JetStreamPublisher::Impl {
   std::condition_variable cv;
   std::unordered_map<natsMsg*, Done> pending;  // guarded by mu: published, not yet settled
   bool stopping = false;                       // guarded by mu
+  bool closed = false;                         // guarded by mu: libnats' closed callback ran
   bool check_stream = true;                    // guarded by mu: setup should look again
   Clock::TimePoint hold_until{};               // guarded by mu
   Backoff backoff{BackoffPolicy{std::chrono::milliseconds(100), std::chrono::milliseconds(250),
