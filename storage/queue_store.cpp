@@ -90,12 +90,18 @@ Status QueueStore::WritePending() {
       s = InGroup([this] { return WritePendingInGroup(write_chunk_); });
       if (s.ok()) write_chunk_ = std::min(kWriteChunk, write_chunk_ * 2);
       if (s.ok() || !IsFull(s)) break;
-      budget_.ClampToCurrent();  // as in Append: the bound is what fits
-      disk_was_full_ = true;
-      write_chunk_ = std::max<size_t>(write_chunk_ / 2, 10);  // a full disk takes small groups
+      OnDiskFull();
     }
   } while (s.ok() && !pending_.empty());
   return s;
+}
+
+void QueueStore::OnDiskFull() {
+  // The disk or the file limit is full before the configured bound: the bound is what fits.
+  budget_.ClampToCurrent();
+  disk_was_full_ = true;
+  write_chunk_ = std::max<size_t>(write_chunk_ / 2, 10);  // a full disk takes small groups
+  ReclaimJournal();
 }
 
 Status QueueStore::StoreReservation() { return InGroup([] { return Status::Ok(); }); }
@@ -127,9 +133,7 @@ Status QueueStore::AppendWithDeadLetters(std::span<Event> events,
       return group;
     });
     if (s.ok() || !IsFull(s)) break;
-    // The disk or the file limit is full before the configured bound: the bound is what fits.
-    budget_.ClampToCurrent();
-    disk_was_full_ = true;
+    OnDiskFull();
     if (attempt + 1 < kFullRetries) s = Status::Ok();  // try again within the lower bound
   }
   if (!s.ok()) {

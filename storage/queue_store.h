@@ -106,6 +106,10 @@ class QueueStore : public Store {
   // Appends the committed entries whose key starts with `prefix` to `out`, sorted by key.
   virtual Status LoadStageState(const std::string& prefix, std::vector<StateEntry>* out) = 0;
   virtual bool IsFull(const Status& status) const = 0;
+  // After a group failed for a full disk (and was rolled back): gives the journal's space
+  // back (SQLite: checkpoint and truncate the WAL), so that the retry does not fail only
+  // because no commit ever succeeds to trigger that checkpoint. Best effort.
+  virtual void ReclaimJournal() {}
   // Removes the oldest events of `stream` until at least `bytes` are freed or it is empty.
   virtual Result<Removed> RemoveOldest(const std::string& stream, uint64_t bytes) = 0;
   virtual Result<Removed> Remove(const std::string& stream, std::span<const uint64_t> seqs) = 0;
@@ -155,6 +159,9 @@ class QueueStore : public Store {
   // At most `limit` events (the oldest of each stream first), so that a small disk is not
   // asked for one huge group.
   Status WritePendingInGroup(size_t limit = SIZE_MAX);
+  // A group failed for a full disk: the bound becomes what fits, every later group is written
+  // before it is sent, the next pending chunk is smaller, and the journal's space comes back.
+  void OnDiskFull();
   // Deletes the deferred acks inside the current group (before anything else in it).
   Status ApplyDeferredAcksInGroup();
   uint64_t DeferredOf(const std::string& stream) const;

@@ -194,6 +194,14 @@ void SqliteStore::Rollback() {
 
 bool SqliteStore::IsFull(const Status& status) const { return IsFullStatus(status); }
 
+// Autocheckpoints run only after a commit: if the last one could not copy every frame back
+// (a reader held an older snapshot), the next group appends to the WAL, finds the disk full,
+// and no commit ever comes to checkpoint again. TRUNCATE copies the frames back into pages
+// the file already has and gives the WAL's space to the file system.
+void SqliteStore::ReclaimJournal() {
+  (void)impl_->db.Exec("PRAGMA wal_checkpoint(TRUNCATE)", "checkpoint after a full disk");
+}
+
 Status SqliteStore::Insert(const Event& event, uint64_t seq, uint64_t size) {
   Result<StreamTable*> table = impl_->Table(event.stream, true);
   if (!table.ok()) return table.status();

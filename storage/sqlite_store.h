@@ -87,6 +87,7 @@ class SqliteStore final : public QueueStore {
   Status SaveStageState(std::span<const StateEntry> state) override;
   Status LoadStageState(const std::string& prefix, std::vector<StateEntry>* out) override;
   bool IsFull(const Status& status) const override;
+  void ReclaimJournal() override;
   Result<Removed> RemoveOldest(const std::string& stream, uint64_t bytes) override;
   Result<Removed> Remove(const std::string& stream, std::span<const uint64_t> seqs) override;
   Status InsertDeadLetter(const DeadLetterEntry& dead, int64_t now_ms) override;
