@@ -70,7 +70,8 @@ class QueueStore : public Store {
   // Turns write-behind on (see above) with `after` > 0, measured on `clock`, which must
   // outlive the store. Call before the store is shared between threads.
   void PersistAfter(const Clock& clock, std::chrono::milliseconds after);
-  // Writes every pending event now (shutdown). Ok when there is none.
+  // Writes every pending event now (shutdown) and stores the last issued seq in place of
+  // the reservation. Ok when there is nothing to write.
   Status PersistPending();
   // Events admitted but not yet written (write-behind).
   uint64_t PendingCount();

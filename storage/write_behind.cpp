@@ -13,8 +13,17 @@ void QueueStore::PersistAfter(const Clock& clock, std::chrono::milliseconds afte
 
 Status QueueStore::PersistPending() {
   std::lock_guard lock(mu_);
-  if (pending_.empty() && deferred_count_ == 0) return Status::Ok();
-  return WritePending();
+  if (!pending_.empty() || deferred_count_ > 0) {
+    if (Status s = WritePending(); !s.ok()) return s;
+  }
+  // Every issued seq is written now: the stored last_seq can be the last one issued rather
+  // than the reservation (what `queue stats` shows; the next run continues above it).
+  if (reserved_seq_ <= last_seq_) return Status::Ok();
+  const uint64_t was = reserved_seq_;
+  reserved_seq_ = last_seq_;
+  Status s = StoreReservation();
+  if (!s.ok()) reserved_seq_ = was;
+  return s;
 }
 
 uint64_t QueueStore::PendingCount() {
