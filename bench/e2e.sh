@@ -67,20 +67,7 @@ done
 MOSQUITTO=$(command -v mosquitto || echo /usr/sbin/mosquitto)
 [[ -x $MOSQUITTO ]] || die "mosquitto not found"
 
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/ef-bench-XXXXXX")
-PIDS=()
-
-cleanup() {
-  local status=$?
-  for pid in "${PIDS[@]}"; do stop_pid "$pid"; done
-  if ((status != 0)); then
-    for log in "$WORK"/*.log "$WORK"/*.err; do
-      [[ -s $log ]] && { echo "--- tail of $log" >&2; tail -n 15 "$log" >&2; }
-    done
-  fi
-  if ((KEEP)); then echo "e2e: kept $WORK" >&2; else rm -rf "$WORK"; fi
-}
-trap cleanup EXIT
+bench_work e2e ef-bench
 
 cpu_ticks() { # cpu_ticks PID: utime + stime in clock ticks
   awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0

@@ -24,6 +24,7 @@ MODES="write_behind write_through full"
 RATES="100 1000 10000"
 SECONDS_UP=${FLASH_SECONDS:-20}
 SECONDS_DOWN=${FLASH_OUTAGE_SECONDS:-60}
+KEEP=0  # the temp dir is always removed (bench_cleanup)
 
 usage() {
   echo "usage: bench/flash.sh [--build-dir build] [--modes \"write_behind write_through full\"]" \
@@ -51,19 +52,7 @@ LOAD=$BENCH_BUILD_DIR/bench/ef-mqtt-load
 MOSQUITTO=$(command -v mosquitto || echo /usr/sbin/mosquitto)
 [[ -x $MOSQUITTO ]] || die "mosquitto not found"
 
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/ef-flash-XXXXXX")
-PIDS=()
-cleanup() {
-  local status=$?
-  for pid in "${PIDS[@]}"; do stop_pid "$pid"; done
-  if ((status != 0)); then
-    for log in "$WORK"/*.log; do
-      [[ -s $log ]] && { echo "--- tail of $log" >&2; tail -n 15 "$log" >&2; }
-    done
-  fi
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
+bench_work flash ef-flash
 
 EDGE_PORT=$(free_port)
 CLOUD_PORT=$(free_port "$EDGE_PORT")

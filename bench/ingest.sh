@@ -44,19 +44,7 @@ LOAD=$BUILD_DIR/bench/ef-mqtt-load
 MOSQUITTO=$(command -v mosquitto || echo /usr/sbin/mosquitto)
 [[ -x $MOSQUITTO ]] || die "mosquitto not found"
 
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/ef-ingest-XXXXXX")
-PIDS=()
-cleanup() {
-  local status=$?
-  for pid in "${PIDS[@]}"; do stop_pid "$pid"; done
-  if ((status != 0)); then
-    for log in "$WORK"/*.log "$WORK"/*.err; do
-      [[ -s $log ]] && { echo "--- tail of $log" >&2; tail -n 15 "$log" >&2; }
-    done
-  fi
-  if ((KEEP)); then echo "ingest: kept $WORK" >&2; else rm -rf "$WORK"; fi
-}
-trap cleanup EXIT
+bench_work ingest ef-ingest
 
 now_ns() { date +%s%N; }
 rate() { awk -v n="$COUNT" -v ns="$1" 'BEGIN { printf "%.0f", (ns > 0 ? n / (ns / 1e9) : 0) }'; }

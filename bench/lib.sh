@@ -23,8 +23,35 @@ bench_build_dir() {
 }
 
 # --- Processes and brokers of a bench run ----------------------------------------------------
-# The caller defines die() (prints and exits), WORK (its temp dir), PIDS (an array of the PIDs
-# it started; cleanup stops exactly those) and MOSQUITTO (the broker binary).
+# The caller defines die() (prints and exits) and MOSQUITTO (the broker binary), and calls
+# bench_work first: WORK is its temp dir, PIDS the PIDs it started (cleanup stops exactly
+# those).
+
+# bench_work NAME PREFIX: makes WORK, a fresh temp dir (PREFIX-XXXXXX under $TMPDIR or /tmp),
+# empties PIDS and traps EXIT with bench_cleanup: it stops exactly the PIDs in PIDS, shows the
+# tail of every non-empty $WORK/*.log and *.err when the script fails, and removes WORK unless
+# KEEP=1 (then it says where WORK is). NAME prefixes its messages. A script that needs more at
+# exit defines its own trap after this one and calls bench_cleanup from it.
+bench_work() {
+  BENCH_NAME=$1
+  WORK=$(mktemp -d "${TMPDIR:-/tmp}/$2-XXXXXX")
+  PIDS=()
+  trap bench_cleanup EXIT
+}
+
+bench_cleanup() {
+  local status=$? pid log
+  # Untrapped first: bash runs a still-set EXIT trap again in the command substitutions below
+  # (alive's), and that copy removed WORK before the tails were shown.
+  trap - EXIT
+  for pid in "${PIDS[@]}"; do stop_pid "$pid"; done
+  if ((status != 0)); then
+    for log in "$WORK"/*.log "$WORK"/*.err; do
+      [[ -s $log ]] && { echo "--- tail of $log" >&2; tail -n 15 "$log" >&2; }
+    done
+  fi
+  if ((${KEEP:-0})); then echo "$BENCH_NAME: kept $WORK" >&2; else rm -rf "$WORK"; fi
+}
 
 alive() { # alive PID: running and not a zombie
   kill -0 "$1" 2>/dev/null && [[ $(awk '{print $3}' "/proc/$1/stat" 2>/dev/null) != Z ]]

@@ -51,19 +51,7 @@ COUNTER=$BUILD_DIR/bench/ef-mqtt-count
 MOSQUITTO=$(command -v mosquitto || echo /usr/sbin/mosquitto)
 [[ -x $MOSQUITTO ]] || die "mosquitto not found"
 
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/ef-bench-rules-XXXXXX")
-PIDS=()
-cleanup() {
-  local status=$?
-  for pid in "${PIDS[@]}"; do stop_pid "$pid"; done
-  if ((status != 0)); then
-    for log in "$WORK"/*.log "$WORK"/*.err; do
-      [[ -s $log ]] && { echo "--- tail of $log" >&2; tail -n 15 "$log" >&2; }
-    done
-  fi
-  if ((KEEP)); then echo "rules: kept $WORK" >&2; else rm -rf "$WORK"; fi
-}
-trap cleanup EXIT
+bench_work rules ef-bench-rules
 
 echo "rules: (a) in-process, one core, $EVENTS events, pass-through vs 50 rules" >&2
 taskset -c 0 "$BENCH" --events "$EVENTS" --devices "$DEVICES" | tee "$WORK/inprocess.out"

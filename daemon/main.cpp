@@ -14,6 +14,7 @@
 #include "daemon/probe_command.h"
 #include "daemon/queue_command.h"
 #include "daemon/replay_command.h"
+#include "daemon/rule_field_check.h"
 #include "daemon/rules_runtime.h"
 #include "daemon/run.h"
 #include "daemon/service_notify.h"
@@ -42,7 +43,7 @@ constexpr char kUsage[] =
     "commands:\n"
     "  run       run the gateway until SIGTERM or SIGINT\n"
     "  check     validate the configuration and the rule files; print errors as\n"
-    "            file:line:col: message\n"
+    "            file:line:col: message, and warn of rule fields no data contract declares\n"
     "  version   print the version of edgeferry and of the libraries it uses\n"
     "  queue stats [--json]             what waits in the local queue, per stream, with\n"
     "                                   drops, rejections, expiries, dead letters, the\n"
@@ -128,11 +129,18 @@ int CommandCheck(const Options& options) {
   const std::vector<std::string> rule_errors = ef::daemon::LoadRules(config, &rules);
   for (const std::string& line : rule_errors) std::fprintf(stderr, "%s\n", line.c_str());
   if (!rule_errors.empty()) return 1;
-  std::printf("%s: OK (%zu source%s, %s, %zu rule%s)\n", config.origin.c_str(),
+  // Warnings only: an undeclared field may still arrive (unknown_fields = "keep").
+  const std::vector<std::string> warnings = ef::daemon::CheckRuleFields(rules, config.contracts);
+  for (const std::string& line : warnings) std::fprintf(stderr, "%s\n", line.c_str());
+  const std::string noted =
+      warnings.empty() ? std::string()
+                       : ", " + std::to_string(warnings.size()) +
+                             (warnings.size() == 1 ? " warning" : " warnings");
+  std::printf("%s: OK (%zu source%s, %s, %zu rule%s%s)\n", config.origin.c_str(),
               config.sources.size(), config.sources.size() == 1 ? "" : "s",
               config.uplink ? ("uplink to " + ef::uplink::UplinkTarget(*config.uplink)).c_str()
                             : "no uplink",
-              rules.rules.size(), rules.rules.size() == 1 ? "" : "s");
+              rules.rules.size(), rules.rules.size() == 1 ? "" : "s", noted.c_str());
   return 0;
 }
 

@@ -77,6 +77,23 @@ void BindWhere(const ConfigNode& table, RuleSpec& spec, ConfigErrors& errors) {
   }
 }
 
+// The fields named by `fields`, `where` and `group_by`, at their keys.
+std::vector<FieldRef> CollectFieldRefs(const ConfigNode& table, const RuleSpec& spec) {
+  std::vector<FieldRef> refs;
+  auto add = [&](std::string_view key, const std::vector<std::string>& names, bool pseudo) {
+    const ConfigNode* node = table.Find(key);
+    if (node == nullptr) return;  // a default (group_by = ["device"]) names no field
+    for (const std::string& name : names) {
+      if (pseudo && (name == "device" || name == "stream")) continue;
+      refs.push_back({name, std::string(key), node->key_pos});
+    }
+  };
+  add("fields", spec.fields, false);
+  add("where", spec.where.fields(), true);
+  add("group_by", spec.group_by, true);
+  return refs;
+}
+
 uint64_t Mix(uint64_t hash, std::string_view bytes) {
   for (const char c : bytes) {
     hash ^= static_cast<uint8_t>(c);
@@ -122,6 +139,7 @@ void BindRuleSpec(const ConfigNode& table, SharedTable& shared, RuleSpec& spec,
     errors.Add(table.pos, "rule '" + spec.name +
                               "': raw = \"deadband\" needs `fields`, the values it compares");
   }
+  spec.field_refs = CollectFieldRefs(table, spec);
   spec.fingerprint = Fingerprint(table);
 }
 

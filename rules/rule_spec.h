@@ -26,6 +26,15 @@ enum class RawInput {
   kDeadband,  // kept when a `fields` value moved more than `deadband` since the last kept one
 };
 
+// A field a rule names, where: for checks against the data contracts (`edgeferry check`,
+// daemon/rule_field_check.h). `device` and `stream` in `where` and `group_by` name the event's
+// own device id and stream, so they are not listed.
+struct FieldRef {
+  std::string name;  // the field
+  std::string key;   // the rule's key that names it: "fields", "where" or "group_by"
+  SourcePos pos;     // where that key is
+};
+
 struct RuleSpec {
   std::string name;  // required; letters, digits, '_', '-' and '.'
   std::string kind;  // required; a name in the RuleKinds registry
@@ -55,6 +64,7 @@ struct RuleSpec {
   int64_t idle_timeout_ms = 0;   // Default: "0s" = never; a silent group is closed after it
   int64_t max_groups = 10'000;   // Default: 10000 open groups
   int64_t max_state_bytes = 16 << 20;  // Default: 16 MiB of open state
+  std::vector<FieldRef> field_refs;  // the fields the keys above name, derived by BindRuleSpec
   uint64_t fingerprint = 0;      // hash of the rule's whole table: same definition, same hash
 };
 

@@ -1,5 +1,6 @@
 #include "rules/where.h"
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <cstdlib>
@@ -115,6 +116,16 @@ bool Compare(const T& a, const T& b, int op) {
 }
 
 }  // namespace
+
+std::vector<std::string> Where::fields() const {
+  std::vector<std::string> names;
+  for (const Clause& clause : clauses_) {
+    if (std::find(names.begin(), names.end(), clause.field) == names.end()) {
+      names.push_back(clause.field);
+    }
+  }
+  return names;
+}
 
 bool Where::Parse(std::string_view text, std::string* error, size_t* offset) {
   clauses_.clear();

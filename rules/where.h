@@ -26,6 +26,8 @@ class Where {
   bool Parse(std::string_view text, std::string* error, size_t* offset);
   bool Passes(const Event& event) const;
   bool empty() const { return clauses_.empty(); }
+  // The field names the clauses compare, in order (a name once).
+  std::vector<std::string> fields() const;
 
  private:
   enum class Op { kEq, kNe, kLt, kLe, kGt, kGe };

@@ -149,5 +149,35 @@ TEST_CASE("a publish key names a local topic; an empty one is refused") {
                      "events = 3\npublish = \"\"\n").empty());
 }
 
+TEST_CASE("a rule lists the fields its keys name, at the key, without device and stream") {
+  RuleSet set = LoadOrFail(R"([[rule]]
+name = "refs"
+kind = "window"
+window = "tumbling"
+size = "1m"
+fields = ["temp", "rpm"]
+where = "mode == 'run' and device != 'x' and temp > 0"
+group_by = ["device", "line"]
+)");
+  REQUIRE(set.rules.size() == 1);
+  const std::vector<FieldRef>& refs = set.rules[0].spec.field_refs;
+  REQUIRE(refs.size() == 5);
+  const std::string expected[][3] = {{"temp", "fields", "6:1"}, {"rpm", "fields", "6:1"},
+                                     {"mode", "where", "7:1"},  {"temp", "where", "7:1"},
+                                     {"line", "group_by", "8:1"}};
+  for (size_t i = 0; i < refs.size(); ++i) {
+    CAPTURE(i);
+    CHECK(refs[i].name == expected[i][0]);
+    CHECK(refs[i].key == expected[i][1]);
+    CHECK(std::to_string(refs[i].pos.line) + ":" + std::to_string(refs[i].pos.col) ==
+          expected[i][2]);
+  }
+  // The default group_by names no field.
+  RuleSet plain = LoadOrFail("[[rule]]\nname = \"p\"\nkind = \"window\"\n"
+                             "window = \"count\"\nevents = 5\n");
+  REQUIRE(plain.rules.size() == 1);
+  CHECK(plain.rules[0].spec.field_refs.empty());
+}
+
 }  // namespace
 }  // namespace ef::rules::testing

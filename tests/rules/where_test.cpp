@@ -105,5 +105,15 @@ TEST_CASE("topic filters and device globs") {
   }
 }
 
+TEST_CASE("where: fields() lists the compared fields once, in order") {
+  Where where;
+  std::string error;
+  size_t offset = 0;
+  REQUIRE(where.Parse("temp > 40 and mode == 'run' and temp < 90", &error, &offset));
+  CHECK(where.fields() == std::vector<std::string>{"temp", "mode"});
+  REQUIRE(where.Parse("", &error, &offset));
+  CHECK(where.fields().empty());
+}
+
 }  // namespace
 }  // namespace ef::rules
