@@ -47,14 +47,7 @@ bench_build_dir modbus-bench "$BUILD_DIR" edgeferry
 EDGEFERRY=$BENCH_BUILD_DIR/daemon/edgeferry
 [[ -x $EDGEFERRY ]] || die "$EDGEFERRY not built"
 
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/ef-modbus-bench-XXXXXX")
-PIDS=()
-cleanup() {
-  local pid
-  for pid in "${PIDS[@]}"; do stop_pid "$pid"; done
-  if ((KEEP)); then echo "modbus-bench: kept $WORK" >&2; else rm -rf "$WORK"; fi
-}
-trap cleanup EXIT
+bench_work modbus-bench ef-modbus-bench  # WORK, PIDS and the EXIT cleanup (lib.sh)
 
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 
