@@ -92,7 +92,8 @@ TEST_CASE("a renamed field names its new name; where and group_by are checked to
   REQUIRE(lines.size() == 3);
   CHECK(lines[0] ==
         "rules.d/r.toml:7:1: warning: rule 'r': 'fields' names field \"t\", which no data "
-        "contract for its input declares (contract 'pump'); it was renamed to \"temp\"");
+        "contract for its input declares (contracts 'pump', 'meter'); it was renamed to "
+        "\"temp\"");
   CHECK(lines[1].starts_with("rules.d/r.toml:8:1: warning: rule 'r': 'where' names field "
                              "\"presure\""));
   CHECK(lines[2].starts_with("rules.d/r.toml:9:1: warning: rule 'r': 'group_by' names field "
