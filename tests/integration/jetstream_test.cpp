@@ -281,7 +281,9 @@ TEST_CASE("jetstream: the whole cluster stopped for 20 s: every event once") {
 }
 
 TEST_CASE("jetstream: in_order, the whole cluster stopped for 20 s: every event once, in order") {
-  Run({.fault = Fault::kWholeCluster, .total = 30'000, .rate_per_s = 1'000, .in_order = true});
+  // Shorter than the live_first case: the backlog after the outage drains one message at a
+  // time.
+  Run({.fault = Fault::kWholeCluster, .total = 20'000, .rate_per_s = 1'000, .in_order = true});
 }
 
 }  // namespace
