@@ -2,10 +2,12 @@
 # JetStream uplink benchmark: a stored backlog drained into NATS JetStream (1-replica and
 # 3-replica streams, one event per message and batched) and, for comparison, through the MQTT
 # uplink to the same cluster's MQTT port; every run read back and counted (missing,
-# duplicates).
+# duplicates). js3-json-inorder: the 3-replica batched run with the stream catch_up = "in_order"
+# (one batch in flight, what keeps it in seq order across failures): the cost of that order.
 #
 #   bench/jetstream.sh [--build-dir build] [ef-bench-jetstream options: --count N
-#                      --runs js1-none,js1-json,js3-none,js3-json,mqtt-none,mqtt-json
+#                      --runs js1-none,js1-json,js3-none,js3-json,js3-json-inorder,
+#                             mqtt-none,mqtt-json
 #                      --timeout S]
 #
 # EF_JS_BENCH_COUNT=N sets --count (default 1,000,000, the issue's; on a busy 2-core machine

@@ -3,7 +3,10 @@
 // MQTT port, in one run; every run read back and counted by (gateway, seq).
 //
 //   ef-bench-jetstream [--count 1000000] [--runs js1-none,js1-json,js3-none,js3-json,
-//                      mqtt-none,mqtt-json] [--timeout 900] [--edgeferry PATH]
+//                      js3-json-inorder,mqtt-none,mqtt-json] [--timeout 900] [--edgeferry PATH]
+//
+// A run name "-inorder" makes the stream catch_up = "in_order": one message (batch) in flight,
+// which keeps it in seq order in JetStream also across failures (the cost of that guarantee).
 //
 // 1. Writes a queue database with --count telemetry events (bench/uplink_backlog.h).
 // 2. Starts a 3-node nats-server cluster with JetStream and MQTT on loopback
@@ -70,6 +73,7 @@ struct RunSpec {
   bool jetstream = true;
   int replicas = 1;
   std::string batch = "none";
+  bool in_order = false;  // "-inorder": the stream is catch_up = "in_order" (one in flight)
   std::string Stream() const {  // "B_JS3_JSON"
     std::string s = "B_" + name;
     for (char& c : s) c = c == '-' ? '_' : static_cast<char>(std::toupper(c));
@@ -104,6 +108,7 @@ std::string ConfigText(const Setup& s, const std::filesystem::path& data, const 
   t << "[gateway]\nid = \"gw-bench\"\ndata_dir = \"" << data.string() << "\"\n\n"
     << "[[sources.mqtt]]\nname = \"idle-edge\"\nuri = \"" << s.edge_uri << "\"\n"
     << "topics = [\"plant/+/telemetry\"]\n\n"
+    << (r.in_order ? "[streams.telemetry]\ncatch_up = \"in_order\"\n\n" : "")
     << "[uplink]\nbatch = \"" << r.batch << "\"\n";
   if (r.jetstream) {
     t << "kind = \"jetstream\"\ntopic = \"" << r.Prefix() << ".{gateway}.{stream}\"\n\n"
@@ -204,7 +209,8 @@ std::string Json(const Setup& s, const std::vector<RunResult>& runs) {
                   static_cast<unsigned long long>(r.count.duplicates));
     out += buf;
     ok = ok && r.drained && r.exit_status == 0 && r.count.error.empty() &&
-         (r.count.missing == 0 && (!r.spec.jetstream || r.count.duplicates == 0));
+         (r.count.missing == 0 && (!r.spec.jetstream || r.count.duplicates == 0)) &&
+         (!r.spec.in_order || r.count.out_of_order == 0);
   }
   uint64_t missing = 0, duplicates = 0;
   for (const RunResult& r : runs) {
@@ -223,6 +229,10 @@ RunSpec ParseRun(const std::string& name) {
   const size_t dash = name.find('-');
   const std::string kind = name.substr(0, dash);
   r.batch = dash == std::string::npos ? "none" : name.substr(dash + 1);
+  if (r.batch.ends_with("-inorder")) {
+    r.in_order = true;
+    r.batch.resize(r.batch.size() - std::string("-inorder").size());
+  }
   if (kind == "js1" || kind == "js3") {
     r.replicas = kind == "js1" ? 1 : 3;
   } else if (kind == "mqtt") {
@@ -246,8 +256,8 @@ int Run(const CliArgs& args) {
           .cluster = nullptr,
           .timeout = seconds(args.Int("timeout", 900))};
   std::vector<RunSpec> specs;
-  std::istringstream names(args.String("runs", "js1-none,js1-json,js3-none,js3-json,mqtt-none,"
-                                               "mqtt-json"));
+  std::istringstream names(args.String("runs", "js1-none,js1-json,js3-none,js3-json,"
+                                               "js3-json-inorder,mqtt-none,mqtt-json"));
   for (std::string name; std::getline(names, name, ',');) specs.push_back(ParseRun(name));
   if (s.count == 0) throw std::invalid_argument("--count must be positive");
 

@@ -28,6 +28,12 @@ bool DurableBatches(const ForwarderOptions& options) {
   return options.message_ids && options.batch != BatchFormat::kNone;
 }
 
+// An in_order lane with in_order_inflight batches awaiting their ack waits for one of them.
+bool InOrderWindowFull(const Lane& lane, size_t in_order_inflight) {
+  return !lane.schedule.live_first && in_order_inflight != 0 &&
+         lane.inflight.size() >= in_order_inflight;
+}
+
 LanesOptions LanesOptionsFor(const ForwarderOptions& options) {
   // A catch-up split would cut through recorded batches: with durable batches, never split.
   const size_t split_at = DurableBatches(options) ? std::numeric_limits<size_t>::max()
@@ -356,6 +362,7 @@ Lane* Forwarder::PickLane(Clock::TimePoint now, Clock::Duration* next) {
   for (auto& [name, lane] : lanes_) {
     if (lane.resend_from != 0) *next = std::min<Clock::Duration>(*next, kIdlePoll);
     if (lane.resend_from != 0 || lane.exhausted) continue;
+    if (InOrderWindowFull(lane, options_.in_order_inflight)) continue;  // its ack wakes us
     if (lane.linger_until > now) {
       *next = std::min(*next, lane.linger_until - now);
       continue;

@@ -9,7 +9,9 @@
 //   stream that got less than its `min_share` of recent publishes is served before it.
 // - Order within a stream: when a publish fails, that lane pauses until its in-flight
 //   batches settled, then resends from its oldest unacknowledged event. The cloud may see
-//   duplicates after a failure; they carry the same per-event `seq`.
+//   duplicates after a failure; they carry the same per-event `seq`. An `in_order` stream
+//   has at most `in_order_inflight` batches in flight (1: the cloud stores it in seq order
+//   also across failures).
 // - Catch-up after an outage: at each (re)connect, a `live_first` stream with at least
 //   batch_max_events waiting splits in two lanes at the highest committed seq: the catch-up
 //   lane sends the backlog (seq <= boundary), the stream's own lane what arrives from now on.
@@ -88,6 +90,13 @@ struct ForwarderOptions {
   // along boundaries recorded in the store before their first send, and a live_first stream
   // never splits (a split would cut a recorded batch). Default: false.
   bool message_ids = false;
+  // Messages of an `in_order` stream awaiting acknowledgement at once; 0 = no limit of its
+  // own (max_inflight). With an asynchronous window a later message can be stored while an
+  // earlier one failed and is resent; with 1 a stream's next message leaves only once the
+  // previous one was acknowledged, so a resend never lands behind a later message (batches
+  // keep such a stream fast). live_first streams always use the whole window. JetStream: 1.
+  // Default: 0.
+  size_t in_order_inflight = 0;
   // The cloud's duplicate window: every 10 s a warning when a queued event is older (its
   // resend can no longer be recognised as one). 0 = no such window. Default: 0.
   std::chrono::seconds duplicate_window{0};

@@ -37,6 +37,8 @@ void ApplyKind(const UplinkConfig& config, ForwarderOptions& options) {
   if (config.kind != UplinkKind::kJetStream || !config.jetstream) return;
   options.message_ids = true;
   options.duplicate_window = std::chrono::seconds(config.jetstream->duplicate_window_s);
+  // A resend must not land behind a later message of an in_order stream (README, JetStream).
+  options.in_order_inflight = 1;
   options.status_topic.clear();
 }
 

@@ -44,6 +44,7 @@ TEST_CASE("kind = jetstream binds [uplink.jetstream] and a NATS subject by defau
   ApplyKind(up, options);
   CHECK(options.message_ids);
   CHECK(options.duplicate_window == std::chrono::seconds(3600));
+  CHECK(options.in_order_inflight == 1);  // in_order streams stay in order in the stream
   CHECK(options.status_topic.empty());
 }
 

@@ -17,7 +17,9 @@
 //   over the stream's size limit, over max_payload, headers included) -> kDrop; any other
 //   refusal -> kRetry. After "no responders" or a timeout publishing pauses with a jittered
 //   backoff (Connected() is false meanwhile); the forwarder resends every unacknowledged
-//   message, in seq order, with the same ids.
+//   message, in seq order, with the same ids. An `in_order` stream has one message in flight
+//   (ApplyKind sets ForwarderOptions::in_order_inflight = 1), so the stream stores it in seq
+//   order also across such failures.
 //
 // Thread-safety: Publish() and Connected() from any thread; Start/Stop from the owner, which
 // owns the setup thread. No libnats type appears in this header.
