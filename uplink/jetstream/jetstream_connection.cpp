@@ -203,7 +203,16 @@ void JetStreamPublisher::Impl::Close() {
   stream_ready = false;
   // Take back what libnats still holds, then close: no ack handler runs after this.
   std::unordered_map<natsMsg*, Done> left;
-  if (js != nullptr) {
+  bool published = false;
+  {
+    std::lock_guard lock(mu);
+    published = !pending.empty();
+  }
+  // libnats 3.4.1 crashes in js_PublishAsyncGetPendingList on a context that never published
+  // asynchronously (its table of pending acks does not exist yet): a stop before the first
+  // publish, e.g. while the stream is missing. With nothing of ours pending, there is nothing
+  // to take back anyway.
+  if (js != nullptr && published) {
     natsMsgList list = {};
     if (js_PublishAsyncGetPendingList(&list, js) == NATS_OK) {
       std::lock_guard lock(mu);
