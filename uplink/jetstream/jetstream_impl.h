@@ -10,6 +10,7 @@
 #include <nats/nats.h>
 
 #include <atomic>
+#include <optional>
 #include <condition_variable>
 #include <mutex>
 #include <string>
@@ -57,6 +58,8 @@ struct JetStreamPublisher::Impl {
   bool closed = false;                         // guarded by mu: libnats' closed callback ran
   bool check_stream = true;                    // guarded by mu: setup should look again
   Clock::TimePoint hold_until{};               // guarded by mu
+  Clock::TimePoint held_since{};               // guarded by mu: first failure since an ack
+  std::optional<Clock::TimePoint> stall_warned;  // guarded by mu: last warning of a long pause
   Backoff backoff{BackoffPolicy{std::chrono::milliseconds(100), std::chrono::milliseconds(250),
                                 std::chrono::milliseconds(5000)}};  // guarded by mu
   std::atomic<bool> stream_ready{false};  // the stream was found (or made) since the connect

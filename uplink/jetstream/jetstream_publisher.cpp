@@ -152,10 +152,23 @@ void JetStreamPublisher::Impl::Hold(const std::string& why) {
   std::lock_guard lock(mu);
   const Clock::TimePoint now = clock.Now();
   if (now < hold_until) return;  // one backoff step per pause, not per message
+  if (backoff.failures() == 0) held_since = now;
   const auto delay = backoff.NextDelay();
   hold_until = now + delay;
   log.Debug(kComponent, "JetStream publish failed (" + why + "); resending unacknowledged "
                         "messages in " + std::to_string(delay.count()) + " ms");
+  // An election passes in seconds; a pause that lasts means the stream is missing, does not
+  // take the subject, or its servers are down. Said at most once a minute while it lasts.
+  constexpr auto kLongPause = std::chrono::seconds(30);
+  if (now - held_since >= kLongPause &&
+      (!stall_warned || now - *stall_warned >= std::chrono::minutes(1))) {
+    stall_warned = now;
+    const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(now - held_since);
+    log.Warning(kComponent, "JetStream has acknowledged nothing for " +
+                             std::to_string(seconds.count()) + " s (" + why +
+                             "): check that the stream's servers are up and that the stream "
+                             "takes the subject; every unacknowledged message is resent");
+  }
 }
 
 std::string NatsLibraryVersion() { return std::string("libnats ") + nats_GetVersion(); }
