@@ -212,6 +212,7 @@ constexpr std::array<Command, 7> kCommands = {{
 
 int main(int argc, char** argv) {
   ef::uplink::InitMqttLibrary();  // first: before any thread or MQTT client exists
+  ef::storage::InitSqliteLibrary();  // before any SQLite connection
   Options options;
   if (std::string error = ParseArgs(argc, argv, &options); !error.empty()) {
     std::fprintf(stderr, "edgeferry: %s\n\n%s", error.c_str(), kUsage);

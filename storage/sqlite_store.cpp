@@ -460,4 +460,9 @@ bool SqliteStore::ChangedElsewhere() {
 
 std::string SqliteLibraryVersion() { return std::string("SQLite ") + sqlite3_libversion(); }
 
+void InitSqliteLibrary() {
+  // pMem null, size 0, N 0: no page cache buffer and no initial bulk allocation.
+  (void)sqlite3_config(SQLITE_CONFIG_PAGECACHE, nullptr, 0, 0);
+}
+
 }  // namespace ef::storage
