@@ -147,6 +147,7 @@ Status Gateway::OpenStore(const DaemonConfig& config) {
   store_ = std::move(store.value());
   queue_metrics_ = std::make_unique<QueueMetrics>(*store_, clock_, metrics_);
   if (auto stats = store_->Stats(); stats.ok()) {
+    writes_ = std::make_unique<WritesRecorder>(*sqlite_, clock_, stats->last_seq);
     log_.Info(kComponent, "queue " + options.path + " opened (" +
                               std::string(storage::DurabilityName(config.queue.durability)) +
                               " durability, unacknowledged events written after " +
@@ -279,6 +280,13 @@ void Gateway::Stop() {
                                  s.ToString());
     }
   }
+  if (writes_ != nullptr) {  // the final figure, for `queue stats` after the stop
+    if (auto stats = store_->Stats(); stats.ok()) (void)writes_->Save(stats->last_seq);
+  }
+}
+
+void Gateway::NoteStorageWrites(const StoreStats& stats) {
+  if (writes_ != nullptr) writes_->Note(stats.last_seq);
 }
 
 StatusFeeds Gateway::status_feeds() {

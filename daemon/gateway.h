@@ -34,6 +34,7 @@
 #include "daemon/queue_metrics.h"
 #include "daemon/rules_runtime.h"
 #include "daemon/status_page.h"
+#include "daemon/storage_writes.h"
 #include "pipeline/contract/contract_stage.h"
 #include "pipeline/pipeline.h"
 #include "pipeline/recent_events.h"
@@ -79,6 +80,9 @@ class Gateway {
   Totals Collect() const;
   // The store, for the loss report; null before Start().
   Store* store() { return store_.get(); }
+  // Hands the bytes written to storage since the start to the queue file, for `queue stats`
+  // (daemon/storage_writes.h); `stats` is the store's, read just before.
+  void NoteStorageWrites(const StoreStats& stats);
   // The pipeline's and the uplink's heartbeats (core/heartbeat.h), for the health check.
   // They live as long as the gateway, across reloads.
   const Heartbeat& pipeline_heartbeat() const { return pipeline_beat_; }
@@ -117,6 +121,7 @@ class Gateway {
   storage::SqliteStore* sqlite_ = nullptr;  // store_, for its dead letters and write-behind at shutdown
   pipeline::RecentEventLog alerts_{kRecentShown};
   std::unique_ptr<QueueMetrics> queue_metrics_;
+  std::unique_ptr<WritesRecorder> writes_;  // for sqlite_
   RulesRuntime rules_;  // feeds the pipeline's rules stage
   std::unique_ptr<Publisher> publisher_;
   std::unique_ptr<uplink::Forwarder> forwarder_;

@@ -10,6 +10,7 @@
 #include "core/clock.h"
 #include "core/json.h"
 #include "daemon/drain_estimate.h"
+#include "daemon/writes_report.h"
 #include "storage/sqlite_store.h"
 
 namespace ef::daemon {
@@ -36,12 +37,14 @@ std::string DrainJson(const DrainEstimate& e) {
          ",\"drain_age_ms\":" + OrNull(e.age_ms) + ",\"eta_s\":" + OrNull(e.eta_s);
 }
 
-void PrintStatsJson(const StoreStats& stats, int64_t now_ms) {
+void PrintStatsJson(const StoreStats& stats, const storage::StorageWrites& writes,
+                    int64_t now_ms) {
   std::string out = "{\"events\":" + std::to_string(stats.events) +
                     ",\"bytes\":" + std::to_string(stats.bytes) +
                     ",\"last_seq\":" + std::to_string(stats.last_seq) +
                     ",\"dead_letters\":" + std::to_string(stats.dead_letters) +
-                    DrainJson(EstimateTotal(stats, now_ms)) + ",\"streams\":[";
+                    DrainJson(EstimateTotal(stats, now_ms)) + WritesJson(writes) +
+                    ",\"streams\":[";
   for (size_t i = 0; i < stats.streams.size(); ++i) {
     const StreamStats& s = stats.streams[i];
     out += i ? "," : "";
@@ -58,7 +61,8 @@ void PrintStatsJson(const StoreStats& stats, int64_t now_ms) {
   std::printf("%s]}\n", out.c_str());
 }
 
-void PrintStatsTable(const std::string& path, const StoreStats& stats, int64_t now_ms) {
+void PrintStatsTable(const std::string& path, const StoreStats& stats,
+                     const storage::StorageWrites& writes, int64_t now_ms) {
   std::printf("%s: %llu events, %llu bytes waiting; last seq %llu; %llu dead letters\n",
               path.c_str(), static_cast<unsigned long long>(stats.events),
               static_cast<unsigned long long>(stats.bytes),
@@ -79,6 +83,7 @@ void PrintStatsTable(const std::string& path, const StoreStats& stats, int64_t n
                 RateCell(drain).c_str(), EtaCell(drain).c_str());
   }
   std::printf("%s\n", DescribeTotal(EstimateTotal(stats, now_ms)).c_str());
+  std::printf("%s\n", DescribeWrites(writes, now_ms).c_str());
 }
 
 Result<std::unique_ptr<SqliteStore>> OpenExisting(const std::string& path, bool read_only) {
@@ -94,11 +99,13 @@ int Stats(const QueueCommandArgs& args) {
   if (!store.ok()) return Fail(store.status().ToString());
   auto stats = (*store)->Stats();
   if (!stats.ok()) return Fail(stats.status().ToString());
+  auto writes = (*store)->StoredWrites();  // the daemon's figure (flash wear)
+  if (!writes.ok()) return Fail(writes.status().ToString());
   const int64_t now_ms = SystemClock().WallMillis();
   if (args.json) {
-    PrintStatsJson(*stats, now_ms);
+    PrintStatsJson(*stats, *writes, now_ms);
   } else {
-    PrintStatsTable(args.db_path, *stats, now_ms);
+    PrintStatsTable(args.db_path, *stats, *writes, now_ms);
   }
   return 0;
 }

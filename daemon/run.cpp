@@ -63,7 +63,10 @@ Wake WaitForSignal(MainLoop& loop, const sigset_t& signals, bool* announced) {
     watchdog.Tick(gw.pipeline_alive(), gw.UplinkRunning() ? &gw.uplink_alive() : nullptr);
     if (clock.Now() >= next_losses) {
       next_losses = clock.Now() + kLossesEvery;
-      if (auto stats = gw.store()->Stats(); stats.ok()) losses.Update(*stats, log);
+      if (auto stats = gw.store()->Stats(); stats.ok()) {
+        losses.Update(*stats, log);
+        gw.NoteStorageWrites(*stats);
+      }
     }
     if (clock.Now() >= next_stats) {
       next_stats = clock.Now() + kStatsEvery;

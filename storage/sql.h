@@ -161,3 +161,17 @@ inline constexpr const char* kSchemaVersion4 =
     "UPDATE meta SET value = 4 WHERE key = 'schema_version' AND value < 4";
 
 }  // namespace ef::storage::sql
+
+namespace ef::storage::sql {
+
+// The daemon's storage writes since its start (SqliteStore::NoteWrites), as rows of `meta`
+// written inside a group: no schema change. A file written before simply lacks them until the
+// daemon stores its first figure, and earlier versions ignore them.
+inline constexpr const char* kSaveWrites =
+    "INSERT OR REPLACE INTO meta (key, value) VALUES ('written_bytes', ?1),"
+    " ('written_events', ?2), ('written_since_ms', ?3), ('written_as_of_ms', ?4)";
+inline constexpr const char* kLoadWrites =
+    "SELECT key, value FROM meta WHERE key IN ('written_bytes', 'written_events',"
+    " 'written_since_ms', 'written_as_of_ms')";
+
+}  // namespace ef::storage::sql

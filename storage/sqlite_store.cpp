@@ -190,6 +190,7 @@ void SqliteStore::Rollback() {
   impl_->erase_state.reset();
   impl_->saved.clear();  // what was "saved" in the group is gone: write all again next time
   impl_->saved_last_seq = UINT64_MAX;
+  impl_->writes_noted = impl_->writes.as_of_ms != 0;  // stored again with the next group
 }
 
 bool SqliteStore::IsFull(const Status& status) const { return IsFullStatus(status); }
@@ -364,12 +365,14 @@ Result<Removed> SqliteStore::RemoveExpired(const std::string& stream, const Expi
 
 Status SqliteStore::SaveState(uint64_t last_seq,
                               const std::map<std::string, StreamCounters>& counters) {
-  if (last_seq != impl_->saved_last_seq) {  // acks and expiries leave it unchanged
+  const bool seq_changed = last_seq != impl_->saved_last_seq;
+  if (seq_changed) {  // acks and expiries leave it unchanged
     // Seqs reserved ahead (write-behind) are handed out before any insert covers them.
     if (Status s = impl_->lease.Cover(last_seq); !s.ok()) return s;
     sqlite3_bind_int64(impl_->save_seq.get(), 1, static_cast<sqlite3_int64>(last_seq));
     if (Status s = impl_->Step(impl_->save_seq, "save sequence"); !s.ok()) return s;
   }
+  if (Status s = impl_->SaveWritesIfDue(seq_changed); !s.ok()) return s;
   for (const auto& [stream, c] : counters) {
     const StreamCounters& was = impl_->saved[stream];
     if (c.dropped == was.dropped && c.rejected == was.rejected && c.expired == was.expired &&

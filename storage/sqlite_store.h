@@ -49,6 +49,15 @@ struct SqliteStoreOptions {
                            // above the lease (the daemon: wall clock in microseconds)
 };
 
+// What the daemon wrote to storage since it started (flash wear), as it tells the store
+// (NoteWrites) and as the store keeps it in the file for `queue stats`, another process.
+struct StorageWrites {
+  uint64_t bytes = 0;    // bytes written since the daemon started
+  uint64_t events = 0;   // events queued (sequence numbers issued) since then
+  int64_t since_ms = 0;  // wall clock of the daemon's start
+  int64_t as_of_ms = 0;  // wall clock of the figure; 0 = none recorded
+};
+
 struct DeadLetterRow {
   uint64_t id = 0;
   Event event;  // with its original seq
@@ -77,6 +86,18 @@ class SqliteStore final : public QueueStore {
   // Moves dead letters back into their streams with new sequence numbers; returns how many.
   Result<uint64_t> ReplayDeadLetters(const std::vector<uint64_t>& ids);
   Result<uint64_t> PurgeDeadLetters(const std::vector<uint64_t>& ids);
+
+  // Flash wear (storage_writes.cpp). The daemon's latest figure, stored with the next group:
+  // at once when that group writes the sequence number anyway (same page), else once
+  // kWritesEveryMs (by as_of_ms) after the figure stored last, so that it costs at most one
+  // page a minute of its own. Thread-safe.
+  void NoteWrites(const StorageWrites& writes);
+  // Stores `writes` now, in a transaction of its own (a clean stop).
+  Status SaveWrites(const StorageWrites& writes);
+  // The figure as of the last group that stored one; as_of_ms 0 when the file has none
+  // (written by an earlier version, or no daemon stored one yet).
+  Result<StorageWrites> StoredWrites();
+  static constexpr int64_t kWritesEveryMs = 60'000;
 
  protected:
   Status Begin() override;

@@ -43,6 +43,14 @@ struct SqliteStore::Impl {
   uint64_t saved_last_seq = UINT64_MAX;          // last_seq as last written
   int64_t last_data_version = -1;
   SeqLease lease;  // read-write opens only: the high-water mark beside the file
+  // Flash wear (storage_writes.cpp): the daemon's latest figure, whether it still has to be
+  // stored, and the as_of_ms of the one stored last.
+  StorageWrites writes;
+  bool writes_noted = false;
+  int64_t writes_stored_ms = 0;
+  // Inside SaveState: stores the noted figure if due (`seq_written`: the group writes the meta
+  // page anyway).
+  Status SaveWritesIfDue(bool seq_written);
 
   Status PrepareCommon();
   Result<StreamTable*> Table(const std::string& stream, bool create);

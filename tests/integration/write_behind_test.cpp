@@ -10,6 +10,8 @@
 #include <doctest/doctest.h>
 
 #include <cstdio>
+#include <optional>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -100,6 +102,23 @@ TEST_CASE("write-behind: kill -9 during an outage loses only events younger than
   CHECK(lost_after == 0);
   CHECK(cs.seq_reused == 0);
   CHECK(cs.unparsed == 0);
+
+  // Flash wear in `queue stats` after a clean stop: the second run's writes and events.
+  REQUIRE(rig.StopDaemon(DeadlineIn(seconds(20))) == 0);
+  std::string error;
+  std::optional<QueueStats> stats = rig.ReadStats(DeadlineIn(seconds(10)), &error);
+  REQUIRE_MESSAGE(stats, error);
+  MESSAGE("queue stats after the stop: written " << stats->written_bytes.value_or(0)
+                                                 << " bytes for "
+                                                 << stats->written_events.value_or(0)
+                                                 << " events");
+  REQUIRE(stats->written_bytes.has_value());
+  REQUIRE(stats->written_events.has_value());
+  CHECK(*stats->written_bytes > 0);
+  CHECK(*stats->written_events > 0);
+  CHECK(*stats->written_events <= total);  // at most what this run queued
+  REQUIRE(stats->written_per_event.has_value());
+  CHECK(*stats->written_per_event > 0);
 }
 
 }  // namespace

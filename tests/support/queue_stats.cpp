@@ -15,6 +15,26 @@ namespace {
 
 bool ReadUnsigned(od::value value, uint64_t* out) { return !value.get_uint64().get(*out); }
 
+// Reads `key` into `stats` if it is one of the storage writes members; *matched says whether
+// it was. null leaves the member unset.
+bool ReadWrites(std::string_view key, od::value value, QueueStats* stats, bool* matched) {
+  *matched = key == "written_bytes" || key == "written_events" || key == "written_bytes_per_event";
+  if (!*matched) return true;
+  bool null = false;
+  if (value.is_null().get(null)) return false;
+  if (null) return true;
+  if (key == "written_bytes_per_event") {
+    double per_event = 0;
+    if (value.get_double().get(per_event)) return false;
+    stats->written_per_event = per_event;
+    return true;
+  }
+  uint64_t n = 0;
+  if (value.get_uint64().get(n)) return false;
+  (key == "written_bytes" ? stats->written_bytes : stats->written_events) = n;
+  return true;
+}
+
 // Reads `key` into `out` if it is one of the drain members; *matched says whether it was.
 bool ReadDrain(std::string_view key, od::value value, QueueDrain* out, bool* matched) {
   *matched = true;
@@ -142,6 +162,8 @@ std::optional<QueueStats> ParseQueueStatsJson(std::string_view json) {
     od::value v = field.value();
     bool ok = true, drain = false;
     if (!ReadDrain(key, v, &stats.drain, &drain)) return std::nullopt;
+    if (drain) continue;
+    if (!ReadWrites(key, v, &stats, &drain)) return std::nullopt;
     if (drain) continue;
     if (key == "streams") {
       ok = ReadStreams(v, &stats.streams);

@@ -5,7 +5,8 @@
 // The JSON line is {"events":N,"bytes":N,"last_seq":N,"dead_letters":N,<drain>,"streams":[
 // {"stream":"telemetry","events":N,"bytes":N,"oldest_age_ms":N,"dropped":N,"rejected":N,
 // "expired":N,"dead_lettered":N,<drain>},...]}, where <drain> is "drain_state":"draining",
-// "drain_per_s":210.00,"drain_age_ms":N|null,"eta_s":N|null.
+// "drain_per_s":210.00,"drain_age_ms":N|null,"eta_s":N|null. Also "written_bytes",
+// "written_events", "written_bytes_per_event" (and per day, since and as-of times): N or null.
 //
 // Thread-safety: ParseQueueStatsJson is a pure function; ReadQueueStats starts a child process
 // and must run on a thread that outlives it (see process.h), normally the test's main thread.
@@ -48,6 +49,11 @@ struct QueueStats {
   uint64_t dead_letters = 0;
   QueueDrain drain;  // of the whole backlog
   std::vector<QueueStreamStats> streams;
+  // The daemon's storage writes since its start (flash wear), as of its last write; unset
+  // when the file holds no figure (null in the JSON).
+  std::optional<uint64_t> written_bytes;
+  std::optional<uint64_t> written_events;
+  std::optional<double> written_per_event;
 
   // The stream called `name`, or an all-zero entry when the queue has none by that name.
   QueueStreamStats Stream(std::string_view name) const;
