@@ -11,6 +11,7 @@ void PendingEvents::Add(Event event, uint64_t size, Clock::TimePoint at) {
   Stream& stream = streams_[event.stream];
   stream.emplace_hint(stream.end(), seq, Entry{std::move(event), size, at});
   ++events_;
+  bytes_ += size;
 }
 
 void PendingEvents::Read(const std::string& stream, uint64_t after_seq, size_t max,
@@ -37,6 +38,7 @@ Removed PendingEvents::Take(const std::string& stream, std::span<const uint64_t>
     it->second.erase(e);
   }
   events_ -= removed.events;
+  bytes_ -= removed.bytes;
   if (it != streams_.end() && it->second.empty()) streams_.erase(it);
   return removed;
 }
@@ -54,6 +56,7 @@ Removed PendingEvents::TakeExpired(const std::string& stream, const ExpiryCut& c
     s.erase(s.begin());
   }
   events_ -= removed.events;
+  bytes_ -= removed.bytes;
   if (s.empty()) streams_.erase(it);
   return removed;
 }
@@ -61,7 +64,10 @@ Removed PendingEvents::TakeExpired(const std::string& stream, const ExpiryCut& c
 void PendingEvents::DropAbove(uint64_t after) {
   for (auto it = streams_.begin(); it != streams_.end();) {
     auto from = it->second.upper_bound(after);
-    for (auto e = from; e != it->second.end(); ++e) --events_;
+    for (auto e = from; e != it->second.end(); ++e) {
+      --events_;
+      bytes_ -= e->second.size;
+    }
     it->second.erase(from, it->second.end());
     it = it->second.empty() ? streams_.erase(it) : std::next(it);
   }
@@ -87,6 +93,7 @@ uint64_t PendingEvents::CountOf(const std::string& stream) const {
 void PendingEvents::Clear() {
   streams_.clear();
   events_ = 0;
+  bytes_ = 0;
 }
 
 }  // namespace ef::storage

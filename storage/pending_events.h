@@ -37,6 +37,7 @@ class PendingEvents {
   void Add(Event event, uint64_t size, Clock::TimePoint at);
   bool empty() const { return events_ == 0; }
   uint64_t events() const { return events_; }
+  uint64_t bytes() const { return bytes_; }  // their accounted sizes (Event::ByteSize)
   // When the oldest pending event (of any stream) was admitted. REQUIRES: !empty().
   Clock::TimePoint OldestAt() const;
   // Copies up to `max` events of `stream` with seq > after_seq to `out`, in order.
@@ -58,6 +59,7 @@ class PendingEvents {
  private:
   std::map<std::string, Stream> streams_;
   uint64_t events_ = 0;
+  uint64_t bytes_ = 0;
 };
 
 }  // namespace ef::storage

@@ -78,6 +78,9 @@ class QueueStore : public Store {
 
   static constexpr uint64_t kSeqReserve = 100'000;
   static constexpr uint64_t kMaxPendingEvents = 200'000;  // written at once beyond this
+  // ... or beyond this many accounted bytes (an event takes 3-4x its ByteSize in memory):
+  // what ingest faster than the cloud piles up within persist_after_ms stays a few MB.
+  static constexpr uint64_t kMaxPendingBytes = 1 << 20;
   static constexpr uint64_t kMaxDeferredAcks = 20'000;     // deleted at once beyond this
   static constexpr size_t kWriteChunk = 200;               // pending events per group
 

@@ -34,7 +34,8 @@ uint64_t QueueStore::PendingCount() {
 Status QueueStore::AppendPending(std::span<Event> events, bool* admitted) {
   *admitted = false;
   // Memory stays bounded when storage keeps failing: then Append fails (and ingest waits).
-  if (pending_.events() + events.size() > kMaxPendingEvents) {
+  if (pending_.events() + events.size() > kMaxPendingEvents ||
+      pending_.bytes() > kMaxPendingBytes) {
     if (Status s = WritePending(); !s.ok()) return s;
   }
   // The seqs about to be issued are stored as taken first (one small write per kSeqReserve).

@@ -58,6 +58,26 @@ TEST_CASE("write-behind: events acked before the deadline never reach the file")
   CHECK(StoredEvents(fixture) == 0);
 }
 
+TEST_CASE("write-behind: memory holds at most kMaxPendingBytes before the deadline") {
+  SqliteFixture fixture;
+  testing::ManualClock clock;
+  auto store = fixture.OpenSqlite();
+  store->PersistAfter(clock, milliseconds(1000));
+  uint64_t appended = 0;
+  int first = 0;
+  while (appended <= QueueStore::kMaxPendingBytes) {
+    auto batch = Batch(first, 100);
+    for (const Event& e : batch) appended += e.ByteSize();
+    REQUIRE(store->Append(batch).ok());
+    first += 100;
+  }
+  CHECK(StoredEvents(fixture) == 0);  // the clock did not move: nothing due yet
+  auto one_more = Batch(first, 1);
+  REQUIRE(store->Append(one_more).ok());
+  CHECK(StoredEvents(fixture) == uint64_t(first));  // over the bound: written at once
+  CHECK(store->PendingCount() == 1);
+}
+
 TEST_CASE("write-behind: unacked events reach the file at the deadline, acks delete later") {
   SqliteFixture fixture;
   testing::ManualClock clock;
