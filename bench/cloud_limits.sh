@@ -43,7 +43,7 @@ trap 'rm -f "$OUT"' EXIT
 echo "cloud-limits: running the 'cloud limits' integration test cases (about a minute)" >&2
 status=0
 "$TESTS" -tc='cloud limits:*' >"$OUT" 2>&1 || status=$?
-grep -E 'MESSAGE: [0-9]+ messages' -A0 "$OUT" | sed 's/.*MESSAGE: //' >&2 || true
+grep -E 'MESSAGE: [0-9]+ messages' "$OUT" | sed 's/.*MESSAGE: //' >&2 || true
 # One line per case: "<messages> messages, ... drained <s> s. Max per 1 s window: written by
 # edgeferry <n> publishes, <b> bytes; received by the cloud <n> publishes, <b> bytes"
 /usr/bin/python3 - "$OUT" "$status" <<'PY'
