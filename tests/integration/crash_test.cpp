@@ -191,8 +191,8 @@ uint64_t DrainAndCheckSeqs(GatewayRig& rig, CloudCollector& collector, size_t pe
         return max_seq && collector.DistinctSeqs() >= static_cast<size_t>(*max_seq);
       },
       milliseconds(50));
-  CHECK_MESSAGE(all_arrived, "the cloud never got every seq up to " << collector.MaxSeq().value_or(0)
-                                                                    << " while the daemon ran");
+  CHECK_MESSAGE(all_arrived, "the cloud never got every seq up to "
+                                 << collector.MaxSeq().value_or(0) << " while the daemon ran");
   CHECK(rig.StopDaemon(DeadlineIn(seconds(20))) == 0);
   std::string error;
   std::optional<QueueStats> final_stats = rig.ReadStats(DeadlineIn(seconds(10)), &error);
