@@ -4,7 +4,13 @@
 # with coalescing (max_gap = 10) and once without (max_gap = 0), each for DURATION seconds at
 # a 1 s interval.
 #
-#   bench/modbus.sh [--duration 30] [--slaves 50] [--points 20] [--build-dir build] [--keep]
+#   bench/modbus.sh [--duration 30] [--slaves 50] [--points 20] [--dead-slave]
+#                   [--build-dir build] [--keep]
+#
+# --dead-slave adds one more slave (id SLAVES+1, with the same points) that the server never
+# answers, polled with a 150 ms timeout and 1 retry: the live slaves' jitter p99 then shows
+# what a dead slave beside them costs their interval (tests/integration/modbus_device_test.cpp
+# prints the same figure for one live and one dead slave but does not assert it).
 #
 # Reports per run: requests per cycle (as the server counted them), the achieved poll
 # interval's jitter p99 (|interval - 1 s| between the first requests of consecutive cycles of
@@ -18,9 +24,10 @@ SLAVES=50
 POINTS=20
 BUILD_DIR=build
 KEEP=0
+DEAD=0
 
 usage() {
-  echo "usage: bench/modbus.sh [--duration 30] [--slaves 50] [--points 20] [--build-dir build] [--keep]" >&2
+  echo "usage: bench/modbus.sh [--duration 30] [--slaves 50] [--points 20] [--dead-slave] [--build-dir build] [--keep]" >&2
   exit 2
 }
 die() { echo "modbus-bench: $*" >&2; exit 1; }
@@ -30,6 +37,7 @@ while (($#)); do
     --duration) DURATION=${2:?}; shift 2 ;;
     --slaves) SLAVES=${2:?}; shift 2 ;;
     --points) POINTS=${2:?}; shift 2 ;;
+    --dead-slave) DEAD=1; shift ;;
     --build-dir) BUILD_DIR=${2:?}; shift 2 ;;
     --keep) KEEP=1; shift ;;
     *) usage ;;
@@ -60,10 +68,10 @@ write_config() { # write_config FILE PORT MAX_GAP
     echo "name = \"plcs\""
     echo "address = \"127.0.0.1:$2\""
     echo "interval_ms = 1000"
-    echo "timeout_ms = 1000"
+    if ((DEAD)); then echo "timeout_ms = 150"; echo "retries = 1"; else echo "timeout_ms = 1000"; fi
     echo "max_gap = $3"
     local s p
-    for ((s = 1; s <= SLAVES; s++)); do
+    for ((s = 1; s <= SLAVES + DEAD; s++)); do
       for ((p = 0; p < POINTS; p++)); do
         echo "[[sources.modbus.points]]"
         echo "name = \"p$p\""
@@ -131,12 +139,14 @@ print(f"{requests / cycles:.2f} {p99:.1f} {cpu_ms * 1000 / window_values:.2f} {r
 PY
 }
 
-echo "modbus-bench: $SLAVES slaves x $POINTS points, 1 s interval, ${DURATION}s per run" >&2
+dead_note=""
+((DEAD)) && dead_note=", and one slave that never answers"
+echo "modbus-bench: $SLAVES slaves x $POINTS points, 1 s interval, ${DURATION}s per run$dead_note" >&2
 read -r c_req c_jit c_cpu c_vals < <(run 10)
 echo "coalesced (max_gap 10):  requests/cycle/slave $c_req  jitter p99 ${c_jit} ms  CPU ${c_cpu} ms per 1000 points  ($c_vals values)"
 read -r s_req s_jit s_cpu s_vals < <(run 0)
 echo "single reads (max_gap 0): requests/cycle/slave $s_req  jitter p99 ${s_jit} ms  CPU ${s_cpu} ms per 1000 points  ($s_vals values)"
-printf '{"slaves":%d,"points_per_slave":%d,"interval_ms":1000,"duration_s":%d,' "$SLAVES" "$POINTS" "$DURATION"
+printf '{"slaves":%d,"dead_slaves":%d,"points_per_slave":%d,"interval_ms":1000,"duration_s":%d,' "$SLAVES" "$DEAD" "$POINTS" "$DURATION"
 printf '"coalesced":{"requests_per_cycle":%s,"jitter_p99_ms":%s,"cpu_ms_per_1000_points":%s},' \
   "$(awk -v r="$c_req" -v s="$SLAVES" 'BEGIN{printf "%.1f", r*s}')" "$c_jit" "$c_cpu"
 printf '"uncoalesced":{"requests_per_cycle":%s,"jitter_p99_ms":%s,"cpu_ms_per_1000_points":%s}}\n' \

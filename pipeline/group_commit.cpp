@@ -24,22 +24,38 @@ bool GroupCommit::Commit(std::vector<Event>& events, const std::vector<StateEntr
                                 std::chrono::milliseconds(2000)});
   LogThrottle throttle(std::chrono::seconds(10));
   Clock::TimePoint give_up{};
+  // Events only (no stage state, no dead letters): a group the store refuses with an I/O
+  // error (a full disk) is committed in halves, each a group of its own, in order. On a
+  // small disk the WAL may have no room for a whole group (up to commit_max_events) however
+  // many old events drop_oldest removes, and a retry of the same group would fail for ever.
+  // Smaller groups are what a smaller commit_max_events would have made; [0, done) is
+  // committed. A group with state stays whole: the state goes with all of its events.
+  const bool splittable = state.empty() && dead.empty();
+  size_t done = 0, part = events.size();
   for (;;) {
-    Status s = dead.empty() ? store_.Append(events, state)
-                            : store_.AppendWithDeadLetters(events, state, dead, now_ms);
+    const std::span<Event> rest =
+        std::span(events).subspan(done, std::min(part, events.size() - done));
+    Status s = dead.empty() ? store_.Append(rest, state)
+                            : store_.AppendWithDeadLetters(rest, state, dead, now_ms);
     if (s.ok()) {
+      done += rest.size();
+      if (done < events.size()) continue;
       if (backoff.failures() > 0) log_.Info(kComponent, "commits succeed again");
       return true;
     }
     failures_.Add();
-    ReportFailure(s, events.size(), throttle);
+    ReportFailure(s, events.size() - done, throttle);
+    if (splittable && s.code() == Status::Code::kIoError && rest.size() > 1) {
+      part = (rest.size() + 1) / 2;
+    }
     if (abandoning_.load()) {
       if (give_up == Clock::TimePoint{}) give_up = clock_.Now() + shutdown_retry_;
       if (clock_.Now() >= give_up) {
-        abandoned_.Add(events.size());
-        log_.Error(kComponent, "shutting down with " + std::to_string(events.size()) +
+        abandoned_.Add(events.size() - done);
+        log_.Error(kComponent, "shutting down with " + std::to_string(events.size() - done) +
                                    " received events NOT committed: " + s.ToString());
-        return false;
+        events.resize(done);  // what was committed, for the caller to count
+        return done > 0;
       }
     }
     if (between_tries) between_tries();

