@@ -76,12 +76,16 @@ uint16_t PortOf(const sockaddr_storage& address) {
 
 struct HttpServer::Impl {
   Impl(const Clock& c, Logger& l, HttpServerOptions o)
-      : clock(c), log(l), options(std::move(o)),
+      : clock(c),
+        log(l),
+        options(std::move(o)),
         max_connections(std::max<size_t>(options.max_connections, 1)) {}
 
   Status Bind();
   bool Listen(const addrinfo& address);
   Status Configure();
+  void SetUpHttp();
+  bool SetUpEvents();
   void Run();
   void OnAccept();
   void OnSweep();
@@ -150,28 +154,37 @@ bool HttpServer::Impl::Listen(const addrinfo& address) {
 }
 
 Status HttpServer::Impl::Configure() {
+  const Status no_loop = Status::IoError("cannot set up the HTTP server's event loop");
   base.reset(event_base_new());
   if (base) server.reset(evhttp_new(base.get()));
   wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-  if (!server || wake_fd < 0) return Status::IoError("cannot set up the HTTP server's event loop");
+  if (!server || wake_fd < 0) return no_loop;
   if (Status s = Bind(); !s.ok()) return s;
   if (evhttp_bind_listener(server.get(), listener) == nullptr) {
     evconnlistener_free(listener);
     listener = nullptr;
-    return Status::IoError("cannot set up the HTTP server's event loop");
+    return no_loop;
   }
+  SetUpHttp();
+  if (!SetUpEvents()) return no_loop;
+  reaper = std::make_unique<ConnectionReaper>(port.load());
+  return Status::Ok();
+}
+
+void HttpServer::Impl::SetUpHttp() {
   // Without an error callback, libevent would retry a failing accept (EMFILE) in a busy loop.
   // Its argument is evhttp's, not ours: the sweep resumes accepting.
-  evconnlistener_set_error_cb(listener, [](evconnlistener* l, void*) {
-    evconnlistener_disable(l);
-  });
+  evconnlistener_set_error_cb(listener,
+                              [](evconnlistener* l, void*) { evconnlistener_disable(l); });
   const timeval io = ToTimeval(options.io_timeout);
   evhttp_set_timeout_tv(server.get(), &io);
   evhttp_set_max_headers_size(server.get(), kMaxHeaderBytes);
   evhttp_set_max_body_size(server.get(), static_cast<ev_ssize_t>(options.max_request_bytes));
   evhttp_set_allowed_methods(server.get(), kAllMethods);
   evhttp_set_gencb(server.get(), &Impl::NotFound, nullptr);
-  for (auto& [path, handler] : handlers) evhttp_set_cb(server.get(), path.c_str(), &Serve, &handler);
+  for (auto& [path, handler] : handlers) {
+    evhttp_set_cb(server.get(), path.c_str(), &Serve, &handler);
+  }
   // Called for each accepted connection, before libevent reads from it: where we count.
   evhttp_set_bevcb(
       server.get(),
@@ -180,6 +193,11 @@ Status HttpServer::Impl::Configure() {
         return nullptr;  // libevent makes its own
       },
       this);
+}
+
+// The sweep timer, and the wake-up through which Stop() ends the loop from another thread
+// (libevent is used without its locking, so only this eventfd crosses threads).
+bool HttpServer::Impl::SetUpEvents() {
   sweep_timer.reset(event_new(
       base.get(), -1, EV_PERSIST,
       [](evutil_socket_t, short, void* self) { static_cast<Impl*>(self)->OnSweep(); }, this));
@@ -187,12 +205,8 @@ Status HttpServer::Impl::Configure() {
       base.get(), wake_fd, EV_READ,
       [](evutil_socket_t, short, void* b) { event_base_loopbreak(static_cast<event_base*>(b)); },
       base.get()));
-  if (!sweep_timer || !wake || event_add(wake.get(), nullptr) != 0 ||
-      event_add(sweep_timer.get(), &kSweepEvery) != 0) {
-    return Status::IoError("cannot set up the HTTP server's event loop");
-  }
-  reaper = std::make_unique<ConnectionReaper>(port.load());
-  return Status::Ok();
+  return sweep_timer && wake && event_add(wake.get(), nullptr) == 0 &&
+         event_add(sweep_timer.get(), &kSweepEvery) == 0;
 }
 
 // Writing to a connection the client reset raises SIGPIPE (libevent uses writev, without
@@ -217,7 +231,8 @@ void HttpServer::Impl::OnSweep() {
   const auto deadline = std::chrono::duration_cast<Clock::Duration>(options.request_deadline);
   const SweepResult sweep = reaper->Sweep(clock.Now(), deadline);
   if (sweep.cut > 0) {
-    log.Warning(kComponent, "cut " + std::to_string(sweep.cut) + " connection(s) open longer than " +
+    log.Warning(kComponent, "cut " + std::to_string(sweep.cut) +
+                                " connection(s) open longer than " +
                                 std::to_string(options.request_deadline.count()) + " s");
   }
   counted = sweep.open;

@@ -168,8 +168,8 @@ TEST_CASE("one request per connection: the server closes it after the response")
 
 TEST_CASE("other methods are answered 405 on the server's paths, 404 elsewhere") {
   ServerFixture f;
-  const auto post = Exchange(f.server->port(),
-                             "POST /hello HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nhi");
+  const auto post =
+      Exchange(f.server->port(), "POST /hello HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nhi");
   REQUIRE(post);
   CHECK(post->status == 405);
   CHECK(post->Header("Allow") == "GET, HEAD");
