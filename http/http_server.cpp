@@ -18,6 +18,7 @@
 #include <cstring>
 #include <map>
 #include <string_view>
+#include <system_error>
 #include <thread>
 
 #include "http/connection_reaper.h"
@@ -209,8 +210,9 @@ bool HttpServer::Impl::SetUpEvents() {
          event_add(sweep_timer.get(), &kSweepEvery) == 0;
 }
 
-// Writing to a connection the client reset raises SIGPIPE (libevent uses writev, without
-// MSG_NOSIGNAL): blocked on this thread, it stays pending here and harms no one.
+// Writing to a connection that was cut (shutdown) or reset raises SIGPIPE (libevent writes
+// with writev, which has no MSG_NOSIGNAL): blocked on this thread, it stays pending here and
+// harms no one, and the process's disposition is left alone.
 void HttpServer::Impl::Run() {
   sigset_t pipe;
   sigemptyset(&pipe);
@@ -227,17 +229,21 @@ void HttpServer::Impl::OnAccept() {
   if (counted + accepted >= max_connections) evconnlistener_disable(listener);
 }
 
+// A sweep that fails (bad_alloc) changes nothing: no exception leaves a libevent callback.
 void HttpServer::Impl::OnSweep() {
-  const auto deadline = std::chrono::duration_cast<Clock::Duration>(options.request_deadline);
-  const SweepResult sweep = reaper->Sweep(clock.Now(), deadline);
-  if (sweep.cut > 0) {
-    log.Warning(kComponent, "cut " + std::to_string(sweep.cut) +
-                                " connection(s) open longer than " +
-                                std::to_string(options.request_deadline.count()) + " s");
+  try {
+    const auto deadline = std::chrono::duration_cast<Clock::Duration>(options.request_deadline);
+    const SweepResult sweep = reaper->Sweep(clock.Now(), deadline);
+    counted = sweep.open;
+    accepted = 0;
+    if (sweep.cut > 0) {
+      log.Warning(kComponent, "cut " + std::to_string(sweep.cut) +
+                                  " connection(s) open longer than " +
+                                  std::to_string(options.request_deadline.count()) + " s");
+    }
+  } catch (...) {
   }
-  counted = sweep.open;
-  accepted = 0;
-  if (counted < max_connections) evconnlistener_enable(listener);  // a no-op if on
+  if (counted + accepted < max_connections) evconnlistener_enable(listener);  // no-op if on
 }
 
 // No exception leaves a libevent callback: a failing handler answers 500.
@@ -289,8 +295,14 @@ Status HttpServer::Start() {
     m.port = 0;
     return s;
   }
+  try {
+    m.loop = std::thread([&m] { m.Run(); });
+  } catch (const std::system_error& e) {
+    m.Release();
+    m.port = 0;
+    return Status::IoError(std::string("cannot start the HTTP server's thread: ") + e.what());
+  }
   m.started = true;
-  m.loop = std::thread([&m] { m.Run(); });
   return Status::Ok();
 }
 

@@ -228,7 +228,7 @@ TEST_CASE("a connection that sends nothing is closed after the read timeout") {
   CHECK(idle.WaitClosed(DeadlineIn(10s)));
 }
 
-TEST_CASE("no more than max_connections are open at once; the others wait, then are served") {
+TEST_CASE("no more than max_connections are open at once, the others wait and are served") {
   SystemClock clock;
   Logger log{LogLevel::kError};
   HttpServerOptions options;
