@@ -26,7 +26,7 @@ fi
 readonly PACKAGES=(
   libc6-dev libstdc++-12-dev libpaho-mqtt-dev libpaho-mqttpp-dev libmodbus-dev
   libsqlite3-dev libtomlplusplus-dev libsimdjson-dev libssl-dev libzstd-dev libnats-dev
-  libcpp-httplib-dev doctest-dev
+  libevent-dev doctest-dev
 )
 
 # The host's mirrors (deb822 .sources files), bookworm suites only.
