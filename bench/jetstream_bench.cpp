@@ -30,6 +30,7 @@
 #include <sstream>
 
 #include "bench/tools/cli_args.h"
+#include "bench/tools/proc_stats.h"
 #include "bench/uplink_backlog.h"
 #include "tests/support/jetstream_reader.h"
 #include "tests/support/mosquitto_broker.h"
@@ -48,25 +49,6 @@ namespace {
 using testkit::DeadlineIn;
 using testkit::SteadyNow;
 using std::chrono::seconds;
-
-double Seconds(testkit::SteadyClock::duration d) {
-  return std::chrono::duration<double>(d).count();
-}
-
-// utime + stime of `pid` in seconds, from /proc/PID/stat (fields 14 and 15).
-double CpuSeconds(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  const size_t close = text.rfind(')');
-  if (close == std::string::npos) return 0;
-  std::istringstream fields(text.substr(close + 2));
-  std::string field;
-  double ticks = 0;
-  for (int i = 3; fields >> field && i <= 15; ++i) {
-    if (i == 14 || i == 15) ticks += std::stod(field);
-  }
-  return ticks / static_cast<double>(::sysconf(_SC_CLK_TCK));
-}
 
 struct RunSpec {
   std::string name;  // "js3-json"
@@ -161,14 +143,14 @@ RunResult RunOne(const Setup& s, const RunSpec& spec) {
     return daemon.Log().find("uplink: connected to cloud") != std::string::npos;
   });
   const auto first = SteadyNow();
-  const double cpu_first = CpuSeconds(daemon.pid());
+  const double cpu_first = ProcessCpuSeconds(daemon.pid());
   if (started) {
     r.drained = testkit::WaitUntil(
         deadline, [&] { return daemon.Running() && Queued(s, dir) == 0; },
         std::chrono::milliseconds(200));
   }
   r.drain_s = Seconds(SteadyNow() - first);
-  r.cpu_drain_s = CpuSeconds(daemon.pid()) - cpu_first;
+  r.cpu_drain_s = ProcessCpuSeconds(daemon.pid()) - cpu_first;
   daemon.Signal(SIGTERM);
   r.exit_status = daemon.Wait(DeadlineIn(seconds(30))).value_or(-1);
   if (r.exit_status == -1) daemon.Kill();

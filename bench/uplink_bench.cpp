@@ -24,6 +24,7 @@
 #include <sstream>
 
 #include "bench/tools/cli_args.h"
+#include "bench/tools/proc_stats.h"
 #include "bench/uplink_backlog.h"
 #include "bench/uplink_counter.h"
 #include "tests/support/mosquitto_broker.h"
@@ -39,33 +40,6 @@ namespace {
 
 using testkit::DeadlineIn;
 using testkit::SteadyNow;
-
-double Seconds(testkit::SteadyClock::duration d) {
-  return std::chrono::duration<double>(d).count();
-}
-
-// utime + stime of `pid` in seconds, from /proc/PID/stat (fields 14 and 15).
-double CpuSeconds(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  const size_t close = text.rfind(')');
-  if (close == std::string::npos) return 0;
-  std::istringstream fields(text.substr(close + 2));
-  std::string field;
-  double ticks = 0;
-  for (int i = 3; fields >> field && i <= 15; ++i) {
-    if (i == 14 || i == 15) ticks += std::stod(field);
-  }
-  return ticks / static_cast<double>(::sysconf(_SC_CLK_TCK));
-}
-
-long PeakRssKb(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
-  for (std::string line; std::getline(in, line);) {
-    if (line.starts_with("VmHWM:")) return std::stol(line.substr(6));
-  }
-  return 0;
-}
 
 struct RunResult {
   std::string mode;
@@ -121,12 +95,12 @@ RunResult RunMode(const Setup& s, const std::string& mode, UplinkCounter& counte
       .env = {},
       .log_file = dir / "edgeferry.log"});
   if (counter.WaitForFirst(deadline)) {
-    const double cpu_first = CpuSeconds(daemon.pid());
+    const double cpu_first = ProcessCpuSeconds(daemon.pid());
     r.complete = counter.WaitForDistinct(s.count, deadline);
-    r.cpu_total_s = CpuSeconds(daemon.pid());
+    r.cpu_total_s = ProcessCpuSeconds(daemon.pid());
     r.cpu_drain_s = r.cpu_total_s - cpu_first;
   }
-  r.peak_rss_kb = PeakRssKb(daemon.pid());
+  r.peak_rss_kb = ProcessPeakRssKb(daemon.pid());
   daemon.Signal(SIGTERM);
   r.exit_status = daemon.Wait(DeadlineIn(std::chrono::seconds(30))).value_or(-1);
   if (r.exit_status == -1) daemon.Kill();

@@ -1,8 +1,10 @@
 #include <doctest/doctest.h>
 
+#include <atomic>
 #include <thread>
 
 #include "core/bounded_queue.h"
+#include "tests/fakes/wait.h"
 
 namespace ef {
 using namespace std::chrono_literals;
@@ -53,6 +55,44 @@ TEST_CASE("Close wakes a producer blocked on a full queue") {
   std::thread producer([&] { CHECK_FALSE(q.Push(2)); });
   q.Close();
   producer.join();
+}
+
+// Producers wake the consumer only when what it waits for has come: these would hang for the
+// hour-long waits below if a wake were missed, so each is bounded by a deadline and Close().
+TEST_CASE("a consumer waiting for a first item, then lingering for max, wakes as they come") {
+  BoundedQueue<int> q(100);
+  std::vector<int> out;
+  std::atomic<bool> returned{false};
+  std::thread consumer([&] {
+    q.PopBatch(&out, 3, 1h, 1h);
+    returned = true;
+  });
+  REQUIRE(q.PushNoWait(1));  // the first item: the consumer now lingers for 3
+  REQUIRE(q.PushNoWait(2));
+  CHECK_FALSE(returned.load());  // two of three: still lingering
+  REQUIRE(q.PushNoWait(3));
+  const bool woke = testing::WaitUntil([&] { return returned.load(); }, std::chrono::seconds(30));
+  q.Close();  // frees the consumer if the wake was missed
+  consumer.join();
+  CHECK(woke);
+  CHECK(out == std::vector<int>{1, 2, 3});
+}
+
+TEST_CASE("a lingering consumer still takes items pushed with Push") {
+  BoundedQueue<int> q(10);
+  std::vector<int> out;
+  std::atomic<bool> returned{false};
+  std::thread consumer([&] {
+    q.PopBatch(&out, 2, 1h, 1h);
+    returned = true;
+  });
+  REQUIRE(q.Push(1));
+  REQUIRE(q.Push(2));
+  const bool woke = testing::WaitUntil([&] { return returned.load(); }, std::chrono::seconds(30));
+  q.Close();
+  consumer.join();
+  CHECK(woke);
+  CHECK(out == std::vector<int>{1, 2});
 }
 
 }  // namespace ef

@@ -9,7 +9,7 @@
 
 #include "core/log.h"
 #include "pipeline/group_commit.h"
-#include "storage/mem_store.h"
+#include "tests/fakes/forwarding_store.h"
 #include "tests/fakes/manual_clock.h"
 
 namespace ef::pipeline {
@@ -19,7 +19,7 @@ using namespace std::chrono_literals;
 
 // A MemStore that refuses, as a full disk would (an I/O error), every group of more than
 // `max_events` events; it counts the groups it refused and the ones it took.
-class SmallDiskStore final : public Store {
+class SmallDiskStore final : public testing::ForwardingStore {
  public:
   explicit SmallDiskStore(size_t max_events) : max_events_(max_events) {}
   Status Append(std::span<Event> events, std::span<const StateEntry> state) override {
@@ -31,28 +31,7 @@ class SmallDiskStore final : public Store {
     ++taken;
     return inner.Append(events, state);
   }
-  Status ReadState(std::string_view prefix, std::vector<StateEntry>* out) override {
-    return inner.ReadState(prefix, out);
-  }
-  Status ReadAfter(std::string_view stream, uint64_t after_seq, size_t max,
-                   std::vector<Event>* out) override {
-    return inner.ReadAfter(stream, after_seq, max, out);
-  }
-  Status Ack(std::string_view stream, std::span<const uint64_t> seqs) override {
-    return inner.Ack(stream, seqs);
-  }
-  Status DeadLetter(std::string_view stream, std::span<const uint64_t> seqs,
-                    std::string_view reason, int64_t now_ms) override {
-    return inner.DeadLetter(stream, seqs, reason, now_ms);
-  }
-  Result<uint64_t> Expire(const SweepTime& at) override { return inner.Expire(at); }
-  std::vector<StreamBacklog> Backlog() override { return inner.Backlog(); }
-  Result<StoreStats> Stats() override { return inner.Stats(); }
-  Status RecordDrainRates(std::span<const StreamRate> rates, int64_t now_ms) override {
-    return inner.RecordDrainRates(rates, now_ms);
-  }
 
-  storage::MemStore inner;
   std::atomic<int> refused{0};
   std::atomic<int> taken{0};
 
