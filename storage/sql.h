@@ -175,3 +175,49 @@ inline constexpr const char* kLoadWrites =
     " 'written_since_ms', 'written_as_of_ms')";
 
 }  // namespace ef::storage::sql
+
+namespace ef::storage::sql {
+
+// Schema version 5: each stream's events are stored as chunks, one row per commit group in
+// c_<id> (storage/chunk_table.h; "%T" is its name), blob in storage/chunk_codec.h's format.
+// Rows of q_<id> written before stay and are read, removed and counted with the chunks.
+// `oldest_ingest` is the ingest time of the chunk's first event. A file of a newer schema
+// than this binary knows is refused (kSchemaVersion).
+inline constexpr int kCurrentSchema = 5;
+inline constexpr const char* kSchemaVersion =
+    "SELECT value FROM meta WHERE key = 'schema_version'";
+inline constexpr const char* kStreamIds = "SELECT id FROM streams";
+inline constexpr const char* kSchemaVersion5 =
+    "UPDATE meta SET value = 5 WHERE key = 'schema_version' AND value < 5";
+inline constexpr const char* kTableExists =
+    "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?1";
+inline constexpr const char* kCreateChunkTable =
+    "CREATE TABLE IF NOT EXISTS %T (first_seq INTEGER PRIMARY KEY, last_seq INTEGER NOT NULL,"
+    " count INTEGER NOT NULL, bytes INTEGER NOT NULL, oldest_ingest INTEGER NOT NULL,"
+    " data BLOB NOT NULL)";
+// Chunk rows are read as (first_seq, last_seq, count, bytes, oldest_ingest, data).
+inline constexpr const char* kChunkAt =
+    "SELECT first_seq, last_seq, count, bytes, oldest_ingest, data FROM %T"
+    " WHERE first_seq <= ?1 ORDER BY first_seq DESC LIMIT 1";
+inline constexpr const char* kChunksFrom =
+    "SELECT first_seq, last_seq, count, bytes, oldest_ingest, data FROM %T"
+    " WHERE first_seq >= ?1 ORDER BY first_seq";
+inline constexpr const char* kChunkHead =
+    "SELECT first_seq, last_seq, count, bytes, oldest_ingest, data FROM %T"
+    " ORDER BY first_seq LIMIT 1";
+inline constexpr const char* kInsertChunk =
+    "INSERT INTO %T (first_seq, last_seq, count, bytes, oldest_ingest, data)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+inline constexpr const char* kRewriteChunk =
+    "UPDATE %T SET first_seq = ?2, last_seq = ?3, count = ?4, bytes = ?5, oldest_ingest = ?6,"
+    " data = ?7 WHERE first_seq = ?1";
+inline constexpr const char* kDeleteChunk = "DELETE FROM %T WHERE first_seq = ?1";
+inline constexpr const char* kChunkUsage =
+    "SELECT coalesce(sum(count), 0), coalesce(sum(bytes), 0) FROM %T";
+// A stored event moved to the dead letters from a chunk (keeps its seq).
+inline constexpr const char* kInsertDeadLetterSeq =
+    "INSERT INTO dead_letters (seq, stream, device, origin, event_time, ingest_time, quality,"
+    " format, payload, fields, reason, dead_time) VALUES (?12, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,"
+    " ?9, ?10, ?11)";
+
+}  // namespace ef::storage::sql
