@@ -45,8 +45,7 @@ Status ChunkTable::Open(bool create) {
   const std::pair<const char*, Statement*> statements[] = {
       {sql::kChunkAt, &at_},           {sql::kChunksFrom, &from_},
       {sql::kChunkHead, &head_},       {sql::kInsertChunk, &insert_},
-      {sql::kRewriteChunk, &update_},  {sql::kDeleteChunk, &erase_},
-      {sql::kChunkUsage, &usage_}};
+      {sql::kDeleteChunk, &erase_},    {sql::kChunkUsage, &usage_}};
   for (const auto& [text, stmt] : statements) {
     if (Status s = db_->Prepare(FillIn(text, name_), stmt); !s.ok()) return s;
   }
@@ -58,7 +57,11 @@ Status ChunkTable::Add(const Event& event, uint64_t seq, uint64_t size) {
     if (Status s = Flush(); !s.ok()) return s;  // keeps each chunk in seq order
   }
   builder_.Add(event, seq, size);
-  return Status::Ok();
+  // A huge group (a replay of every dead letter) becomes several chunks: a read, a partial
+  // ack and a cached chunk stay bounded.
+  const bool full =
+      builder_.summary().count >= kMaxChunkEvents || builder_.raw().size() >= kMaxChunkRaw;
+  return full ? Flush() : Status::Ok();
 }
 
 Result<bool> ChunkTable::Row(sqlite3_stmt* stmt, ChunkSummary* row, const char* what) {

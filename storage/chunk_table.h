@@ -39,6 +39,10 @@ using HeadWhole = std::function<bool(const Removed&, const ChunkSummary&)>;
 
 class ChunkTable {
  public:
+  // A group's events of a stream beyond these make a further chunk.
+  static constexpr uint64_t kMaxChunkEvents = 1000;
+  static constexpr size_t kMaxChunkRaw = 256 * 1024;  // serialised, before compression
+
   ChunkTable(Db* db, ChunkCodec* codec, std::string stream, std::string name);
 
   // Creates the table if `create`, else looks whether the file has it (an older file opened
@@ -114,7 +118,7 @@ class ChunkTable {
   ChunkCodec* codec_;
   std::string stream_, name_;
   bool exists_ = false;
-  Statement at_, from_, head_, insert_, update_, erase_, usage_;
+  Statement at_, from_, head_, insert_, erase_, usage_;
   ChunkBuilder builder_;
   std::string blob_;  // reused encoding buffer
   bool cached_ = false;

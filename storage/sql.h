@@ -208,9 +208,6 @@ inline constexpr const char* kChunkHead =
 inline constexpr const char* kInsertChunk =
     "INSERT INTO %T (first_seq, last_seq, count, bytes, oldest_ingest, data)"
     " VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
-inline constexpr const char* kRewriteChunk =
-    "UPDATE %T SET first_seq = ?2, last_seq = ?3, count = ?4, bytes = ?5, oldest_ingest = ?6,"
-    " data = ?7 WHERE first_seq = ?1";
 inline constexpr const char* kDeleteChunk = "DELETE FROM %T WHERE first_seq = ?1";
 inline constexpr const char* kChunkUsage =
     "SELECT coalesce(sum(count), 0), coalesce(sum(bytes), 0) FROM %T";

@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <functional>
 
 #include "tests/fakes/wait.h"
@@ -105,6 +106,22 @@ TEST_CASE("chunks: a group is one row; a partial ack rewrites it, a whole one de
   REQUIRE(read.size() == 1);
   CHECK(read[0].payload == third.back().payload);
   CHECK(read[0].fields.size() == 1);
+}
+
+TEST_CASE("chunks: a huge group is stored as several chunks, read and acked in order") {
+  SqliteFixture fixture;
+  auto store = fixture.Open();
+  auto batch = Batch(0, 2500);
+  REQUIRE(store->Append(batch).ok());
+  CHECK(Chunks(fixture) == 3);
+  CHECK(QueryInt(fixture.path(), "SELECT max(count) FROM c_1") == 1000);
+  const auto seqs = Seqs(*store);
+  REQUIRE(seqs.size() == 2500);
+  CHECK(seqs.back() == 2500);
+  CHECK(std::is_sorted(seqs.begin(), seqs.end()));
+  REQUIRE(store->Ack("telemetry", seqs).ok());
+  CHECK(Chunks(fixture) == 0);
+  CHECK(StatsOf(*store).events == 0);
 }
 
 TEST_CASE("chunks: drop_oldest removes exactly the events it removed as rows") {
