@@ -292,6 +292,11 @@ Result<int> ChunkTable::LoadHead(const HeadWhole& whole, uint64_t cap, const Rem
   if (!*found || row->first_seq >= cap) return static_cast<int>(HeadStep::kDone);
   if (row->last_seq < cap && whole(removed, *row)) return static_cast<int>(HeadStep::kWhole);
   Result<const std::vector<ChunkEvent>*> decoded = EventsOf(head, *row);
+  // A chunk that does not decode can be neither read nor acked: the bound or TTL that reaches
+  // it removes it whole (its row has the counts), rather than failing every group or sweep.
+  if (!decoded.ok() && decoded.status().code() == Status::Code::kCorruption) {
+    return static_cast<int>(HeadStep::kWhole);
+  }
   if (!decoded.ok()) return decoded.status();
   trim_ = Trim{row->first_seq, **decoded, 0};
   return static_cast<int>(HeadStep::kWalk);

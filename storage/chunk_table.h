@@ -73,7 +73,8 @@ class ChunkTable {
   // Appends the stored events with these seqs (sorted, unique) to `out`.
   Status Collect(std::span<const uint64_t> seqs, std::vector<ChunkEvent>* out);
   // Walks the events from the oldest while `take` says so, below `cap`, adding what it
-  // removes to `removed`; `stopped` is set when `take` said no. Whole chunks are deleted at
+  // removes to `removed`; `stopped` is set when `take` said no. A chunk that does not decode
+  // is removed whole when the walk reaches it (its events counted as the walk's). Whole chunks are deleted at
   // once; one partly taken is kept decoded and rewritten at Flush, so that a group evicting
   // event by event (drop_oldest at the bound) rewrites the head chunk once, not per event.
   Status RemoveHead(const HeadTake& take, const HeadWhole& whole, uint64_t cap,

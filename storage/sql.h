@@ -1,6 +1,7 @@
 // Every SQL statement of the SQLite store, in one place (as fluent-bit's tail_sql.h).
-// Each stream has its own table q_<id>, so reading, bounding and expiring one stream never
-// scans another and the rowid (= seq) is the only index.
+// Each stream has its own tables (c_<id>, and q_<id> in a file written before version 5), so
+// reading, bounding and expiring one stream never scans another and the rowid (a seq) is the
+// only index.
 #pragma once
 
 namespace ef::storage::sql {
@@ -57,15 +58,10 @@ inline constexpr const char* kCountDeadLetters = "SELECT count(*) FROM dead_lett
 // Per-stream statements: "%T" stands for the stream's table name, "%F" for the fields column
 // where it is read ("fields", or x'' in a file of schema version 3 opened read-only). Event
 // rows are read as (seq, device, origin, event_time, ingest_time, quality, format, payload,
-// fields) from some first column on: ReadEventRow's layout.
-inline constexpr const char* kCreateStreamTable =
-    "CREATE TABLE IF NOT EXISTS %T (seq INTEGER PRIMARY KEY, device TEXT NOT NULL,"
-    " origin TEXT NOT NULL, event_time INTEGER NOT NULL, ingest_time INTEGER NOT NULL,"
-    " quality INTEGER NOT NULL, format INTEGER NOT NULL, size INTEGER NOT NULL,"
-    " payload BLOB NOT NULL, fields BLOB NOT NULL DEFAULT x'')";
-inline constexpr const char* kInsert =
-    "INSERT INTO %T (seq, device, origin, event_time, ingest_time, quality, format, size,"
-    " payload, fields) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
+// fields) from some first column on: ReadEventRow's layout. Since schema version 5 these tables
+// (q_<id>: seq INTEGER PRIMARY KEY, device, origin, event_time, ingest_time, quality, format,
+// size, payload, fields) are no longer created or written: the rows an earlier version left
+// are read, removed and counted (see kCreateChunkTable).
 inline constexpr const char* kReadAfter =
     "SELECT seq, device, origin, event_time, ingest_time, quality, format, payload, %F, size"
     " FROM %T WHERE seq > ?1 ORDER BY seq LIMIT ?2";
@@ -77,7 +73,6 @@ inline constexpr const char* kHead =
     "SELECT seq, size, ingest_time, quality FROM %T ORDER BY seq LIMIT ?1";
 inline constexpr const char* kDeleteUpTo = "DELETE FROM %T WHERE seq <= ?1";
 inline constexpr const char* kUsage = "SELECT count(*), coalesce(sum(size), 0) FROM %T";
-inline constexpr const char* kOldest = "SELECT ingest_time FROM %T ORDER BY seq LIMIT 1";
 inline constexpr const char* kToDeadLetters =
     "INSERT INTO dead_letters (seq, stream, device, origin, event_time, ingest_time, quality,"
     " format, payload, fields, reason, dead_time) SELECT seq, ?2, device, origin, event_time,"

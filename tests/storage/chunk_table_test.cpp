@@ -252,6 +252,25 @@ TEST_CASE("chunks: a damaged chunk is an error naming it, not a crash") {
   CHECK(s.message().find("stream 'telemetry': chunk at seq 1") != std::string::npos);
 }
 
+TEST_CASE("chunks: a damaged chunk is removed whole by the TTL that reaches it, counted") {
+  SqliteFixture fixture;
+  StorePolicy policy = OneStream(Overflow::kDropOldest, 0);
+  policy.streams[0].ttl_ms = 100;
+  {
+    auto store = fixture.Open(policy);
+    auto first = Batch(0, 5), second = Batch(5, 5);  // ingest 1000..1004, 1005..1009
+    REQUIRE(store->Append(first).ok());
+    REQUIRE(store->Append(second).ok());
+  }
+  ExecRaw(fixture.path(), "UPDATE c_1 SET data = x'01ff' WHERE first_seq = 1");
+  auto store = fixture.Open(policy);
+  auto expired = store->Expire(SweepTime{Clock::TimePoint{}, 1102, true});  // before 1002
+  REQUIRE(expired.ok());
+  CHECK(*expired == 5);  // the whole damaged chunk, not only the first two
+  CHECK(StatsOf(*store).counters.expired == 5);
+  CHECK(Seqs(*store) == std::vector<uint64_t>{6, 7, 8, 9, 10});
+}
+
 TEST_CASE("chunks: a file of a newer schema is refused, not quarantined") {
   SqliteFixture fixture;
   (void)fixture.Open();
