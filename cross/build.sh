@@ -42,8 +42,11 @@ echo "cross/build.sh: unit tests under qemu-user"
 ctest --test-dir "$build" -L unit --output-on-failure
 
 depends=$("$root/cross/deb-depends.sh" "$triple-readelf" "$build/daemon/edgeferry")
+# The libraries edgeferry loads with dlopen (Paho, libnats): no NEEDED entry names them.
+dlopen_depends=$(sed -n 's/^EF_DLOPEN_DEPENDS:INTERNAL=//p' "$build/CMakeCache.txt")
+[[ -n $dlopen_depends ]] || { echo "cross/build.sh: no EF_DLOPEN_DEPENDS in the cache" >&2; exit 1; }
 (cd "$build" && cpack -D CPACK_DEBIAN_PACKAGE_ARCHITECTURE="$arch" \
-                      -D CPACK_DEBIAN_PACKAGE_DEPENDS="$depends, systemd, procps" \
+                      -D CPACK_DEBIAN_PACKAGE_DEPENDS="$depends, $dlopen_depends, systemd, procps" \
                       -D CPACK_DEBIAN_PACKAGE_SHLIBDEPS=OFF >/dev/null)
 deb=$(ls "$build"/edgeferry_*_"$arch".deb)
 echo "cross/build.sh: $deb"

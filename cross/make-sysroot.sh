@@ -7,7 +7,7 @@
 # Absolute symlinks inside it (libz.so -> /lib/...) are rewritten as relative ones, or the
 # linker would follow them to the build machine's own files, or silently pick a static
 # archive. The suite is named `bookworm`, never `stable` (which moves with Debian releases).
-# An existing DIR is kept as it is (delete it to rebuild).
+# An existing DIR made for the same package list is kept as it is (delete it to rebuild).
 set -euo pipefail
 
 arch=${1:?usage: cross/make-sysroot.sh arm64|armhf [DIR]}
@@ -18,16 +18,23 @@ case $arch in
   armhf) triple=arm-linux-gnueabihf ;;
   *) echo "make-sysroot: unknown architecture '$arch' (arm64 or armhf)" >&2; exit 2 ;;
 esac
-if [[ -d $dir/usr/lib/$triple ]]; then
-  echo "make-sysroot: $dir exists, kept as it is"
-  exit 0
-fi
-
 readonly PACKAGES=(
   libc6-dev libstdc++-12-dev libpaho-mqtt-dev libpaho-mqttpp-dev libmodbus-dev
   libsqlite3-dev libtomlplusplus-dev libsimdjson-dev libssl-dev libzstd-dev libnats-dev
-  libcpp-httplib-dev doctest-dev
+  libevent-dev doctest-dev
 )
+
+# A sysroot made for the same package list is kept; one made for another list (a dependency
+# came or went) is made again, or the build would link what the list no longer names.
+stamp=$dir/.edgeferry-packages
+if [[ -d $dir/usr/lib/$triple ]]; then
+  if [[ -f $stamp && $(cat "$stamp") == "${PACKAGES[*]}" ]]; then
+    echo "make-sysroot: $dir exists for the same packages, kept as it is"
+    exit 0
+  fi
+  echo "make-sysroot: $dir was made for other packages: making it again"
+  rm -rf "$dir"
+fi
 
 # The host's mirrors (deb822 .sources files), bookworm suites only.
 mirrors=()
@@ -58,4 +65,5 @@ while IFS= read -r -d '' link; do
   [[ $target == /* ]] || continue
   ln -sfn "$(realpath -m --relative-to="$(dirname "$link")" "$dir$target")" "$link"
 done < <(find "$dir" -type l -print0)
+echo "${PACKAGES[*]}" >"$stamp"
 echo "make-sysroot: done ($(du -sh "$dir" | cut -f1))"

@@ -17,6 +17,7 @@
 #include "daemon/rule_field_check.h"
 #include "daemon/rules_runtime.h"
 #include "daemon/run.h"
+#include "daemon/runtime_libraries.h"
 #include "daemon/service_notify.h"
 #include "storage/sqlite_store.h"
 #include "uplink/mqtt_publisher.h"
@@ -154,7 +155,8 @@ int CommandRun(const Options& options) {
   // The same file is read again on SIGHUP.
   const std::string path = config.origin == "embedded defaults" ? "" : config.origin;
   return ef::daemon::RunDaemon(
-      [path](DaemonConfig* out) { return ef::daemon::LoadConfig(path, out); }, log);
+      [path](DaemonConfig* out) { return ef::daemon::LoadConfig(path, out); },
+      ef::daemon::LoadLibrariesFor, log);
 }
 
 int CommandVersion(const Options&) {
@@ -211,7 +213,8 @@ constexpr std::array<Command, 7> kCommands = {{
 }  // namespace
 
 int main(int argc, char** argv) {
-  ef::uplink::InitMqttLibrary();  // first: before any thread or MQTT client exists
+  // Paho is loaded and set up (uplink::InitMqttLibrary) by `run` once it knows which build
+  // its configuration needs (daemon/runtime_libraries.h); other commands load it on use.
   ef::storage::InitSqliteLibrary();  // before any SQLite connection
   Options options;
   if (std::string error = ParseArgs(argc, argv, &options); !error.empty()) {

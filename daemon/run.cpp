@@ -79,10 +79,16 @@ Wake WaitForSignal(MainLoop& loop, const sigset_t& signals, bool* announced) {
 // uplink schedule and the log level take effect at once, by restarting the uplink; the rule
 // files are reloaded (invalid ones change nothing); other sections need a restart. An invalid
 // file changes nothing.
-void Reload(const ConfigLoader& load, DaemonConfig& config, Gateway& gw, Logger& log) {
+void Reload(const ConfigLoader& load, const LibraryLoader& libraries, DaemonConfig& config,
+            Gateway& gw, Logger& log) {
   NotifyServiceManager("RELOADING=1");
   DaemonConfig fresh;
-  const std::vector<std::string> errors = load(&fresh);
+  std::vector<std::string> errors = load(&fresh);
+  if (errors.empty()) {  // the reload changes the uplink only: it is what needs libraries
+    DaemonConfig next = config;
+    next.uplink = fresh.uplink;
+    if (Status s = libraries(next, log); !s.ok()) errors.push_back(s.message());
+  }
   if (!errors.empty()) {
     for (const std::string& e : errors) log.Error(kComponent, "reload: " + e);
     log.Error(kComponent, "reload refused: the configuration has errors; running as before");
@@ -106,7 +112,7 @@ void Reload(const ConfigLoader& load, DaemonConfig& config, Gateway& gw, Logger&
 
 }  // namespace
 
-int RunDaemon(const ConfigLoader& load, Logger& log) {
+int RunDaemon(const ConfigLoader& load, const LibraryLoader& libraries, Logger& log) {
   sigset_t signals;
   sigemptyset(&signals);
   sigaddset(&signals, SIGTERM);
@@ -122,6 +128,11 @@ int RunDaemon(const ConfigLoader& load, Logger& log) {
   }
   log.Info(kComponent, "edgeferry " EF_VERSION " starting, gateway '" + config.gateway.id +
                            "', configuration from " + config.origin);
+  if (Status s = libraries(config, log); !s.ok()) {
+    log.Error(kComponent, "cannot start: " + s.message());
+    NotifyServiceManager("STATUS=cannot load a library");
+    return 1;
+  }
   SystemClock clock;
   MetricsRegistry metrics;  // outlives the gateway and every reload
   std::unique_ptr<ClockSync> clock_source;
@@ -149,7 +160,7 @@ int RunDaemon(const ConfigLoader& load, Logger& log) {
   MainLoop loop{gw, health, monitoring, clock_watch, watchdog, clock, log};
   bool announced = false;
   while (WaitForSignal(loop, signals, &announced) == Wake::kReload) {
-    Reload(load, config, gw, log);
+    Reload(load, libraries, config, gw, log);
   }
   NotifyServiceManager("STOPPING=1");
   monitoring.Stop();

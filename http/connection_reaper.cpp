@@ -71,28 +71,24 @@ bool Cut(const Connection& c, uint16_t port) {
 
 }  // namespace
 
-size_t ConnectionReaper::Sweep(Clock::TimePoint now, Clock::Duration deadline) {
+SweepResult ConnectionReaper::Sweep(Clock::TimePoint now, Clock::Duration deadline) {
   std::map<Key, Clock::TimePoint> seen;
-  size_t cut = 0;
+  SweepResult result;
   for (const Connection& c : Connections(port_)) {
+    ++result.open;
     const Key key{c.fd, c.inode};
     const auto before = first_seen_.find(key);
     const Clock::TimePoint first = before == first_seen_.end() ? now : before->second;
     if (now - first > deadline && Cut(c, port_)) {
-      ++cut;
+      ++result.cut;
     } else {
       seen.emplace(key, first);
     }
   }
   first_seen_ = std::move(seen);
-  return cut;
+  return result;
 }
 
-size_t ConnectionReaper::CutAll() {
-  size_t cut = 0;
-  for (const Connection& c : Connections(port_)) cut += Cut(c, port_) ? 1 : 0;
-  first_seen_.clear();
-  return cut;
-}
+size_t CountConnections(uint16_t port) { return Connections(port).size(); }
 
 }  // namespace ef::http

@@ -1,175 +1,281 @@
 #include "http/http_server.h"
 
-#include <httplib.h>
+#include <event2/buffer.h>
+#include <event2/event.h>
+#include <event2/http.h>
+#include <event2/listener.h>
+#include <netdb.h>
+#include <pthread.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
-#include <condition_variable>
+#include <csignal>
+#include <cstdio>
 #include <cstring>
-#include <ctime>
-#include <deque>
-#include <mutex>
+#include <map>
+#include <string_view>
+#include <system_error>
 #include <thread>
-#include <vector>
 
 #include "http/connection_reaper.h"
 
 namespace ef::http {
 namespace {
 constexpr char kComponent[] = "http";
-// How often the reaper looks for connections past their deadline.
-constexpr std::chrono::milliseconds kSweepEvery{500};
+constexpr char kPlainText[] = "text/plain; charset=utf-8";
+// How often the loop counts its connections, cuts those past their deadline and resumes
+// accepting when it paused (at the limit, or on an accept error such as EMFILE).
+constexpr timeval kSweepEvery{0, 500'000};
+// The request line and headers together; libevent's default is unlimited.
+constexpr ev_ssize_t kMaxHeaderBytes = 16 * 1024;
+// Every method libevent parses: those besides GET and HEAD reach us and are answered 405
+// (with 501 for them, as libevent answers disallowed methods, a client could not tell a
+// read-only path from a server that does not know the method).
+constexpr ev_uint16_t kAllMethods = EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_HEAD |
+                                    EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE | EVHTTP_REQ_OPTIONS |
+                                    EVHTTP_REQ_TRACE | EVHTTP_REQ_CONNECT | EVHTTP_REQ_PATCH;
 
-// cpp-httplib's ThreadPool queues without bound: this one blocks the accepting thread once
-// `max_jobs` connections are queued or being served, which leaves further clients in the
-// kernel's listen backlog. Its threads are joined in shutdown(), which cpp-httplib calls when
-// its accept loop ends (and the destructor, should it not).
-class WorkerPool final : public httplib::TaskQueue {
- public:
-  WorkerPool(size_t threads, size_t max_jobs) : max_jobs_(std::max<size_t>(max_jobs, 1)) {
-    for (size_t i = 0; i < std::max<size_t>(threads, 1); ++i) {
-      threads_.emplace_back([this] { Work(); });
-    }
-  }
-  ~WorkerPool() override { shutdown(); }
-
-  void enqueue(std::function<void()> fn) override {
-    std::unique_lock lock(mu_);
-    space_.wait(lock, [&] { return jobs_.size() + running_ < max_jobs_; });
-    jobs_.push_back(std::move(fn));
-    work_.notify_one();
-  }
-
-  // Runs what is queued (each job closes its socket), then joins.
-  void shutdown() override {
-    {
-      std::lock_guard lock(mu_);
-      stopping_ = true;
-    }
-    work_.notify_all();
-    for (std::thread& t : threads_) {
-      if (t.joinable()) t.join();
-    }
-  }
-
- private:
-  void Work() {
-    std::unique_lock lock(mu_);
-    for (;;) {
-      work_.wait(lock, [&] { return stopping_ || !jobs_.empty(); });
-      if (jobs_.empty()) return;  // stopping, and nothing left
-      std::function<void()> job = std::move(jobs_.front());
-      jobs_.pop_front();
-      ++running_;
-      lock.unlock();
-      try {
-        job();
-      } catch (...) {  // cpp-httplib's own failures end the connection, nothing more
-      }
-      lock.lock();
-      --running_;
-      space_.notify_one();
-    }
-  }
-
-  const size_t max_jobs_;
-  std::mutex mu_;
-  std::condition_variable work_, space_;
-  std::deque<std::function<void()>> jobs_;
-  size_t running_ = 0;
-  bool stopping_ = false;
-  std::vector<std::thread> threads_;
+template <class T, void (*Free)(T*)>
+struct FreeWith {
+  void operator()(T* p) const { Free(p); }
 };
+using BasePtr = std::unique_ptr<event_base, FreeWith<event_base, event_base_free>>;
+using EvhttpPtr = std::unique_ptr<evhttp, FreeWith<evhttp, evhttp_free>>;
+using EventPtr = std::unique_ptr<event, FreeWith<event, event_free>>;
+
+timeval ToTimeval(std::chrono::seconds s) { return {static_cast<time_t>(s.count()), 0}; }
+
+// Sends a response and closes the connection after it: one request per connection. For HEAD,
+// the headers of GET without the body (libevent 2.1 would send the body). Allocates nothing
+// of ours, so it cannot throw.
+void Send(evhttp_request* req, int status, const char* content_type, std::string_view body) {
+  evkeyvalq* headers = evhttp_request_get_output_headers(req);
+  evhttp_add_header(headers, "Content-Type", content_type);
+  evhttp_add_header(headers, "Connection", "close");
+  if (evhttp_request_get_command(req) == EVHTTP_REQ_HEAD) {
+    char length[24];
+    std::snprintf(length, sizeof(length), "%zu", body.size());
+    evhttp_add_header(headers, "Content-Length", length);
+  } else {
+    evbuffer_add(evhttp_request_get_output_buffer(req), body.data(), body.size());
+  }
+  evhttp_send_reply(req, status, nullptr, nullptr);  // nullptr: the standard reason phrase
+}
+
+uint16_t PortOf(const sockaddr_storage& address) {
+  if (address.ss_family == AF_INET6) {
+    return ntohs(reinterpret_cast<const sockaddr_in6&>(address).sin6_port);
+  }
+  return ntohs(reinterpret_cast<const sockaddr_in&>(address).sin_port);
+}
 
 }  // namespace
 
 struct HttpServer::Impl {
-  Impl(const Clock& c, Logger& l, HttpServerOptions o) : clock(c), log(l), options(std::move(o)) {}
+  Impl(const Clock& c, Logger& l, HttpServerOptions o)
+      : clock(c),
+        log(l),
+        options(std::move(o)),
+        max_connections(std::max<size_t>(options.max_connections, 1)) {}
 
-  void Configure();
-  void Listen();
-  void Reap();
-  void StopListening();
+  Status Bind();
+  bool Listen(const addrinfo& address);
+  Status Configure();
+  void SetUpHttp();
+  bool SetUpEvents();
+  void Run();
+  void OnAccept();
+  void OnSweep();
+  void Release();
+
+  static void Serve(evhttp_request* req, void* handler);
+  static void NotFound(evhttp_request* req, void*);
 
   const Clock& clock;
   Logger& log;
   const HttpServerOptions options;
-  httplib::Server server;
+  const size_t max_connections;
+  std::map<std::string, HttpHandler> handlers;  // node-based: the callbacks keep pointers
   std::atomic<uint16_t> port{0};
   bool started = false;  // owner thread
 
-  std::mutex mu;  // guards the two flags below
-  std::condition_variable cv;
-  bool listen_done = false;
-  bool stopping = false;
-  std::thread listener;
-  std::thread reaper;
+  // Owned by the loop thread while it runs; by the owner thread before Start() and after
+  // Stop() joined it. Declared so that they are freed in the right order (events before
+  // their base).
+  BasePtr base;
+  EvhttpPtr server;
+  evconnlistener* listener = nullptr;  // freed by evhttp_free
+  EventPtr sweep_timer, wake;
+  int wake_fd = -1;
+  std::unique_ptr<ConnectionReaper> reaper;
+  size_t counted = 0;   // connections the last sweep found
+  size_t accepted = 0;  // connections accepted since
+  std::thread loop;
 };
 
-void HttpServer::Impl::Configure() {
-  const auto io = static_cast<time_t>(options.io_timeout.count());
-  server.set_read_timeout(io, 0);
-  server.set_write_timeout(io, 0);
-  server.set_keep_alive_max_count(1);  // one request per connection: see the reaper
-  server.set_payload_max_length(options.max_request_bytes);
-  // SO_REUSEADDR only: cpp-httplib's default adds SO_REUSEPORT, with which a second daemon
-  // would bind the same port silently and the kernel would share the clients between them.
-  server.set_socket_options([](socket_t sock) {
-    int yes = 1;
-    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
-  });
-  const size_t threads = options.threads, max_jobs = options.max_connections;
-  server.new_task_queue = [threads, max_jobs] { return new WorkerPool(threads, max_jobs); };
-}
-
-void HttpServer::Impl::Listen() {
-  try {
-    (void)server.listen_after_bind();
-  } catch (const std::exception& e) {
-    log.Error(kComponent, std::string("the HTTP server stopped: ") + e.what());
-  } catch (...) {
-    log.Error(kComponent, "the HTTP server stopped on an unknown error");
+// Tries the addresses `host` resolves to until one binds.
+Status HttpServer::Impl::Bind() {
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+  addrinfo* found = nullptr;
+  const std::string where = options.host + ":" + std::to_string(options.port);
+  const std::string service = std::to_string(options.port);
+  if (const int rc = getaddrinfo(options.host.c_str(), service.c_str(), &hints, &found); rc != 0) {
+    return Status::IoError("cannot listen on " + where + ": " + gai_strerror(rc));
   }
-  std::lock_guard lock(mu);
-  listen_done = true;
-  cv.notify_all();
+  int error = 0;
+  for (const addrinfo* a = found; a != nullptr && listener == nullptr; a = a->ai_next) {
+    if (!Listen(*a)) error = errno;
+  }
+  freeaddrinfo(found);
+  if (listener == nullptr) {
+    return Status::IoError("cannot listen on " + where + ": " + std::strerror(error));
+  }
+  return Status::Ok();
 }
 
-void HttpServer::Impl::Reap() {
-  ConnectionReaper reaper_of_port(port.load());
-  const auto deadline = std::chrono::duration_cast<Clock::Duration>(options.request_deadline);
-  std::unique_lock lock(mu);
-  while (!stopping) {
-    cv.wait_for(lock, kSweepEvery, [&] { return stopping; });
-    if (stopping) break;
-    lock.unlock();
-    if (const size_t cut = reaper_of_port.Sweep(clock.Now(), deadline); cut > 0) {
-      log.Warning(kComponent, "cut " + std::to_string(cut) + " connection(s) open longer than " +
+// SO_REUSEADDR only (LEV_OPT_REUSEABLE): with SO_REUSEPORT a second daemon would bind the same
+// port silently and the kernel would share the clients between them.
+bool HttpServer::Impl::Listen(const addrinfo& address) {
+  constexpr unsigned kFlags = LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC | LEV_OPT_REUSEABLE;
+  listener = evconnlistener_new_bind(base.get(), nullptr, nullptr, kFlags, -1, address.ai_addr,
+                                     static_cast<int>(address.ai_addrlen));
+  if (listener == nullptr) return false;
+  sockaddr_storage bound{};
+  socklen_t length = sizeof(bound);
+  getsockname(evconnlistener_get_fd(listener), reinterpret_cast<sockaddr*>(&bound), &length);
+  port = PortOf(bound);
+  return true;
+}
+
+Status HttpServer::Impl::Configure() {
+  const Status no_loop = Status::IoError("cannot set up the HTTP server's event loop");
+  base.reset(event_base_new());
+  if (base) server.reset(evhttp_new(base.get()));
+  wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  if (!server || wake_fd < 0) return no_loop;
+  if (Status s = Bind(); !s.ok()) return s;
+  if (evhttp_bind_listener(server.get(), listener) == nullptr) {
+    evconnlistener_free(listener);
+    listener = nullptr;
+    return no_loop;
+  }
+  SetUpHttp();
+  if (!SetUpEvents()) return no_loop;
+  reaper = std::make_unique<ConnectionReaper>(port.load());
+  return Status::Ok();
+}
+
+void HttpServer::Impl::SetUpHttp() {
+  // Without an error callback, libevent would retry a failing accept (EMFILE) in a busy loop.
+  // Its argument is evhttp's, not ours: the sweep resumes accepting.
+  evconnlistener_set_error_cb(listener,
+                              [](evconnlistener* l, void*) { evconnlistener_disable(l); });
+  const timeval io = ToTimeval(options.io_timeout);
+  evhttp_set_timeout_tv(server.get(), &io);
+  evhttp_set_max_headers_size(server.get(), kMaxHeaderBytes);
+  evhttp_set_max_body_size(server.get(), static_cast<ev_ssize_t>(options.max_request_bytes));
+  evhttp_set_allowed_methods(server.get(), kAllMethods);
+  evhttp_set_gencb(server.get(), &Impl::NotFound, nullptr);
+  for (auto& [path, handler] : handlers) {
+    evhttp_set_cb(server.get(), path.c_str(), &Serve, &handler);
+  }
+  // Called for each accepted connection, before libevent reads from it: where we count.
+  evhttp_set_bevcb(
+      server.get(),
+      [](event_base*, void* self) -> bufferevent* {
+        static_cast<Impl*>(self)->OnAccept();
+        return nullptr;  // libevent makes its own
+      },
+      this);
+}
+
+// The sweep timer, and the wake-up through which Stop() ends the loop from another thread
+// (libevent is used without its locking, so only this eventfd crosses threads).
+bool HttpServer::Impl::SetUpEvents() {
+  sweep_timer.reset(event_new(
+      base.get(), -1, EV_PERSIST,
+      [](evutil_socket_t, short, void* self) { static_cast<Impl*>(self)->OnSweep(); }, this));
+  wake.reset(event_new(
+      base.get(), wake_fd, EV_READ,
+      [](evutil_socket_t, short, void* b) { event_base_loopbreak(static_cast<event_base*>(b)); },
+      base.get()));
+  return sweep_timer && wake && event_add(wake.get(), nullptr) == 0 &&
+         event_add(sweep_timer.get(), &kSweepEvery) == 0;
+}
+
+// Writing to a connection that was cut (shutdown) or reset raises SIGPIPE (libevent writes
+// with writev, which has no MSG_NOSIGNAL): blocked on this thread, it stays pending here and
+// harms no one, and the process's disposition is left alone.
+void HttpServer::Impl::Run() {
+  sigset_t pipe;
+  sigemptyset(&pipe);
+  sigaddset(&pipe, SIGPIPE);
+  pthread_sigmask(SIG_BLOCK, &pipe, nullptr);
+  if (event_base_dispatch(base.get()) < 0) log.Error(kComponent, "the HTTP event loop failed");
+}
+
+// At the limit, stop accepting: further clients wait in the kernel's backlog. `counted` plus
+// `accepted` is at least the number of open connections (those closed since the last sweep
+// are not subtracted), so the limit holds.
+void HttpServer::Impl::OnAccept() {
+  ++accepted;
+  if (counted + accepted >= max_connections) evconnlistener_disable(listener);
+}
+
+// A sweep that fails (bad_alloc) changes nothing: no exception leaves a libevent callback.
+void HttpServer::Impl::OnSweep() {
+  try {
+    const auto deadline = std::chrono::duration_cast<Clock::Duration>(options.request_deadline);
+    const SweepResult sweep = reaper->Sweep(clock.Now(), deadline);
+    counted = sweep.open;
+    accepted = 0;
+    if (sweep.cut > 0) {
+      log.Warning(kComponent, "cut " + std::to_string(sweep.cut) +
+                                  " connection(s) open longer than " +
                                   std::to_string(options.request_deadline.count()) + " s");
     }
-    lock.lock();
+  } catch (...) {
+  }
+  if (counted + accepted < max_connections) evconnlistener_enable(listener);  // no-op if on
+}
+
+// No exception leaves a libevent callback: a failing handler answers 500.
+void HttpServer::Impl::Serve(evhttp_request* req, void* handler) {
+  const evhttp_cmd_type method = evhttp_request_get_command(req);
+  if (method != EVHTTP_REQ_GET && method != EVHTTP_REQ_HEAD) {
+    evhttp_add_header(evhttp_request_get_output_headers(req), "Allow", "GET, HEAD");
+    Send(req, 405, kPlainText, "method not allowed\n");
+    return;
+  }
+  try {
+    const HttpResponse response = (*static_cast<const HttpHandler*>(handler))();
+    Send(req, response.status, response.content_type.c_str(), response.body);
+  } catch (...) {
+    Send(req, 500, kPlainText, "internal error\n");
   }
 }
 
-// cpp-httplib's stop() only acts once its accept loop runs (and must not be called twice), so
-// wait for that first; then cut the open connections until its workers are done with them.
-void HttpServer::Impl::StopListening() {
-  std::unique_lock lock(mu);
-  while (!listen_done && !server.is_running()) {
-    cv.wait_for(lock, std::chrono::milliseconds(5), [&] { return listen_done; });
-  }
-  lock.unlock();
-  if (server.is_running()) server.stop();
-  ConnectionReaper cutter(port.load());
-  lock.lock();
-  while (!listen_done) {
-    lock.unlock();
-    cutter.CutAll();
-    lock.lock();
-    cv.wait_for(lock, std::chrono::milliseconds(20), [&] { return listen_done; });
-  }
+void HttpServer::Impl::NotFound(evhttp_request* req, void*) {
+  Send(req, 404, kPlainText, "not found\n");
+}
+
+// Frees what Configure() made; every connection still open is closed by evhttp_free.
+void HttpServer::Impl::Release() {
+  wake.reset();
+  sweep_timer.reset();
+  server.reset();
+  listener = nullptr;
+  base.reset();
+  if (wake_fd >= 0) close(wake_fd);
+  wake_fd = -1;
+  reaper.reset();
 }
 
 HttpServer::HttpServer(const Clock& clock, Logger& log, HttpServerOptions options)
@@ -178,40 +284,25 @@ HttpServer::HttpServer(const Clock& clock, Logger& log, HttpServerOptions option
 HttpServer::~HttpServer() { Stop(); }
 
 void HttpServer::Get(const std::string& path, HttpHandler handler) {
-  impl_->server.Get(path, [handler = std::move(handler)](const httplib::Request&,
-                                                         httplib::Response& res) {
-    HttpResponse out;
-    try {
-      out = handler();
-    } catch (...) {
-      out = {500, "text/plain; charset=utf-8", "internal error\n"};
-    }
-    res.status = out.status;
-    res.set_content(out.body, out.content_type.c_str());
-  });
+  impl_->handlers[path] = std::move(handler);
 }
 
 Status HttpServer::Start() {
   Impl& m = *impl_;
-  m.Configure();
-  int bound = -1;
+  if (m.started) return Status::Ok();
+  if (Status s = m.Configure(); !s.ok()) {
+    m.Release();
+    m.port = 0;
+    return s;
+  }
   try {
-    if (m.options.port == 0) {
-      bound = m.server.bind_to_any_port(m.options.host);
-    } else if (m.server.bind_to_port(m.options.host, m.options.port)) {
-      bound = m.options.port;
-    }
-  } catch (...) {
-    bound = -1;
+    m.loop = std::thread([&m] { m.Run(); });
+  } catch (const std::system_error& e) {
+    m.Release();
+    m.port = 0;
+    return Status::IoError(std::string("cannot start the HTTP server's thread: ") + e.what());
   }
-  const std::string where = m.options.host + ":" + std::to_string(m.options.port);
-  if (bound <= 0) {
-    return Status::IoError("cannot listen on " + where + ": " + std::strerror(errno));
-  }
-  m.port = static_cast<uint16_t>(bound);
   m.started = true;
-  m.listener = std::thread([&m] { m.Listen(); });
-  m.reaper = std::thread([&m] { m.Reap(); });
   return Status::Ok();
 }
 
@@ -219,14 +310,11 @@ void HttpServer::Stop() {
   Impl& m = *impl_;
   if (!m.started) return;
   m.started = false;
-  {
-    std::lock_guard lock(m.mu);
-    m.stopping = true;
+  const uint64_t one = 1;
+  while (write(m.wake_fd, &one, sizeof(one)) < 0 && errno == EINTR) {
   }
-  m.cv.notify_all();
-  m.reaper.join();
-  m.StopListening();
-  m.listener.join();
+  m.loop.join();
+  m.Release();
 }
 
 uint16_t HttpServer::port() const { return impl_->port.load(); }

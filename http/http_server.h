@@ -1,25 +1,27 @@
 // HttpServer: a small read-only HTTP server for the daemon's monitoring endpoints (/metrics,
-// /healthz, the status page), on top of cpp-httplib. It serves GET (and HEAD) on exact
-// paths with handlers that return the whole response; nothing else.
+// /healthz, the status page), on top of libevent's evhttp. It serves GET (and HEAD) on exact
+// paths with handlers that return the whole response; 404 elsewhere, 405 for other methods.
 //
-// It runs on threads of its own and is built so that no client, slow or malicious, can reach
-// the rest of the process:
+// It runs on one event-loop thread of its own and is built so that no client, slow or
+// malicious, can reach the rest of the process:
 // - every read and write has a timeout (`io_timeout`), and a connection serves one request
-//   and is closed (no keep-alive);
-// - a connection still open `request_deadline` after it was accepted is cut (a slow-loris
-//   client that trickles bytes never times out a single read); time spent waiting for a
-//   worker counts, so while slow clients hold every worker, others may be cut too: the
-//   server is unavailable for at most about a deadline per wave of them. Stop() cuts them all;
-// - at most `max_connections` accepted connections are queued or being served; beyond that
-//   the accepting thread waits, so further clients wait in the kernel's backlog instead of
-//   using the process's file descriptors;
-// - request bodies above `max_request_bytes` are refused (413).
-// cpp-httplib's exceptions never leave this library: a failing handler answers 500.
+//   and is closed (`Connection: close`, no keep-alive);
+// - a connection still open about `request_deadline` after it was accepted is cut (a
+//   slow-loris client that trickles bytes never times out a single read); the loop looks
+//   every 0.5 s. Stop() closes them all;
+// - at most `max_connections` connections are open at once; at the limit the server stops
+//   accepting until the loop finds fewer open (it looks every 0.5 s), so further clients wait
+//   in the kernel's backlog instead of using the process's file descriptors;
+// - request bodies above `max_request_bytes` are refused (413), request lines and headers
+//   above 16 KiB too.
+// No exception leaves this library: a failing handler answers 500.
 //
-// Ownership: the server owns its accepting thread, its worker pool (through cpp-httplib) and
-// its reaper thread; Stop() (or the destructor) stops and joins all of them.
-// Thread-safety: Get/Start/Stop from one owner thread; handlers run on the worker threads,
-// concurrently with each other, so they must be thread-safe. port() from any thread.
+// Ownership: the server owns its event-loop thread, its listening socket and its
+// connections; Stop() (or the destructor) stops and joins the thread and closes them all.
+// Thread-safety: Get/Start/Stop from one owner thread; handlers run on the event-loop thread,
+// one at a time, and hold up every other client while they run, so they must be quick (they
+// render a string) and safe to run concurrently with the rest of the process. port() from
+// any thread.
 #pragma once
 
 #include <chrono>
@@ -37,8 +39,9 @@ namespace ef::http {
 struct HttpServerOptions {
   std::string host = "127.0.0.1";                // Default: loopback only
   uint16_t port = 9102;                          // Default: 9102; 0 = any free port
-  size_t threads = 2;                            // Default: 2 worker threads
-  size_t max_connections = 16;                   // Default: 16 queued or served at once
+  size_t threads = 2;                            // Unused: handlers run on the one event-loop
+                                                 // thread; kept for config compatibility
+  size_t max_connections = 16;                   // Default: 16 open at once
   std::chrono::seconds io_timeout{5};            // Default: 5 s per read or write
   std::chrono::seconds request_deadline{10};     // Default: 10 s per connection, in all
   size_t max_request_bytes = 64 * 1024;          // Default: 64 KiB of request body
@@ -50,7 +53,7 @@ struct HttpResponse {
   std::string body;
 };
 
-// Builds the response to one GET request. Runs on a worker thread.
+// Builds the response to one GET (or HEAD) request. Runs on the event-loop thread.
 using HttpHandler = std::function<HttpResponse()>;
 
 class HttpServer {
@@ -65,7 +68,8 @@ class HttpServer {
   // Binds host:port and starts serving. Returns Status::IoError (and starts nothing) when the
   // address cannot be bound (in use, not local, invalid).
   Status Start();
-  // Stops accepting, cuts every open connection and joins all threads. Idempotent.
+  // Stops accepting, closes every open connection and joins the event-loop thread, promptly
+  // whatever clients do. Idempotent.
   void Stop();
   // The bound port (the chosen one when options.port was 0); 0 before Start().
   uint16_t port() const;

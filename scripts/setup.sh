@@ -7,7 +7,7 @@ set -euo pipefail
 readonly PACKAGES=(
   build-essential cmake pkg-config
   libpaho-mqtt-dev libpaho-mqttpp-dev libmodbus-dev libsqlite3-dev
-  libtomlplusplus-dev libsimdjson-dev libzstd-dev libnats-dev doctest-dev libcpp-httplib-dev
+  libtomlplusplus-dev libsimdjson-dev libzstd-dev libnats-dev doctest-dev libevent-dev
   mosquitto mosquitto-clients
   python3-pymodbus python3-serial python3-serial-asyncio python3-numpy python3-prometheus-client
   socat nats-server libssl-dev openssl procps faketime

@@ -11,6 +11,7 @@
 #include <doctest/doctest.h>
 
 #include <filesystem>
+#include <set>
 #include <sstream>
 
 #include "tests/integration/ferry_rig.h"
@@ -18,6 +19,7 @@
 #include "tests/integration/uplink_rig.h"
 #include "tests/support/cloud_collector.h"
 #include "tests/support/net.h"
+#include "tests/support/shared_libraries.h"
 #include "tests/support/test_pki.h"
 
 namespace ef::testkit {
@@ -120,6 +122,12 @@ TEST_CASE("TLS: with the right client certificate, events and the birth message 
   REQUIRE(rig.StartDaemon(DeadlineIn(seconds(30))));
   REQUIRE_MESSAGE(rig.WaitForLog("uplink: connected to cloud", DeadlineIn(seconds(20))),
                   cloud.broker().Log());
+  // The TLS build of Paho, loaded at run time for the ssl:// uplink (and not the plain one).
+  CHECK(rig.WaitForLog("MQTT library: libpaho-mqtt3as.so.1 (TLS for uplink ssl://",
+                       DeadlineIn(seconds(1))));
+  const std::set<std::string> mapped = MappedLibraries(rig.DaemonPid());
+  CHECK(mapped.count("libpaho-mqtt3as.so") == 1);
+  CHECK(mapped.count("libpaho-mqtt3a.so") == 0);
 
   const PlantLoad load{.devices = 10, .total = 1'000};
   Publish(rig, load);

@@ -59,6 +59,8 @@ class UplinkRig {
   // SIGTERM and wait: the exit status, or std::nullopt (then killed) at the deadline.
   std::optional<int> StopDaemon(Deadline deadline);
   bool DaemonRunning();
+  // The daemon's PID (-1 before StartDaemon); valid while DaemonRunning().
+  pid_t DaemonPid() const { return daemon_ ? daemon_->pid() : -1; }
   // SIGKILL the daemon and reap it: no clean shutdown, as in a crash.
   void KillDaemon();
 

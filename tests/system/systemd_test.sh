@@ -31,7 +31,7 @@ done
 # What the container has besides a minimal Debian: systemd, a broker and its client, and the
 # .deb's dependencies (the container has no network for apt to fetch them).
 readonly PACKAGES=systemd,systemd-sysv,dbus,procps,mosquitto,mosquitto-clients,\
-libpaho-mqtt1.3,libsqlite3-0,libsimdjson14,libzstd1,libsystemd0,libmodbus5,libcpp-httplib0.11,\
+libpaho-mqtt1.3,libsqlite3-0,libsimdjson14,libzstd1,libsystemd0,libmodbus5,libevent-2.1-7,\
 libnats3.4
 rootfs=$cache/rootfs-bookworm-$(echo "$PACKAGES" | md5sum | cut -c1-8)
 if [[ ! -x $rootfs/lib/systemd/systemd ]]; then
