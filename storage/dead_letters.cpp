@@ -49,12 +49,11 @@ Result<std::vector<DeadLetterRow>> SqliteStore::RecentDeadLetters(size_t limit) 
   });
 }
 
-Status SqliteStore::InsertDeadLetter(const DeadLetterEntry& dead, int64_t now_ms) {
-  // Rare (refused input): prepared when needed rather than kept.
-  Statement insert;
-  if (Status s = impl_->db.Prepare(sql::kInsertDeadLetter, &insert); !s.ok()) return s;
-  const Event& e = dead.event;
-  sqlite3_stmt* stmt = insert.get();
+namespace {
+
+// Binds ?1..?11 of sql::kInsertDeadLetter (and kInsertDeadLetterSeq) and steps it.
+Status StepDeadLetter(Db& db, std::string* fields_buffer, sqlite3_stmt* stmt, const Event& e,
+                      const std::string& reason, int64_t now_ms) {
   BindText(stmt, 1, e.stream);
   BindText(stmt, 2, e.device_id);
   BindText(stmt, 3, e.origin);
@@ -63,10 +62,28 @@ Status SqliteStore::InsertDeadLetter(const DeadLetterEntry& dead, int64_t now_ms
   sqlite3_bind_int(stmt, 6, QualityColumn(e));
   sqlite3_bind_int(stmt, 7, static_cast<int>(e.format));
   sqlite3_bind_blob(stmt, 8, e.payload.data(), static_cast<int>(e.payload.size()), SQLITE_STATIC);
-  BindFields(stmt, 9, e.fields, &impl_->fields_buffer);
-  BindText(stmt, 10, dead.reason);
+  BindFields(stmt, 9, e.fields, fields_buffer);
+  BindText(stmt, 10, reason);
   sqlite3_bind_int64(stmt, 11, now_ms);
-  return impl_->db.Step(stmt, "insert dead letter");
+  return db.Step(stmt, "insert dead letter");
+}
+
+}  // namespace
+
+Status SqliteStore::InsertDeadLetter(const DeadLetterEntry& dead, int64_t now_ms) {
+  // Rare (refused input): prepared when needed rather than kept.
+  Statement insert;
+  if (Status s = impl_->db.Prepare(sql::kInsertDeadLetter, &insert); !s.ok()) return s;
+  return StepDeadLetter(impl_->db, &impl_->fields_buffer, insert.get(), dead.event, dead.reason,
+                        now_ms);
+}
+
+Status SqliteStore::Impl::InsertStoredDeadLetter(const Event& e, const std::string& reason,
+                                                 int64_t now_ms) {
+  Statement insert;  // rare, as above
+  if (Status s = db.Prepare(sql::kInsertDeadLetterSeq, &insert); !s.ok()) return s;
+  sqlite3_bind_int64(insert.get(), 12, static_cast<sqlite3_int64>(e.seq));
+  return StepDeadLetter(db, &fields_buffer, insert.get(), e, reason, now_ms);
 }
 
 Result<uint64_t> SqliteStore::PurgeDeadLetters(const std::vector<uint64_t>& ids) {

@@ -1,6 +1,7 @@
 // Every SQL statement of the SQLite store, in one place (as fluent-bit's tail_sql.h).
-// Each stream has its own table q_<id>, so reading, bounding and expiring one stream never
-// scans another and the rowid (= seq) is the only index.
+// Each stream has its own tables (c_<id>, and q_<id> in a file written before version 5), so
+// reading, bounding and expiring one stream never scans another and the rowid (a seq) is the
+// only index.
 #pragma once
 
 namespace ef::storage::sql {
@@ -57,15 +58,10 @@ inline constexpr const char* kCountDeadLetters = "SELECT count(*) FROM dead_lett
 // Per-stream statements: "%T" stands for the stream's table name, "%F" for the fields column
 // where it is read ("fields", or x'' in a file of schema version 3 opened read-only). Event
 // rows are read as (seq, device, origin, event_time, ingest_time, quality, format, payload,
-// fields) from some first column on: ReadEventRow's layout.
-inline constexpr const char* kCreateStreamTable =
-    "CREATE TABLE IF NOT EXISTS %T (seq INTEGER PRIMARY KEY, device TEXT NOT NULL,"
-    " origin TEXT NOT NULL, event_time INTEGER NOT NULL, ingest_time INTEGER NOT NULL,"
-    " quality INTEGER NOT NULL, format INTEGER NOT NULL, size INTEGER NOT NULL,"
-    " payload BLOB NOT NULL, fields BLOB NOT NULL DEFAULT x'')";
-inline constexpr const char* kInsert =
-    "INSERT INTO %T (seq, device, origin, event_time, ingest_time, quality, format, size,"
-    " payload, fields) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
+// fields) from some first column on: ReadEventRow's layout. Since schema version 5 these tables
+// (q_<id>: seq INTEGER PRIMARY KEY, device, origin, event_time, ingest_time, quality, format,
+// size, payload, fields) are no longer created or written: the rows an earlier version left
+// are read, removed and counted (see kCreateChunkTable).
 inline constexpr const char* kReadAfter =
     "SELECT seq, device, origin, event_time, ingest_time, quality, format, payload, %F, size"
     " FROM %T WHERE seq > ?1 ORDER BY seq LIMIT ?2";
@@ -77,7 +73,6 @@ inline constexpr const char* kHead =
     "SELECT seq, size, ingest_time, quality FROM %T ORDER BY seq LIMIT ?1";
 inline constexpr const char* kDeleteUpTo = "DELETE FROM %T WHERE seq <= ?1";
 inline constexpr const char* kUsage = "SELECT count(*), coalesce(sum(size), 0) FROM %T";
-inline constexpr const char* kOldest = "SELECT ingest_time FROM %T ORDER BY seq LIMIT 1";
 inline constexpr const char* kToDeadLetters =
     "INSERT INTO dead_letters (seq, stream, device, origin, event_time, ingest_time, quality,"
     " format, payload, fields, reason, dead_time) SELECT seq, ?2, device, origin, event_time,"
@@ -173,5 +168,48 @@ inline constexpr const char* kSaveWrites =
 inline constexpr const char* kLoadWrites =
     "SELECT key, value FROM meta WHERE key IN ('written_bytes', 'written_events',"
     " 'written_since_ms', 'written_as_of_ms')";
+
+}  // namespace ef::storage::sql
+
+namespace ef::storage::sql {
+
+// Schema version 5: each stream's events are stored as chunks, one row per commit group in
+// c_<id> (storage/chunk_table.h; "%T" is its name), blob in storage/chunk_codec.h's format.
+// Rows of q_<id> written before stay and are read, removed and counted with the chunks.
+// `oldest_ingest` is the ingest time of the chunk's first event. A file of a newer schema
+// than this binary knows is refused (kSchemaVersion).
+inline constexpr int kCurrentSchema = 5;
+inline constexpr const char* kSchemaVersion =
+    "SELECT value FROM meta WHERE key = 'schema_version'";
+inline constexpr const char* kStreamIds = "SELECT id FROM streams";
+inline constexpr const char* kSchemaVersion5 =
+    "UPDATE meta SET value = 5 WHERE key = 'schema_version' AND value < 5";
+inline constexpr const char* kTableExists =
+    "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?1";
+inline constexpr const char* kCreateChunkTable =
+    "CREATE TABLE IF NOT EXISTS %T (first_seq INTEGER PRIMARY KEY, last_seq INTEGER NOT NULL,"
+    " count INTEGER NOT NULL, bytes INTEGER NOT NULL, oldest_ingest INTEGER NOT NULL,"
+    " data BLOB NOT NULL)";
+// Chunk rows are read as (first_seq, last_seq, count, bytes, oldest_ingest, data).
+inline constexpr const char* kChunkAt =
+    "SELECT first_seq, last_seq, count, bytes, oldest_ingest, data FROM %T"
+    " WHERE first_seq <= ?1 ORDER BY first_seq DESC LIMIT 1";
+inline constexpr const char* kChunksFrom =
+    "SELECT first_seq, last_seq, count, bytes, oldest_ingest, data FROM %T"
+    " WHERE first_seq >= ?1 ORDER BY first_seq";
+inline constexpr const char* kChunkHead =
+    "SELECT first_seq, last_seq, count, bytes, oldest_ingest, data FROM %T"
+    " ORDER BY first_seq LIMIT 1";
+inline constexpr const char* kInsertChunk =
+    "INSERT INTO %T (first_seq, last_seq, count, bytes, oldest_ingest, data)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+inline constexpr const char* kDeleteChunk = "DELETE FROM %T WHERE first_seq = ?1";
+inline constexpr const char* kChunkUsage =
+    "SELECT coalesce(sum(count), 0), coalesce(sum(bytes), 0) FROM %T";
+// A stored event moved to the dead letters from a chunk (keeps its seq).
+inline constexpr const char* kInsertDeadLetterSeq =
+    "INSERT INTO dead_letters (seq, stream, device, origin, event_time, ingest_time, quality,"
+    " format, payload, fields, reason, dead_time) VALUES (?12, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,"
+    " ?9, ?10, ?11)";
 
 }  // namespace ef::storage::sql

@@ -38,34 +38,42 @@ Result<StreamTable*> SqliteStore::Impl::Table(const std::string& stream, bool cr
     id = stream_ids.emplace(stream, sqlite3_last_insert_rowid(db.handle())).first;
     created_in_group.push_back(stream);
   }
-  const std::string name = "q_" + std::to_string(id->second);
-  if (create) {
-    if (Status s = db.Exec(FillIn(sql::kCreateStreamTable, name).c_str(), "create " + name);
-        !s.ok()) {
-      return s;
-    }
-  }
   auto table = std::make_unique<StreamTable>();
+  const std::string id_text = std::to_string(id->second);
+  table->chunks = std::make_unique<ChunkTable>(&db, &codec, stream, "c_" + id_text);
+  if (Status s = table->chunks->Open(create); !s.ok()) return s;
+  // Rows written before schema version 5, if the file has them: read and removed with the
+  // chunks, never written any more.
+  const std::string name = "q_" + id_text;
+  Statement exists;
+  if (Status s = db.Prepare(sql::kTableExists, &exists); !s.ok()) return s;
+  BindText(exists.get(), 1, name);
+  table->legacy =
+      sqlite3_step(exists.get()) == SQLITE_ROW && sqlite3_column_int(exists.get(), 0) > 0;
   const std::pair<const char*, Statement*> statements[] = {
-      {sql::kInsert, &table->insert},       {sql::kReadAfter, &table->read_after},
-      {sql::kDelete, &table->remove},       {sql::kHead, &table->head},
-      {sql::kRangeUsage, &table->range_usage},
+      {sql::kReadAfter, &table->read_after},   {sql::kDelete, &table->remove},
+      {sql::kHead, &table->head},              {sql::kRangeUsage, &table->range_usage},
       {sql::kDeleteUpTo, &table->delete_up_to}, {sql::kUsage, &table->usage},
-      {sql::kOldest, &table->oldest},       {sql::kToDeadLetters, &table->to_dead}};
+      {sql::kToDeadLetters, &table->to_dead}};
   for (const auto& [text, stmt] : statements) {
     // A file older than the fields column, opened read-only, cannot write events anyway.
-    if (legacy_read_only() && (stmt == &table->insert || stmt == &table->to_dead)) continue;
+    if (!table->legacy || (legacy_read_only() && stmt == &table->to_dead)) continue;
     if (Status s = db.Prepare(FillIn(text, name, fields_column), stmt); !s.ok()) return s;
   }
-  return (tables[stream] = std::move(table)).get();
+  last_stream = stream;
+  return last_table = (tables[stream] = std::move(table)).get();
 }
 
 void SqliteStore::Impl::ForgetTable(const std::string& stream) {
-  tables.erase(stream);
+  auto it = tables.find(stream);
+  if (it == tables.end()) return;
+  std::erase(buffered, it->second.get());
+  tables.erase(it);
   last_table = nullptr;
 }
 
 void SqliteStore::Impl::ForgetTables() {
+  buffered.clear();  // REQUIRES: no group in progress wrote events (LoadState: Begin or Open)
   tables.clear();
   last_table = nullptr;
 }
@@ -94,7 +102,10 @@ Status Configure(Db& db, const SqliteStoreOptions& options) {
   if (options.read_only) return Status::Ok();
   const std::string sync = options.durability == Durability::kFull ? "PRAGMA synchronous=FULL"
                                                                    : "PRAGMA synchronous=NORMAL";
-  for (const std::string& pragma : {std::string("PRAGMA journal_mode=WAL"), sync}) {
+  // secure_delete FAST (Debian builds SQLite with it ON): a freed page is not zeroed and
+  // written again when no other content shares it; a chunk's overflow pages would be.
+  for (const std::string& pragma :
+       {std::string("PRAGMA journal_mode=WAL"), sync, std::string("PRAGMA secure_delete=FAST")}) {
     if (Status s = db.Exec(pragma.c_str(), options.path); !s.ok()) return s;
   }
   // The bound covers the WAL too: it is checkpointed (and truncated) at an eighth of the
@@ -177,10 +188,22 @@ Status SqliteStore::Begin() {
   return impl_->Step(impl_->begin, "begin");
 }
 
-Status SqliteStore::Commit() { return impl_->Step(impl_->commit, "commit"); }
+// The group's chunks are written first: a failure (a full disk) fails the group as a failed
+// insert did, and the caller rolls it back.
+Status SqliteStore::Commit() {
+  for (StreamTable* table : impl_->buffered) {
+    if (Status s = impl_->FlushChunk(*table); !s.ok()) return s;
+  }
+  impl_->buffered.clear();
+  return impl_->Step(impl_->commit, "commit");
+}
 
 void SqliteStore::Rollback() {
   (void)impl_->Step(impl_->rollback, "rollback");
+  for (StreamTable* table : impl_->buffered) table->chunks->DropPending();
+  impl_->buffered.clear();
+  // A rewritten chunk is undone: decode again what is read next.
+  for (auto& [name, table] : impl_->tables) table->chunks->Invalidate();
   for (const std::string& stream : impl_->created_in_group) {
     impl_->ForgetTable(stream);
     impl_->stream_ids.erase(stream);
@@ -201,166 +224,6 @@ bool SqliteStore::IsFull(const Status& status) const { return IsFullStatus(statu
 // the file already has and gives the WAL's space to the file system.
 void SqliteStore::ReclaimJournal() {
   (void)impl_->db.Exec("PRAGMA wal_checkpoint(TRUNCATE)", "checkpoint after a full disk");
-}
-
-Status SqliteStore::Insert(const Event& event, uint64_t seq, uint64_t size) {
-  Result<StreamTable*> table = impl_->Table(event.stream, true);
-  if (!table.ok()) return table.status();
-  sqlite3_stmt* insert = (*table)->insert.get();
-  if (insert == nullptr) return Status::Permanent("insert event: read-only store");
-  if (Status s = impl_->lease.Cover(seq); !s.ok()) return s;
-  sqlite3_bind_int64(insert, 1, static_cast<sqlite3_int64>(seq));
-  BindText(insert, 2, event.device_id);
-  BindText(insert, 3, event.origin);
-  sqlite3_bind_int64(insert, 4, event.event_time_ms);
-  sqlite3_bind_int64(insert, 5, event.ingest_time_ms);
-  sqlite3_bind_int(insert, 6, QualityColumn(event));
-  sqlite3_bind_int(insert, 7, static_cast<int>(event.format));
-  sqlite3_bind_int64(insert, 8, static_cast<sqlite3_int64>(size));
-  sqlite3_bind_blob(insert, 9, event.payload.data(), static_cast<int>(event.payload.size()),
-                    SQLITE_STATIC);
-  BindFields(insert, 10, event.fields, &impl_->fields_buffer);
-  const int rc = sqlite3_step(insert);
-  Status s = rc == SQLITE_DONE ? Status::Ok() : FromSqlite(impl_->db.handle(), rc, "insert event");
-  sqlite3_reset(insert);  // no sqlite3_clear_bindings: every parameter is bound before each step
-  return s;
-}
-
-Status SqliteStore::Read(const std::string& stream, uint64_t after_seq, size_t max,
-                         std::vector<Event>* out) {
-  Result<StreamTable*> table = impl_->Table(stream, false);
-  if (!table.ok()) return table.status();
-  if (*table == nullptr) return Status::Ok();
-  sqlite3_stmt* read = (*table)->read_after.get();
-  ResetOnExit reset(read);
-  sqlite3_bind_int64(read, 1, static_cast<sqlite3_int64>(after_seq));
-  sqlite3_bind_int64(read, 2, static_cast<sqlite3_int64>(max));
-  int rc;
-  while ((rc = sqlite3_step(read)) == SQLITE_ROW) {
-    Event& e = out->emplace_back();  // filled in place: one allocation per long string
-    ReadEventRow(read, 0, stream, &e);
-    (*table)->read_sizes.Add(e.seq, static_cast<uint64_t>(sqlite3_column_int64(read, 9)));
-  }
-  return rc == SQLITE_DONE ? Status::Ok() : FromSqlite(impl_->db.handle(), rc, "read events");
-}
-
-Result<Removed> SqliteStore::Remove(const std::string& stream, std::span<const uint64_t> seqs) {
-  Result<StreamTable*> table = impl_->Table(stream, false);
-  if (!table.ok()) return table.status();
-  Removed removed;
-  if (*table == nullptr) return removed;
-  sqlite3_stmt* usage = (*table)->range_usage.get();
-  sqlite3_stmt* remove = (*table)->remove.get();
-  // Acks come mostly in order: delete contiguous runs with one statement each.
-  std::vector<uint64_t> sorted(seqs.begin(), seqs.end());
-  if (!std::is_sorted(sorted.begin(), sorted.end())) std::sort(sorted.begin(), sorted.end());
-  for (size_t i = 0; i < sorted.size();) {
-    size_t j = i;
-    while (j + 1 < sorted.size() && sorted[j + 1] <= sorted[j] + 1) ++j;
-    for (sqlite3_stmt* stmt : {usage, remove}) {
-      sqlite3_bind_int64(stmt, 1, static_cast<sqlite3_int64>(sorted[i]));
-      sqlite3_bind_int64(stmt, 2, static_cast<sqlite3_int64>(sorted[j]));
-    }
-    // Sizes known from Read spare the counting query; the delete tells how many went.
-    uint64_t known_bytes = 0;
-    const bool all_known = (*table)->read_sizes.Take(sorted[i], sorted[j], &known_bytes);
-    const uint64_t run = sorted[j] - sorted[i] + 1;
-    if (!all_known) {
-      ResetOnExit reset(usage);
-      const int rc = sqlite3_step(usage);
-      if (rc != SQLITE_ROW) return FromSqlite(impl_->db.handle(), rc, "count acked events");
-      removed.events += static_cast<uint64_t>(sqlite3_column_int64(usage, 0));
-      removed.bytes += static_cast<uint64_t>(sqlite3_column_int64(usage, 1));
-    }
-    if (Status s = impl_->db.Step(remove, "delete events"); !s.ok()) return s;
-    if (all_known) {
-      const auto deleted = static_cast<uint64_t>(sqlite3_changes(impl_->db.handle()));
-      removed.events += deleted;
-      removed.bytes += deleted == run ? known_bytes : known_bytes / run * deleted;
-    }
-    i = j + 1;
-  }
-  return removed;
-}
-
-Result<Removed> SqliteStore::MoveToDeadLetters(const std::string& stream,
-                                               std::span<const uint64_t> seqs,
-                                               std::string_view reason, int64_t now_ms) {
-  Result<StreamTable*> table = impl_->Table(stream, false);
-  if (!table.ok()) return table.status();
-  if (*table == nullptr) return Removed{};
-  sqlite3_stmt* move = (*table)->to_dead.get();
-  if (move == nullptr) return Status::Permanent("dead-letter event: read-only store");
-  const std::string why(reason);
-  for (uint64_t seq : seqs) {
-    sqlite3_bind_int64(move, 1, static_cast<sqlite3_int64>(seq));
-    BindText(move, 2, stream);
-    BindText(move, 3, why);
-    sqlite3_bind_int64(move, 4, now_ms);
-    if (Status s = impl_->db.Step(move, "dead-letter event"); !s.ok()) return s;
-  }
-  return Remove(stream, seqs);
-}
-
-// One row of a stream's head, as RemoveHead walks it.
-struct HeadRow {
-  uint64_t seq;
-  uint64_t size;
-  int64_t ingest_ms;
-  bool clock_unsynced;
-};
-
-// Walks the head of the stream (oldest first) while `take(removed so far, row)` says so, then
-// deletes up to the last row taken in one statement.
-template <class Take>
-static Result<Removed> RemoveHead(Db& db, StreamTable& table, Take take) {
-  Removed removed;
-  for (;;) {
-    uint64_t last = 0;
-    bool more = false;
-    {
-      sqlite3_stmt* head = table.head.get();
-      ResetOnExit reset(head);
-      sqlite3_bind_int64(head, 1, 512);
-      int rc;
-      size_t rows = 0;
-      while ((rc = sqlite3_step(head)) == SQLITE_ROW) {
-        ++rows;
-        const HeadRow row{static_cast<uint64_t>(sqlite3_column_int64(head, 0)),
-                          static_cast<uint64_t>(sqlite3_column_int64(head, 1)),
-                          sqlite3_column_int64(head, 2),
-                          UnsyncedInQualityColumn(sqlite3_column_int(head, 3))};
-        if (!take(removed, row)) break;
-        last = row.seq;
-        ++removed.events;
-        removed.bytes += row.size;
-      }
-      if (rc != SQLITE_ROW && rc != SQLITE_DONE) return FromSqlite(db.handle(), rc, "read head");
-      more = rc == SQLITE_DONE && rows == 512;
-    }
-    if (last == 0) return removed;
-    sqlite3_bind_int64(table.delete_up_to.get(), 1, static_cast<sqlite3_int64>(last));
-    if (Status s = db.Step(table.delete_up_to.get(), "delete oldest"); !s.ok()) return s;
-    table.read_sizes.ForgetUpTo(last);
-    if (!more) return removed;
-  }
-}
-
-Result<Removed> SqliteStore::RemoveOldest(const std::string& stream, uint64_t bytes) {
-  Result<StreamTable*> table = impl_->Table(stream, false);
-  if (!table.ok()) return table.status();
-  if (*table == nullptr) return Removed{};
-  return RemoveHead(impl_->db, **table,
-                    [bytes](const Removed& r, const HeadRow&) { return r.bytes < bytes; });
-}
-
-Result<Removed> SqliteStore::RemoveExpired(const std::string& stream, const ExpiryCut& cut) {
-  Result<StreamTable*> table = impl_->Table(stream, false);
-  if (!table.ok()) return table.status();
-  if (*table == nullptr) return Removed{};
-  return RemoveHead(impl_->db, **table, [&cut](const Removed&, const HeadRow& row) {
-    return cut.Expired(row.seq, row.ingest_ms, row.clock_unsynced);
-  });
 }
 
 Status SqliteStore::SaveState(uint64_t last_seq,
@@ -422,25 +285,22 @@ Status SqliteStore::LoadState(std::map<std::string, Usage>* usage,
   for (const auto& [name, id] : impl_->stream_ids) {
     Result<StreamTable*> table = impl_->Table(name, false);
     if (!table.ok()) return table.status();
-    sqlite3_stmt* sum = (*table)->usage.get();
-    ResetOnExit reset(sum);
-    if ((rc = sqlite3_step(sum)) != SQLITE_ROW) return FromSqlite(db.handle(), rc, "usage");
-    (*usage)[name] = {static_cast<uint64_t>(sqlite3_column_int64(sum, 0)),
-                      static_cast<uint64_t>(sqlite3_column_int64(sum, 1))};
+    Usage& u = (*usage)[name];
+    if ((*table)->legacy) {
+      sqlite3_stmt* sum = (*table)->usage.get();
+      ResetOnExit reset(sum);
+      if ((rc = sqlite3_step(sum)) != SQLITE_ROW) return FromSqlite(db.handle(), rc, "usage");
+      u = {static_cast<uint64_t>(sqlite3_column_int64(sum, 0)),
+           static_cast<uint64_t>(sqlite3_column_int64(sum, 1))};
+    }
+    if ((*table)->chunks->exists()) {
+      uint64_t events = 0, bytes = 0;
+      if (Status s = (*table)->chunks->Usage(&events, &bytes); !s.ok()) return s;
+      u.events += events;
+      u.bytes += bytes;
+    }
   }
   return Status::Ok();
-}
-
-Result<int64_t> SqliteStore::OldestIngest(const std::string& stream) {
-  Result<StreamTable*> table = impl_->Table(stream, false);
-  if (!table.ok()) return table.status();
-  if (*table == nullptr) return int64_t{0};
-  sqlite3_stmt* oldest = (*table)->oldest.get();
-  ResetOnExit reset(oldest);
-  const int rc = sqlite3_step(oldest);
-  if (rc == SQLITE_ROW) return sqlite3_column_int64(oldest, 0);
-  if (rc == SQLITE_DONE) return int64_t{0};
-  return FromSqlite(impl_->db.handle(), rc, "oldest event");
 }
 
 Result<uint64_t> SqliteStore::DeadLetterCount() {

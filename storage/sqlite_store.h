@@ -1,4 +1,6 @@
-// SqliteStore: the durable Store, one SQLite database in WAL mode with a table per stream.
+// SqliteStore: the durable Store, one SQLite database in WAL mode with a table per stream,
+// where each commit group's events of the stream are one compressed row (a chunk:
+// storage/chunk_table.h, chunk_codec.h), written at the group's commit.
 //
 // Each Append() is one transaction (the pipeline groups events before calling it), so a
 // group is either wholly stored or not at all. Durability:
@@ -10,8 +12,10 @@
 // Sequence numbers, the per-stream counters and the stages' state are written in the same
 // transaction as the events, so they are never reused or lost, even across restarts.
 //
-// Every member of an Event is stored; its fields in core/field_codec.h's encoding. A row
-// whose fields do not decode is still read, with its payload, empty fields and quality kBad
+// Every member of an Event is stored; its fields in core/field_codec.h's encoding. A chunk
+// that does not decode (a damaged file) is a Corruption status of Read naming its stream and
+// first seq, until a bound or TTL reaches it and removes it whole, counted as dropped or
+// expired. An event whose fields do not decode is still read, with its payload, empty fields and quality kBad
 // (not a Corruption status: an event that cannot be read can never be acked either, and
 // would stop its stream for good). A file written by an earlier version is upgraded at a
 // read-write open (schema_upgrade.cpp); opened read-only it is read as it is.

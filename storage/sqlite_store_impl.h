@@ -2,12 +2,15 @@
 // Not part of the storage/ interface.
 #pragma once
 
+#include <algorithm>
 #include <map>
 #include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "storage/chunk_codec.h"
+#include "storage/chunk_table.h"
 #include "storage/read_sizes.h"
 #include "storage/seq_lease.h"
 #include "storage/sqlite_db.h"
@@ -15,9 +18,13 @@
 
 namespace ef::storage {
 
-// Statements of one stream's table, and the sizes of its events handed out by Read.
+// One stream's storage: its chunks (c_<id>, where events are written since schema version 5)
+// and, when the file has it, its table of rows written before (q_<id>: `legacy`), with that
+// table's statements and the sizes of its rows handed out by Read.
 struct StreamTable {
-  Statement insert, read_after, range_usage, remove, head, delete_up_to, usage, oldest, to_dead;
+  std::unique_ptr<ChunkTable> chunks;
+  bool legacy = false;
+  Statement read_after, range_usage, remove, head, delete_up_to, usage, to_dead;
   ReadSizes read_sizes;
 };
 
@@ -28,7 +35,17 @@ struct SqliteStore::Impl {
   // "fields", or x'' when a read-only opener finds a file older than the fields column.
   std::string fields_column = "fields";
   bool legacy_read_only() const { return fields_column != "fields"; }
-  std::string fields_buffer;  // Insert encodes fields here: no allocation per event
+  std::string fields_buffer;  // encodes fields for a dead letter row
+  ChunkCodec codec;
+  // Streams with something of the current group pending in their ChunkTable (events, a
+  // trimmed head chunk): written at Commit, dropped at Rollback.
+  std::vector<StreamTable*> buffered;
+  void NotePending(StreamTable* table) {
+    if (table->chunks->pending() &&
+        std::find(buffered.begin(), buffered.end(), table) == buffered.end()) {
+      buffered.push_back(table);
+    }
+  }
   // Prepared by the first group that writes stage state, which creates its table
   // (stage_state.cpp); reset on rollback, which may have undone the creation.
   Statement upsert_state, erase_state;
@@ -53,6 +70,11 @@ struct SqliteStore::Impl {
   Status SaveWritesIfDue(bool seq_written);
 
   Status PrepareCommon();
+  // Writes the group's events of `table` as a chunk now: before any other primitive reads or
+  // removes that stream's events within the group.
+  Status FlushChunk(StreamTable& table) { return table.chunks->Flush(); }
+  // Inserts `e`, a stored event (with its seq), into dead_letters. In dead_letters.cpp.
+  Status InsertStoredDeadLetter(const Event& e, const std::string& reason, int64_t now_ms);
   Result<StreamTable*> Table(const std::string& stream, bool create);
   void ForgetTable(const std::string& stream);
   void ForgetTables();
@@ -60,7 +82,7 @@ struct SqliteStore::Impl {
 };
 
 
-// Brings a database written by an earlier version to the current schema (version 4), in one
+// Brings a database written by an earlier version to the current schema (version 5), in one
 // write transaction; at every read-write open, after sql::kSchema. In schema_upgrade.cpp.
 Status UpgradeSchema(Db& db);
 // Whether dead_letters (and so every stream table) has the fields column (version 4); a

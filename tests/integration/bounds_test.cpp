@@ -15,6 +15,7 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <functional>
 
 #include "tests/integration/gateway_rig.h"
 #include "tests/integration/telemetry_workload.h"
@@ -34,7 +35,15 @@ constexpr char kDropWarning[] = "dropped (bound reached, drop_oldest)";
 std::string PaddedPayload(const std::string& device, int64_t n, size_t size) {
   std::string head = R"({"device":")" + device + R"(","n":)" + std::to_string(n) + R"(,"pad":")";
   const size_t pad = size > head.size() + 2 ? size - head.size() - 2 : 0;
-  return head + std::string(pad, 'x') + "\"}";
+  // Letters that do not compress away (the queue stores events compressed), the same for the
+  // same device and n.
+  uint32_t noise = static_cast<uint32_t>(std::hash<std::string>()(device) ^ uint64_t(n));
+  std::string padding(pad, 'x');
+  for (char& c : padding) {
+    noise = noise * 1103515245 + 12345;
+    c = static_cast<char>('a' + (noise >> 16) % 26);
+  }
+  return head + padding + "\"}";
 }
 
 // Publishes `total` messages of `size` bytes round-robin over kDevices devices, QoS 1, and waits

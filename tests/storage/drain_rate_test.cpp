@@ -101,7 +101,7 @@ TEST_CASE("a queue written before drain rates opens as it is, read-only and read
   CHECK(SchemaVersion(queue.path()) == 2);  // a reader changes nothing
   auto writer = queue.OpenSqlite({}, false, &quarantined);
   CHECK(quarantined.empty());
-  CHECK(SchemaVersion(queue.path()) == 4);  // upgraded all the way to the current version
+  CHECK(SchemaVersion(queue.path()) == 5);  // upgraded all the way to the current version
   CHECK(StatsOf(*writer, "telemetry").events == 2);
   CHECK(StatsOf(*writer, "telemetry").counters.dropped == 4);
   CHECK(writer->Stats()->last_seq == 2);

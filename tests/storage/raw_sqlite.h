@@ -22,20 +22,25 @@ inline void ExecRaw(const std::string& path, const char* sql) {
   REQUIRE_MESSAGE(rc == SQLITE_OK, message);
 }
 
-// meta's schema_version, or -1 if it cannot be read.
-inline int64_t SchemaVersion(const std::string& path) {
+// The first column of the first row of `sql` on the database at `path` as an integer, or -1
+// if it cannot be read.
+inline int64_t QueryInt(const std::string& path, const char* sql) {
   sqlite3* db = nullptr;
   sqlite3_stmt* stmt = nullptr;
-  int64_t version = -1;
+  int64_t value = -1;
   if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK &&
-      sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key = 'schema_version'", -1, &stmt,
-                         nullptr) == SQLITE_OK &&
+      sqlite3_prepare_v2(db, sql, -1, &stmt, nullptr) == SQLITE_OK &&
       sqlite3_step(stmt) == SQLITE_ROW) {
-    version = sqlite3_column_int64(stmt, 0);
+    value = sqlite3_column_int64(stmt, 0);
   }
   sqlite3_finalize(stmt);
   sqlite3_close(db);
-  return version;
+  return value;
+}
+
+// meta's schema_version, or -1 if it cannot be read.
+inline int64_t SchemaVersion(const std::string& path) {
+  return QueryInt(path, "SELECT value FROM meta WHERE key = 'schema_version'");
 }
 
 }  // namespace ef::storage

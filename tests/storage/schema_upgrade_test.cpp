@@ -1,5 +1,6 @@
 // queue.db files of earlier schema versions open without quarantine: read-only as they are,
-// read-write upgraded to the current version (4: an event's fields are stored).
+// read-write upgraded to the current version (4: an event's fields are stored; 5: events are
+// written as chunks, rows written before are still read).
 #include <doctest/doctest.h>
 
 #include "core/field_codec.h"
@@ -62,7 +63,7 @@ TEST_CASE("a queue of schema version 3 opens read-only as it is, and read-write 
   auto opened = fixture.OpenSqlite({}, false, &quarantined);
   SqliteStore& store = *opened;
   CHECK(quarantined.empty());
-  CHECK(SchemaVersion(fixture.path()) == 4);
+  CHECK(SchemaVersion(fixture.path()) == 5);
   CHECK(ReadAll(store).size() == 2);
   CHECK(ReadAll(store)[0].fields.empty());
 
@@ -85,18 +86,14 @@ TEST_CASE("a queue of schema version 3 opens read-only as it is, and read-write 
 }
 
 TEST_CASE("a row whose fields do not decode is read with its payload, flagged bad") {
+  // Rows as an earlier version wrote them (events are chunks since version 5: chunk_test.cpp).
   SqliteFixture fixture;
-  {
-    auto store = fixture.Open();
-    std::vector<Event> events(2);
-    for (Event& e : events) {
-      e.stream = "telemetry";
-      e.payload = "kept";
-      e.fields = {{"n", int64_t{7}}};
-    }
-    REQUIRE(store->Append(events).ok());
-  }
-  ExecRaw(fixture.path(), "UPDATE q_1 SET fields = x'01ff' WHERE seq = 1");
+  ExecRaw(fixture.path(), kVersion3);
+  (void)fixture.Open();  // upgraded: the fields column
+  ExecRaw(fixture.path(),
+          "UPDATE q_1 SET payload = 'kept', quality = 0, fields = x'01ff' WHERE seq = 1;"
+          "UPDATE q_1 SET payload = 'kept', quality = 0, fields = x'01016e010700000000000000'"
+          " WHERE seq = 2");
   auto store = fixture.Open();
   const auto events = ReadAll(*store);
   REQUIRE(events.size() == 2);

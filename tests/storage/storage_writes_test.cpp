@@ -113,7 +113,7 @@ TEST_CASE("storage writes: a file written before the figure opens and gains it")
   std::string quarantined;
   auto store = fixture.OpenSqlite({}, false, &quarantined);
   CHECK(quarantined.empty());
-  CHECK(SchemaVersion(fixture.path()) == 4);  // no schema change: rows of meta
+  CHECK(SchemaVersion(fixture.path()) == 5);  // chunks (v5); the figure is rows of meta
   const StorageWrites figure{5'000, 3, 10, 70'010};
   store->NoteWrites(figure);
   auto events = OneEvent();
