@@ -2,74 +2,18 @@
 
 #include <bit>
 
+#include "core/byte_codec.h"
+
 namespace ef {
 namespace {
 
 constexpr char kFormatV1 = 0x01;
 enum Tag : uint8_t { kBool = 0, kInt64 = 1, kDouble = 2, kString = 3 };
 
-void PutVarint(std::string* out, uint64_t v) {
-  while (v >= 0x80) {
-    *out += static_cast<char>((v & 0x7F) | 0x80);
-    v >>= 7;
-  }
-  *out += static_cast<char>(v);
-}
-
-void PutFixed64(std::string* out, uint64_t v) {
-  char bytes[8];
-  for (int i = 0; i < 8; ++i) bytes[i] = static_cast<char>((v >> (8 * i)) & 0xFF);
-  out->append(bytes, 8);
-}
-
-void PutBytes(std::string* out, std::string_view bytes) {
-  PutVarint(out, bytes.size());
-  out->append(bytes);
-}
-
-// Reads from the front of `in_`, failing (not throwing, not overrunning) on short input.
-class Reader {
- public:
-  explicit Reader(std::string_view in) : in_(in) {}
-  bool empty() const { return in_.empty(); }
-
-  bool Byte(uint8_t* v) {
-    if (in_.empty()) return false;
-    *v = static_cast<uint8_t>(in_.front());
-    in_.remove_prefix(1);
-    return true;
-  }
-  bool Varint(uint64_t* v) {
-    *v = 0;
-    for (int shift = 0; shift < 64; shift += 7) {
-      uint8_t b = 0;
-      if (!Byte(&b)) return false;
-      *v |= static_cast<uint64_t>(b & 0x7F) << shift;
-      if ((b & 0x80) == 0) return true;
-    }
-    return false;  // more than 10 bytes: not a varint we wrote
-  }
-  bool Fixed64(uint64_t* v) {
-    if (in_.size() < 8) return false;
-    *v = 0;
-    for (int i = 0; i < 8; ++i) {
-      *v |= static_cast<uint64_t>(static_cast<uint8_t>(in_[static_cast<size_t>(i)])) << (8 * i);
-    }
-    in_.remove_prefix(8);
-    return true;
-  }
-  // A length-prefixed byte string; false when the length exceeds what is left.
-  bool Bytes(std::string* v) {
-    uint64_t n = 0;
-    if (!Varint(&n) || n > in_.size()) return false;
-    v->assign(in_.data(), static_cast<size_t>(n));
-    in_.remove_prefix(static_cast<size_t>(n));
-    return true;
-  }
-
- private:
-  std::string_view in_;
-};
+using bytes::ByteReader;
+using bytes::PutBytes;
+using bytes::PutFixed64;
+using bytes::PutVarint;
 
 struct AppendValue {
   std::string* out;
@@ -92,7 +36,7 @@ struct AppendValue {
 };
 
 // One field's value after its tag; an error message, or empty on success.
-std::string ReadValue(Reader& in, uint8_t tag, Value* value) {
+std::string ReadValue(ByteReader& in, uint8_t tag, Value* value) {
   uint64_t bits = 0;
   switch (tag) {
     case kBool: {
@@ -145,7 +89,7 @@ Status DecodeFields(std::string_view bytes, std::vector<Field>* out) {
     return Status::Corruption("fields: unknown format byte " +
                               std::to_string(static_cast<uint8_t>(bytes.front())));
   }
-  Reader in(bytes.substr(1));
+  ByteReader in(bytes.substr(1));
   std::string error;
   while (!in.empty() && error.empty()) {
     Field& field = out->emplace_back();

@@ -2,6 +2,7 @@
 
 #include <zstd.h>
 
+#include "core/byte_codec.h"
 #include "core/field_codec.h"
 #include "storage/sqlite_store_impl.h"
 
@@ -12,61 +13,15 @@ constexpr char kVersion1 = 0x01;
 constexpr int kLevel = 1;                      // zstd's fastest level: flash, not ratio
 constexpr uint64_t kMaxRaw = uint64_t{1} << 30;  // no group comes near; guards a bad length
 
-void PutVarint(std::string* out, uint64_t v) {
-  while (v >= 0x80) {
-    *out += static_cast<char>((v & 0x7F) | 0x80);
-    v >>= 7;
-  }
-  *out += static_cast<char>(v);
-}
-
-uint64_t ZigZag(int64_t v) {
-  return (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63);
-}
-int64_t UnZigZag(uint64_t v) { return static_cast<int64_t>(v >> 1) ^ -static_cast<int64_t>(v & 1); }
-
-void PutBytes(std::string* out, std::string_view bytes) {
-  PutVarint(out, bytes.size());
-  out->append(bytes);
-}
-
-// Reads from the front of its input; every method fails (false) rather than overrun it.
-class Reader {
- public:
-  explicit Reader(std::string_view in) : in_(in) {}
-  bool empty() const { return in_.empty(); }
-  size_t left() const { return in_.size(); }
-  bool Varint(uint64_t* v) {
-    *v = 0;
-    for (int shift = 0; shift < 64; shift += 7) {
-      if (in_.empty()) return false;
-      const auto byte = static_cast<uint8_t>(in_.front());
-      in_.remove_prefix(1);
-      *v |= static_cast<uint64_t>(byte & 0x7F) << shift;
-      if ((byte & 0x80) == 0) return true;
-    }
-    return false;
-  }
-  bool Byte(uint8_t* v) {
-    if (in_.empty()) return false;
-    *v = static_cast<uint8_t>(in_.front());
-    in_.remove_prefix(1);
-    return true;
-  }
-  bool Bytes(std::string* out) {
-    uint64_t n = 0;
-    if (!Varint(&n) || n > in_.size()) return false;
-    out->assign(in_.data(), n);
-    in_.remove_prefix(n);
-    return true;
-  }
-
- private:
-  std::string_view in_;
-};
+using bytes::ByteReader;
+using bytes::PutBytes;
+using bytes::PutVarint;
+using bytes::UnZigZag;
+using bytes::ZigZag;
 
 // One event of the raw bytes; false when they end early or hold an impossible value.
-bool ParseEvent(Reader& in, uint64_t* seq, int64_t* ingest, ChunkEvent* out, std::string* fields) {
+bool ParseEvent(ByteReader& in, uint64_t* seq, int64_t* ingest, ChunkEvent* out,
+                std::string* fields) {
   uint64_t delta = 0, ingest_delta = 0, event_delta = 0;
   uint8_t quality = 0, format = 0;
   Event& e = out->event;
@@ -168,7 +123,7 @@ Status ChunkCodec::Decode(std::string_view blob, const std::string& stream, uint
     return Status::Corruption("stream '" + stream + "': chunk at seq " +
                               std::to_string(first_seq) + ": " + why);
   };
-  Reader head(blob);
+  ByteReader head(blob);
   uint8_t version = 0;
   uint64_t raw_size = 0;
   if (!head.Byte(&version) || version != kVersion1) return bad("unknown chunk format");
@@ -178,7 +133,7 @@ Status ChunkCodec::Decode(std::string_view blob, const std::string& stream, uint
   const size_t n = ZSTD_decompressDCtx(zstd_->decompress, raw_.data(), raw_.size(),
                                        blob.data() + header, blob.size() - header);
   if (ZSTD_isError(n) || n != raw_size) return bad("does not decompress");
-  Reader in(raw_);
+  ByteReader in(raw_);
   uint64_t count = 0;
   if (!in.Varint(&count) || count == 0 || count > raw_size) return bad("bad event count");
   out->resize(count);

@@ -98,6 +98,30 @@ Status RemoveRowsHead(Db& db, StreamTable& table, const HeadTake& take, uint64_t
   }
 }
 
+// The heads of a stream's two stores: its first row written before, and its first chunk's
+// (first seq, oldest ingest time). Either may be missing.
+struct StreamHeads {
+  std::optional<HeadRow> row;
+  std::optional<std::pair<uint64_t, int64_t>> chunk;
+  // Whether the stream's oldest event is the row (rows and chunks never share a seq).
+  bool RowFirst() const { return row && (!chunk || row->seq < chunk->first); }
+};
+
+Result<StreamHeads> HeadsOf(Db& db, StreamTable& table) {
+  StreamHeads heads;
+  if (table.legacy) {
+    Result<std::optional<HeadRow>> first = FirstRow(db, table);
+    if (!first.ok()) return first.status();
+    heads.row = *first;
+  }
+  if (table.chunks->exists()) {
+    Result<std::optional<std::pair<uint64_t, int64_t>>> head = table.chunks->Head();
+    if (!head.ok()) return head.status();
+    heads.chunk = *head;
+  }
+  return heads;
+}
+
 // Walks the stream's head (rows written before and chunks, by seq) while `take` says so;
 // `whole` spares decoding a chunk that `take` would take entirely.
 Result<Removed> RemoveHead(Db& db, StreamTable& table, const HeadTake& take,
@@ -105,21 +129,12 @@ Result<Removed> RemoveHead(Db& db, StreamTable& table, const HeadTake& take,
   Removed removed;
   bool stopped = false;
   while (!stopped) {
-    std::optional<HeadRow> row;
-    if (table.legacy) {
-      Result<std::optional<HeadRow>> first = FirstRow(db, table);
-      if (!first.ok()) return first.status();
-      row = *first;
-    }
-    std::optional<std::pair<uint64_t, int64_t>> chunk;
-    if (table.chunks->exists()) {
-      Result<std::optional<std::pair<uint64_t, int64_t>>> head = table.chunks->Head();
-      if (!head.ok()) return head.status();
-      chunk = *head;
-    }
+    Result<StreamHeads> heads = HeadsOf(db, table);
+    if (!heads.ok()) return heads.status();
+    const auto& [row, chunk] = *heads;
     if (!row && !chunk) break;
     Status s;
-    if (row && (!chunk || row->seq < chunk->first)) {
+    if (heads->RowFirst()) {
       s = RemoveRowsHead(db, table, take, chunk ? chunk->first : UINT64_MAX, &removed, &stopped);
     } else {
       s = table.chunks->RemoveHead(take, whole, row ? row->seq : UINT64_MAX, &removed, &stopped);
@@ -263,21 +278,10 @@ Result<int64_t> SqliteStore::OldestIngest(const std::string& stream) {
   Result<StreamTable*> found = impl_->Table(stream, false);
   if (!found.ok()) return found.status();
   if (*found == nullptr) return int64_t{0};
-  StreamTable& table = **found;
-  std::optional<HeadRow> row;
-  if (table.legacy) {
-    Result<std::optional<HeadRow>> first = FirstRow(impl_->db, table);
-    if (!first.ok()) return first.status();
-    row = *first;
-  }
-  std::optional<std::pair<uint64_t, int64_t>> chunk;
-  if (table.chunks->exists()) {
-    Result<std::optional<std::pair<uint64_t, int64_t>>> head = table.chunks->Head();
-    if (!head.ok()) return head.status();
-    chunk = *head;
-  }
-  if (row && (!chunk || row->seq < chunk->first)) return row->ingest_ms;
-  return chunk ? chunk->second : int64_t{0};
+  Result<StreamHeads> heads = HeadsOf(impl_->db, **found);
+  if (!heads.ok()) return heads.status();
+  if (heads->RowFirst()) return heads->row->ingest_ms;
+  return heads->chunk ? heads->chunk->second : int64_t{0};
 }
 
 }  // namespace ef::storage
