@@ -1,10 +1,13 @@
 #include "rules/group_table.h"
 
-#include <algorithm>
-
 namespace ef::rules {
 
 GroupEntry* GroupTable::Find(const std::string& key) {
+  auto it = groups_.find(key);
+  return it == groups_.end() ? nullptr : &it->second;
+}
+
+const GroupEntry* GroupTable::Find(const std::string& key) const {
   auto it = groups_.find(key);
   return it == groups_.end() ? nullptr : &it->second;
 }
@@ -34,12 +37,8 @@ void GroupTable::Erase(const std::string& key_ref) {
   auto it = groups_.find(key);
   if (it == groups_.end()) return;
   bytes_ -= it->second.bytes;
-  if (it->second.dirty) {
-    changed_.erase(std::find(changed_.begin(), changed_.end(), &it->second));
-  }
   lru_.erase(it->second.lru);
   groups_.erase(it);
-  erased_.push_back(key);
 }
 
 }  // namespace ef::rules

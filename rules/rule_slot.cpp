@@ -17,6 +17,7 @@ class RuleSlot::Output final : public Emitter {
       : spec_(spec), key_(key), device_(device), ctx_(ctx), outputs_(outputs),
         first_(ctx.out.size()) {}
   ~Output() override {
+    if (ctx_.replay) return;
     for (size_t i = first_; i < ctx_.out.size(); ++i) {
       ctx_.out[i].payload = OutputPayload(spec_.name, key_, ctx_.out[i]);
     }
@@ -81,7 +82,8 @@ GroupEntry& RuleSlot::GroupFor(const std::string& key, const Event& event, SlotC
 
 bool RuleSlot::Take(const Event& event, bool device_matches, SlotContext& ctx) {
   if (!device_matches || !MatchesBesidesDevice(spec_, event)) return true;
-  taken_.Add();
+  ++changes_;
+  if (!ctx.replay) taken_.Add();
   const std::string key = GroupKey(spec_, event);
   GroupEntry& group = GroupFor(key, event, ctx);
   Taken taken;
@@ -92,13 +94,13 @@ bool RuleSlot::Take(const Event& event, bool device_matches, SlotContext& ctx) {
   if (taken == Taken::kLate) Late(event, ctx);
   const bool keep = KeepRaw(group, event);
   groups_.Resize(group, rule_->Bytes(*group.state));
-  groups_.MarkDirty(group);
   EnforceBound(key, ctx);
-  if (!keep) dropped_.Add();
+  if (!keep && !ctx.replay) dropped_.Add();
   return keep;
 }
 
 void RuleSlot::Late(const Event& event, SlotContext& ctx) {
+  if (ctx.replay) return;
   late_.Add();
   if (spec_.late_stream.empty()) return;
   Event& copy = ctx.out.emplace_back(event);
@@ -137,16 +139,16 @@ void RuleSlot::Evict(const std::string& key_ref, CloseReason reason, SlotContext
   const std::string key = key_ref;
   GroupEntry* group = groups_.Find(key);
   if (group == nullptr) return;
+  ++changes_;
   {
     Output out(spec_, key, group->device, ctx, outputs_);
     rule_->Close(*group->state, reason, out);
   }
   if (reason == CloseReason::kIdle && rule_->KeepsIdleGroup()) {
     groups_.Touch(*group, ctx.now);  // idle again only after another idle_timeout
-    groups_.MarkDirty(*group);
     return;
   }
-  if (reason == CloseReason::kEvicted) evicted_.Add();
+  if (reason == CloseReason::kEvicted && !ctx.replay) evicted_.Add();
   groups_.Erase(key);
 }
 
@@ -188,47 +190,101 @@ void RuleSlot::CloseAll(CloseReason reason, SlotContext& ctx) {
   while (const std::string* oldest = groups_.Oldest()) Evict(*oldest, reason, ctx);
 }
 
-void RuleSlot::Checkpoint(std::vector<StateEntry>& state) {
-  auto key_of = [&](const std::string& key) {
-    std::string full;
-    full.reserve(spec_.name.size() + 1 + key.size());
-    full.append(spec_.name).append(1, '/').append(key);
-    return full;
-  };
-  groups_.TakeDirty(
-      [&](const std::string& key, const GroupEntry& group) {
-        StateEntry& entry = state.emplace_back();
-        entry.key = key_of(key);
-        entry.value.reserve(group.bytes / 2 + 32);
-        StateWriter out(&entry.value);
-        out.U64(spec_.fingerprint);
-        out.Str(group.device);
-        out.U64(group.kept.size());
-        for (const double v : group.kept) out.F64(v);
-        rule_->Encode(*group.state, out);
-      },
-      [&](const std::string& key) { state.push_back({key_of(key), {}, true}); });
+void RuleSlot::UpdateGauges() {
   state_bytes_.Set(static_cast<double>(groups_.bytes()));
   group_count_.Set(static_cast<double>(groups_.size()));
+}
+
+// One group's value after the key: device, kept values, the kind's bytes. Shared by the
+// snapshot and the per-group checkpoints of earlier versions.
+namespace {
+
+struct DecodedGroup {
+  std::string key;
+  std::string device;
+  Clock::TimePoint last_seen;
+  std::vector<double> kept;
+  std::unique_ptr<GroupState> state;
+};
+
+bool DecodeGroupBody(StateReader& in, const Rule& rule, size_t want_kept, DecodedGroup* out) {
+  out->device = in.Str();
+  const uint64_t kept = in.Count(8);
+  for (uint64_t i = 0; i < kept && in.ok(); ++i) out->kept.push_back(in.F64());
+  if (!in.ok() || out->kept.size() != want_kept) return false;
+  auto state = rule.Decode(in);
+  if (!state.ok()) return false;
+  out->state = std::move(state.value());
+  return in.ok();
+}
+
+}  // namespace
+
+std::string RuleSlot::Snapshot() const {
+  std::string value;
+  value.reserve(groups_.bytes() / 2 + 32);
+  StateWriter out(&value);
+  out.U64(spec_.fingerprint);
+  out.U64(groups_.size());
+  std::string scratch;
+  const auto& keys = groups_.keys();
+  for (auto it = keys.rbegin(); it != keys.rend(); ++it) {
+    const GroupEntry& group = *groups_.Find(*it);
+    out.Str(*it);
+    out.I64(group.last_seen.time_since_epoch().count());
+    scratch.clear();
+    {
+      StateWriter body(&scratch);
+      body.Str(group.device);
+      body.U64(group.kept.size());
+      for (const double v : group.kept) body.F64(v);
+      rule_->Encode(*group.state, body);
+    }
+    out.Str(scratch);
+  }
+  out.Flush();
+  return value;
+}
+
+bool RuleSlot::RestoreSnapshot(std::string_view value) {
+  StateReader in(value);
+  if (in.U64() != spec_.fingerprint || !in.ok()) return false;
+  const uint64_t count = in.Count(3);
+  const size_t want_kept = spec_.raw == RawInput::kDeadband ? spec_.fields.size() : 0;
+  std::vector<DecodedGroup> decoded(count);
+  for (DecodedGroup& group : decoded) {
+    group.key = in.Str();
+    group.last_seen = Clock::TimePoint(Clock::Duration(in.I64()));
+    const std::string body = in.Str();
+    StateReader body_in(body);
+    if (!in.ok() || !DecodeGroupBody(body_in, *rule_, want_kept, &group)) return false;
+  }
+  if (!in.ok() || !in.done() || groups_.size() != 0) return false;
+  for (DecodedGroup& d : decoded) {  // oldest first: each goes to the front
+    if (groups_.Find(d.key) != nullptr) {  // a key twice: bad bytes, nothing is kept
+      while (const std::string* oldest = groups_.Oldest()) groups_.Erase(*oldest);
+      return false;
+    }
+    GroupEntry& group = groups_.Insert(d.key, std::move(d.state), d.last_seen);
+    group.device = std::move(d.device);
+    group.kept = std::move(d.kept);
+    groups_.Resize(group, rule_->Bytes(*group.state));
+  }
+  return true;
 }
 
 bool RuleSlot::Restore(std::string_view group_key, std::string_view value,
                        Clock::TimePoint now) {
   StateReader in(value);
   if (in.U64() != spec_.fingerprint || !in.ok()) return false;
-  std::string device = in.Str();
-  const uint64_t kept = in.Count(8);
-  std::vector<double> values;
-  for (uint64_t i = 0; i < kept && in.ok(); ++i) values.push_back(in.F64());
-  const size_t want = spec_.raw == RawInput::kDeadband ? spec_.fields.size() : 0;
-  if (!in.ok() || values.size() != want) return false;
-  auto state = rule_->Decode(in);
-  if (!state.ok()) return false;
+  DecodedGroup d;
+  const size_t want_kept = spec_.raw == RawInput::kDeadband ? spec_.fields.size() : 0;
+  if (!DecodeGroupBody(in, *rule_, want_kept, &d)) return false;
   const std::string key(group_key);
   if (groups_.Find(key) != nullptr) return false;
-  GroupEntry& group = groups_.Insert(key, std::move(state.value()), now);
-  group.device = std::move(device);
-  group.kept = std::move(values);
+  GroupEntry& group = groups_.Insert(key, std::move(d.state), now);
+  group.device = std::move(d.device);
+  group.kept = std::move(d.kept);
   groups_.Resize(group, rule_->Bytes(*group.state));
   return true;
 }

@@ -1,13 +1,16 @@
 // RuleSlot: one loaded rule at work inside the engine: its spec, its kind's Rule, its open
-// groups (GroupTable), its metrics and its checkpoint keys "<rule name>/<group key>".
+// groups (GroupTable) and its metrics.
 //
 // Take() runs one event through the rule (match, where, group, the kind's OnEvent, late
 // routing, the raw-input decision); CloseIdle(), EvictOldest() and CloseAll() close groups
-// without input; Checkpoint() writes the groups that changed. Outputs are appended to the
-// vector given, each with a JSON payload built from its fields.
+// without input. Outputs are appended to the vector given, each with a JSON payload built from
+// its fields. changes() counts what altered the groups, so the engine knows whether a call
+// must be journaled (rules_stage.h).
 //
-// A checkpoint value is: the rule's fingerprint (a changed definition discards its state),
-// the group's device, the deadband's kept values, then the kind's own bytes.
+// Snapshot() is every open group in one value, oldest first: the rule's fingerprint (a
+// changed definition discards its state), the group count, then per group its key, device,
+// last activity (monotonic ns), the deadband's kept values and the kind's own bytes.
+// Restore() still reads the per-group checkpoints of earlier versions.
 //
 // Not thread-safe: the pipeline thread's.
 #pragma once
@@ -27,11 +30,14 @@
 
 namespace ef::rules {
 
-// What the engine's context is for one call: the output vector and the times.
+// What the engine's context is for one call: the output vector and the times. A replay (of
+// the journal, after a restart) re-does calls whose outputs were committed before: nothing is
+// counted and no payload is built.
 struct SlotContext {
   std::vector<Event>& out;
   Clock::TimePoint now;
   int64_t wall_ms;
+  bool replay = false;
 };
 
 class RuleSlot {
@@ -50,11 +56,18 @@ class RuleSlot {
   bool EvictOldest(SlotContext& ctx);
   // Closes every group (the rule is removed); its checkpoints are erased.
   void CloseAll(CloseReason reason, SlotContext& ctx);
-  // Appends the state entries of the groups changed since the last call.
-  void Checkpoint(std::vector<StateEntry>& state);
-  // Restores one group from a checkpoint written by Checkpoint(); false when it is not this
-  // rule's (another definition) or its bytes are bad: the caller erases it.
+  // Every open group, as one value (see above).
+  std::string Snapshot() const;
+  // Takes the groups of a Snapshot(); false (no group taken) when it is not this rule's
+  // (another definition) or its bytes are bad. REQUIRES: no open group.
+  bool RestoreSnapshot(std::string_view value);
+  // Restores one group from a per-group checkpoint of an earlier version; false when it is
+  // not this rule's or its bytes are bad.
   bool Restore(std::string_view group_key, std::string_view value, Clock::TimePoint now);
+  // Sets the rule's gauges (state bytes, groups).
+  void UpdateGauges();
+  // Grows whenever a group is created, fed, closed or evicted.
+  uint64_t changes() const { return changes_; }
   // Groups restored without a time get `now` as their last activity.
   void StampRestored(Clock::TimePoint now) { groups_.StampAll(now); }
   size_t bytes() const { return groups_.bytes(); }
@@ -81,6 +94,7 @@ class RuleSlot {
   Counter& dropped_;
   Gauge& state_bytes_;
   Gauge& group_count_;
+  uint64_t changes_ = 0;
 };
 
 }  // namespace ef::rules

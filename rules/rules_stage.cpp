@@ -2,16 +2,19 @@
 
 #include <algorithm>
 
+#include "rules/state_journal.h"
+
 namespace ef::rules {
 
 RulesStage::RulesStage(RuleSet rules, MetricsRegistry& metrics, RulesOptions options)
-    : metrics_(metrics), options_(std::move(options)),
+    : metrics_(metrics), options_(std::move(options)), log_(options_.min_journal_bytes),
       loaded_(metrics.GetGauge("edgeferry_rules_loaded", "Rules running.")),
       total_bytes_(metrics.GetGauge("edgeferry_rules_state_bytes",
                                     "Memory held by the open groups of all rules.")),
       discarded_(metrics.GetCounter("edgeferry_rules_state_discarded_total",
-                                    "Checkpointed groups not restored: their rule is gone, "
-                                    "changed, or the bytes were bad.")),
+                                    "Checkpoint entries not restored: the snapshot (or an earlier "
+                                    "version's group) of a rule gone or changed, bad bytes, a bad "
+                                    "journal record.")),
       reloads_(metrics.GetCounter("edgeferry_rules_reloads_total",
                                   "Rule sets swapped in while running.")) {
   for (LoadedRule& loaded : rules.rules) {
@@ -21,24 +24,74 @@ RulesStage::RulesStage(RuleSet rules, MetricsRegistry& metrics, RulesOptions opt
 }
 
 Status RulesStage::Restore(std::span<const StateEntry> state) {
+  replayed_.assign(slots_.size(), 0);
+  std::vector<const StateEntry*> journal;
   for (const StateEntry& entry : state) {
-    const size_t slash = entry.key.find('/');
-    const std::string_view rule = std::string_view(entry.key).substr(0, slash);
-    RuleSlot* slot = nullptr;
-    for (auto& s : slots_) slot = s->spec().name == rule ? s.get() : slot;
-    const bool restored =
-        slot != nullptr && slash != std::string::npos &&
-        slot->Restore(std::string_view(entry.key).substr(slash + 1), entry.value, {});
-    if (!restored) {
-      orphans_.push_back(entry.key);
-      discarded_.Add();
+    if (CheckpointLog::IsJournalKey(entry.key)) {
+      journal.push_back(&entry);
+      log_.RestoredJournal(entry.key, entry.value.size());
+      continue;
     }
+    bool restored = false;
+    if (const auto rule = CheckpointLog::SnapshotRule(entry.key)) {
+      for (size_t s = 0; s < slots_.size() && !restored; ++s) {
+        if (slots_[s]->spec().name != *rule) continue;
+        restored = slots_[s]->RestoreSnapshot(entry.value);
+        replayed_[s] = restored ? 1 : 0;
+      }
+      if (restored) {
+        log_.RestoredSnapshot(*rule);
+        continue;
+      }
+    } else {
+      restored = RestoreLegacy(entry);
+    }
+    // A legacy group is superseded by the snapshot the first commit writes.
+    orphans_.push_back(entry.key);
+    if (!restored) discarded_.Add();
   }
+  std::sort(journal.begin(), journal.end(),
+            [](const StateEntry* a, const StateEntry* b) { return a->key < b->key; });
+  Replay(std::move(journal));
+  replayed_.clear();
+  log_.ForceSnapshot();
   stamp_restored_ = true;
   // At once: the restored groups get their time and their idle timeouts are scheduled, also
   // when no event ever comes again.
   next_timer_ = Clock::TimePoint::min();
   return Status::Ok();
+}
+
+bool RulesStage::RestoreLegacy(const StateEntry& entry) {
+  const size_t slash = entry.key.find('/');
+  if (slash == std::string::npos) return false;
+  const std::string_view rule = std::string_view(entry.key).substr(0, slash);
+  for (auto& slot : slots_) {
+    if (slot->spec().name == rule) {
+      return slot->Restore(std::string_view(entry.key).substr(slash + 1), entry.value, {});
+    }
+  }
+  return false;
+}
+
+void RulesStage::Replay(std::vector<const StateEntry*> records) {
+  std::vector<Event> discarded;
+  for (const StateEntry* record : records) {
+    auto call = DecodeJournalCall(record->value);
+    if (!call.ok()) {  // the rest cannot be applied in order: the state is as of before it
+      discarded_.Add();
+      return;
+    }
+    discarded.clear();
+    const Clock::TimePoint now{Clock::Duration(call.value().now_ns)};
+    SlotContext ctx{discarded, now, 0, true};
+    if (call.value().timer) {
+      RunTimers(ctx);
+    } else {
+      RunEvents(call.value().events, ctx);
+    }
+    EnforceTotalBound(ctx);
+  }
 }
 
 void RulesStage::Offer(RuleSet rules) {
@@ -82,10 +135,10 @@ void RulesStage::Begin(StageGroup& group, SlotContext& ctx) {
     rules.swap(offered_);
     has_offer_.store(false);
   }
-  if (rules) Swap(std::move(*rules), group.state, ctx);
+  if (rules) Swap(std::move(*rules), ctx);
 }
 
-void RulesStage::Swap(RuleSet rules, std::vector<StateEntry>& state, SlotContext& ctx) {
+void RulesStage::Swap(RuleSet rules, SlotContext& ctx) {
   std::vector<std::unique_ptr<RuleSlot>> next;
   for (LoadedRule& loaded : rules.rules) {
     auto same = std::find_if(slots_.begin(), slots_.end(), [&](const auto& slot) {
@@ -98,14 +151,13 @@ void RulesStage::Swap(RuleSet rules, std::vector<StateEntry>& state, SlotContext
       next.push_back(std::make_unique<RuleSlot>(std::move(loaded), metrics_));
     }
   }
-  // What is left was removed or changed: its windows are emitted and its checkpoints erased
-  // now, before the new rules write theirs (a later entry for a key wins).
+  // What is left was removed or changed: its windows are emitted now; the snapshot this
+  // commit writes replaces its state.
   for (auto& slot : slots_) {
-    if (!slot) continue;
-    slot->CloseAll(CloseReason::kRemoved, ctx);
-    slot->Checkpoint(state);
+    if (slot) slot->CloseAll(CloseReason::kRemoved, ctx);
   }
   slots_ = std::move(next);
+  log_.ForceSnapshot();
   device_matches_.Reset();
   loaded_.Set(static_cast<double>(slots_.size()));
   reloads_.Add();
@@ -115,38 +167,62 @@ void RulesStage::Process(StageGroup& group) {
   produced_.clear();
   SlotContext ctx{produced_, group.now, group.wall_ms};
   Begin(group, ctx);
-  const size_t inputs = group.events.size();
-  keep_.assign(inputs, 1);
-  device_matches_.Trim();
-  event_matches_.resize(inputs);
-  for (size_t i = 0; i < inputs; ++i) {
-    event_matches_[i] = device_matches_.For(group.events[i].device_id, slots_);
-  }
-  // Rule by rule, not event by event: one rule's groups stay in the cache for the whole
-  // group of events (several times faster with many rules and devices). Outputs come rule by
-  // rule, each rule's in event order.
-  for (size_t s = 0; s < slots_.size(); ++s) {
-    RuleSlot& slot = *slots_[s];
-    for (size_t i = 0; i < inputs; ++i) {
-      if (!slot.Take(group.events[i], event_matches_[i][s] != 0, ctx)) keep_[i] = 0;
-    }
-  }
+  const uint64_t changes_before = Changes();
+  RunEvents(group.events, ctx);
+  EnforceTotalBound(ctx);
+  Checkpoint(group, changes_before, &group.events);
   size_t kept = 0;
-  for (size_t i = 0; i < inputs; ++i) {
+  for (size_t i = 0; i < group.events.size(); ++i) {
     if (keep_[i] == 0) continue;
     if (kept != i) group.events[kept] = std::move(group.events[i]);
     ++kept;
   }
   group.events.resize(kept);
-  End(group, ctx);
+  End(group);
+}
+
+void RulesStage::RunEvents(const std::vector<Event>& events, SlotContext& ctx) {
+  const size_t inputs = events.size();
+  keep_.assign(inputs, 1);
+  device_matches_.Trim();
+  event_matches_.resize(inputs);
+  for (size_t i = 0; i < inputs; ++i) {
+    event_matches_[i] = device_matches_.For(events[i].device_id, slots_);
+  }
+  // Rule by rule, not event by event: one rule's groups stay in the cache for the whole
+  // group of events (several times faster with many rules and devices). Outputs come rule by
+  // rule, each rule's in event order.
+  for (size_t s = 0; s < slots_.size(); ++s) {
+    if (ctx.replay && replayed_[s] == 0) continue;
+    RuleSlot& slot = *slots_[s];
+    for (size_t i = 0; i < inputs; ++i) {
+      if (!slot.Take(events[i], event_matches_[i][s] != 0, ctx)) keep_[i] = 0;
+    }
+  }
 }
 
 void RulesStage::OnTimer(StageGroup& group) {
   produced_.clear();
   SlotContext ctx{produced_, group.now, group.wall_ms};
   Begin(group, ctx);
-  for (auto& slot : slots_) slot->CloseIdle(ctx);
-  End(group, ctx);
+  const uint64_t changes_before = Changes();
+  RunTimers(ctx);
+  EnforceTotalBound(ctx);
+  Checkpoint(group, changes_before, nullptr);
+  End(group);
+}
+
+void RulesStage::RunTimers(SlotContext& ctx) {
+  for (size_t s = 0; s < slots_.size(); ++s) {
+    if (ctx.replay && replayed_[s] == 0) continue;
+    slots_[s]->CloseIdle(ctx);
+  }
+}
+
+uint64_t RulesStage::Changes() const {
+  uint64_t changes = 0;
+  for (const auto& slot : slots_) changes += slot->changes();
+  return changes;
 }
 
 void RulesStage::EnforceTotalBound(SlotContext& ctx) {
@@ -163,14 +239,40 @@ void RulesStage::EnforceTotalBound(SlotContext& ctx) {
       }
     }
     total_bytes_.Set(static_cast<double>(total));
+    total_bytes_now_ = total;
     if (total <= static_cast<size_t>(options_.max_state_bytes) || oldest == nullptr) return;
     oldest->EvictOldest(ctx);
   }
 }
 
-void RulesStage::End(StageGroup& group, SlotContext& ctx) {
-  EnforceTotalBound(ctx);
-  for (auto& slot : slots_) slot->Checkpoint(group.state);
+void RulesStage::Checkpoint(StageGroup& group, uint64_t changes_before,
+                            const std::vector<Event>* inputs) {
+  for (auto& slot : slots_) slot->UpdateGauges();
+  if (log_.SnapshotDue(total_bytes_now_)) {
+    WriteSnapshot(group.state);
+    return;
+  }
+  if (Changes() == changes_before) return;
+  JournalWriter record(inputs == nullptr, group.now.time_since_epoch().count());
+  if (inputs != nullptr) {
+    const size_t any = slots_.size();  // DeviceMatchCache's "any rule" flag
+    for (size_t i = 0; i < inputs->size(); ++i) {
+      if (event_matches_[i][any] != 0) record.Add((*inputs)[i]);
+    }
+  }
+  log_.Append(record.Finish(), group.state);
+}
+
+void RulesStage::WriteSnapshot(std::vector<StateEntry>& state) {
+  std::vector<std::string> names;
+  for (const auto& slot : slots_) {
+    names.push_back(slot->spec().name);
+    state.push_back({CheckpointLog::SnapshotKey(names.back()), slot->Snapshot(), false});
+  }
+  log_.WroteSnapshot(names, state);
+}
+
+void RulesStage::End(StageGroup& group) {
   for (Event& e : produced_) group.events.push_back(std::move(e));
   produced_.clear();
   next_timer_ = kNoTimer;

@@ -1,7 +1,8 @@
 // RulesStage: the rules engine as a pipeline stage (core/stage.h). It runs every event of a
 // group through every loaded rule (rule_slot.h), in rule-file order, appends the rules'
 // outputs and late copies to the group, drops the raw events a rule asked to drop, and hands
-// the state of the groups that changed to the same commit.
+// its state to the same commit: a journal record of the call, now and then a snapshot of
+// every rule instead (checkpoint_log.h).
 //
 // - Time: the engine reads no clock. Windows run on event time (Event::event_time_ms); the
 //   StageGroup's monotonic `now` drives only the idle timeouts and the ordering of
@@ -10,12 +11,16 @@
 // - Bounds: each rule has its own (max_groups, max_state_bytes); `max_state_bytes` here bounds
 //   all rules together. Past a bound the least recently used groups are closed early (their
 //   windows emitted, marked partial) and counted.
-// - Restarts: Restore() takes back the groups checkpointed by a rule of the same name and the
-//   same definition (fingerprint); others are erased at the first commit.
+// - Restarts: Restore() takes back the snapshots of rules of the same name and the same
+//   definition (fingerprint), then replays the journal onto them (outputs and metrics of the
+//   replay are dropped: they were committed before), so the windows resume where the last
+//   commit left them. Journal calls are replayed only into the rules whose snapshot was
+//   restored: a rule changed or added while the daemon was down starts empty at the restart.
+//   The state of rules no longer running is erased at the first commit.
 // - Reloads: Offer() hands over a new RuleSet from any thread; the pipeline thread swaps it in
 //   before its next group or timer (a group boundary): rules whose definition did not change
 //   keep their groups; removed or changed ones are closed (their windows emitted, partial)
-//   and their checkpoints erased. No event is seen by both sets or by none.
+//   and their state erased (the commit writes a snapshot). No event is seen by both sets or by none.
 //
 // Metrics: per rule (rule_slot.h), and edgeferry_rules_loaded, edgeferry_rules_state_bytes,
 // edgeferry_rules_state_discarded_total, edgeferry_rules_reloads_total.
@@ -34,6 +39,7 @@
 
 #include "core/metrics.h"
 #include "core/stage.h"
+#include "rules/checkpoint_log.h"
 #include "rules/device_match_cache.h"
 #include "rules/rule_loader.h"
 #include "rules/rule_slot.h"
@@ -43,6 +49,8 @@ namespace ef::rules {
 struct RulesOptions {
   int64_t max_state_bytes = 64 << 20;  // Default: 64 MiB over all rules
   std::string name = "rules";          // Default: "rules" (the stage's state prefix)
+  // A snapshot replaces the journal once it is larger than the open state and this.
+  int64_t min_journal_bytes = 1 << 20;  // Default: 1 MiB
 };
 
 class RulesStage final : public Stage {
@@ -66,15 +74,30 @@ class RulesStage final : public Stage {
  private:
   // Stamps restored groups, erases orphaned checkpoints and swaps in an offered rule set.
   void Begin(StageGroup& group, SlotContext& ctx);
-  void Swap(RuleSet rules, std::vector<StateEntry>& state, SlotContext& ctx);
+  void Swap(RuleSet rules, SlotContext& ctx);
+  // A per-group checkpoint of an earlier version; false when no running rule takes it.
+  bool RestoreLegacy(const StateEntry& entry);
+  // Runs the events through the rules (in a replay, only the replayed ones); sets keep_.
+  void RunEvents(const std::vector<Event>& events, SlotContext& ctx);
+  void RunTimers(SlotContext& ctx);
   void EnforceTotalBound(SlotContext& ctx);
-  // Bounds, checkpoints, appends the outputs and sets the next timer.
-  void End(StageGroup& group, SlotContext& ctx);
+  uint64_t Changes() const;
+  // Replays the journal records (keys in order) onto the restored snapshots.
+  void Replay(std::vector<const StateEntry*> records);
+  // The call's state: a snapshot when due, else a journal record when a group changed since
+  // `changes_before` (`inputs`: the call's events, null for a timer).
+  void Checkpoint(StageGroup& group, uint64_t changes_before, const std::vector<Event>* inputs);
+  void WriteSnapshot(std::vector<StateEntry>& state);
+  // Appends the outputs and sets the next timer.
+  void End(StageGroup& group);
 
   MetricsRegistry& metrics_;
   const RulesOptions options_;
   std::vector<std::unique_ptr<RuleSlot>> slots_;
-  std::vector<std::string> orphans_;  // checkpoint keys of no running rule: erased at commit
+  std::vector<std::string> orphans_;  // checkpoint keys no longer used: erased at commit
+  CheckpointLog log_;
+  std::vector<uint8_t> replayed_;  // during Restore: per slot, is it replayed?
+  size_t total_bytes_now_ = 0;     // the open groups' bytes, as of the last bound check
   bool stamp_restored_ = false;
   Clock::TimePoint next_timer_ = kNoTimer;
   std::vector<uint8_t> keep_;     // per input event of the group: keep it?

@@ -7,8 +7,7 @@ namespace ef::rules {
 
 void StateWriter::Str(std::string_view s) {
   U64(s.size());
-  Flush();
-  out_.append(s);
+  Bytes(s);
 }
 
 uint64_t StateReader::U64() {
@@ -40,8 +39,9 @@ double StateReader::F64() {
   return std::bit_cast<double>(bits);
 }
 
-std::string StateReader::Str() {
-  const uint64_t n = U64();
+std::string StateReader::Str() { return Bytes(U64()); }
+
+std::string StateReader::Bytes(uint64_t n) {
   if (!ok_ || n > in_.size() - pos_) {
     ok_ = false;
     return {};

@@ -48,6 +48,11 @@ class StateWriter {
     used_ += 8;
   }
   void Str(std::string_view s);
+  // The bytes alone, without their length (the caller wrote it).
+  void Bytes(std::string_view s) {
+    Flush();
+    out_.append(s);
+  }
   void Bool(bool b) { *Room(1) = b ? '\1' : '\0'; ++used_; }
   // Moves what is buffered to the output string.
   void Flush() {
@@ -77,6 +82,8 @@ class StateReader {
   }
   double F64();
   std::string Str();
+  // The next `n` bytes (written by StateWriter::Bytes).
+  std::string Bytes(uint64_t n);
   bool Bool();
   // A count about to be used to size a container: rejected (ok() false, 0 returned) when it
   // exceeds what the rest of the input could hold at `min_bytes` each.

@@ -53,7 +53,8 @@ inline std::optional<double> Num(const Event& e, const std::string& name) {
 class RulesHarness {
  public:
   explicit RulesHarness(const std::string& text, RulesOptions options = {})
-      : stage_(std::make_unique<RulesStage>(LoadOrFail(text), metrics_, options)) {}
+      : options_(options),
+        stage_(std::make_unique<RulesStage>(LoadOrFail(text), metrics_, options)) {}
 
   // Runs one group of events; returns what the stage left (kept inputs, then outputs).
   std::vector<Event> Feed(std::vector<Event> events) {
@@ -80,9 +81,10 @@ class RulesHarness {
     now_ = until;
     return produced;
   }
-  // A restart: a new stage with `text` restored from the committed state.
+  // A restart: a new stage with `text` (and the same options) restored from the committed
+  // state.
   void Restart(const std::string& text) {
-    stage_ = std::make_unique<RulesStage>(LoadOrFail(text), metrics_);
+    stage_ = std::make_unique<RulesStage>(LoadOrFail(text), metrics_, options_);
     std::vector<StateEntry> state;
     for (const auto& [key, value] : committed_) state.push_back({key, value, false});
     REQUIRE(stage_->Restore(state).ok());
@@ -91,6 +93,17 @@ class RulesHarness {
   MetricsRegistry& metrics() { return metrics_; }
   const std::map<std::string, std::string>& committed() const { return committed_; }
   uint64_t Counter(const std::string& name) const { return metrics_.CounterTotal(name); }
+  // The open groups of rule `rule`, as its gauge says.
+  double Groups(const std::string& rule) {
+    return metrics_.GetGauge("edgeferry_rule_groups", "A rule's open groups.", {{"rule", rule}})
+        .value();
+  }
+  // How many committed keys start with `prefix`.
+  size_t KeysWith(const std::string& prefix) const {
+    size_t n = 0;
+    for (const auto& [key, value] : committed_) n += key.starts_with(prefix) ? 1 : 0;
+    return n;
+  }
 
  private:
   void Commit(const std::vector<StateEntry>& state) {
@@ -104,6 +117,7 @@ class RulesHarness {
   }
 
   MetricsRegistry metrics_;
+  const RulesOptions options_;
   std::unique_ptr<RulesStage> stage_;
   Clock::TimePoint now_{std::chrono::seconds(100)};
   int64_t wall_ms_ = 1'764'000'000'000;

@@ -1,5 +1,5 @@
-// RulesStage: checkpoints and restarts, reloads, idle timeouts on the monotonic time, memory
-// bounds, the raw-input policy.
+// RulesStage: reloads, idle timeouts on the monotonic time, memory bounds, the raw-input
+// policy. Checkpoints and restarts: rules_checkpoint_test.cpp.
 #include "rules/rules_stage.h"
 
 #include <doctest/doctest.h>
@@ -30,66 +30,6 @@ window = "session"
 gap = "3s"
 )";
 
-std::vector<Event> Workload() {
-  std::vector<Event> events;
-  for (int i = 0; i < 300; ++i) {
-    const std::string device = "dev-" + std::to_string(i % 3);
-    // Slightly out of order, with pauses that end sessions.
-    const int64_t t = i * 700 + (i % 4 == 1 ? -600 : 0) + (i / 50) * 5000;
-    events.push_back(Reading(device, t, {{"temp", static_cast<double>(i % 17)}}));
-  }
-  return events;
-}
-
-std::vector<std::string> Payloads(const std::vector<Event>& events) {
-  std::vector<std::string> out;
-  for (const Event& e : events) {
-    if (e.stream == "aggregates") out.push_back(e.payload);
-  }
-  return out;
-}
-
-TEST_CASE("a restart from the checkpoint at any group emits exactly what an uninterrupted run "
-          "does") {
-  const std::string rules = kTumbling + kSession;
-  const std::vector<Event> events = Workload();
-  RulesHarness straight(rules);
-  std::vector<std::string> expected;
-  for (const Event& e : events) {
-    for (auto& p : Payloads(straight.Feed(e))) expected.push_back(p);
-  }
-  REQUIRE(expected.size() > 50);
-  for (size_t restart_every : {1, 7, 40}) {
-    RulesHarness h(rules);
-    std::vector<std::string> got;
-    for (size_t i = 0; i < events.size(); ++i) {
-      if (i % restart_every == 0) h.Restart(rules);
-      for (auto& p : Payloads(h.Feed(events[i]))) got.push_back(p);
-    }
-    CHECK(got == expected);
-  }
-}
-
-TEST_CASE("only groups that changed are written; a changed definition discards old state") {
-  RulesHarness h(kTumbling);
-  h.Feed(Reading("a", 1000, {{"temp", 1.0}}));
-  h.Feed(Reading("b", 1000, {{"temp", 1.0}}));
-  CHECK(h.committed().size() == 2);
-  CHECK(h.committed().count("t/a") == 1);
-  std::vector<Event> one{Reading("a", 2000, {{"temp", 2.0}})};
-  std::vector<StateEntry> state;
-  StageGroup group{one, state, Clock::TimePoint(200s), 0};
-  h.stage().Process(group);
-  REQUIRE(state.size() == 1);
-  CHECK(state[0].key == "t/a");
-  std::string changed = kTumbling;
-  changed.replace(changed.find("10s"), 3, "20s");
-  h.Restart(changed);
-  CHECK(h.Counter("edgeferry_rules_state_discarded_total") == 2);
-  h.Feed(Reading("c", 1000, {{"temp", 1.0}}));
-  CHECK(h.committed().size() == 1);  // the stale groups were erased
-}
-
 TEST_CASE("idle timeout: a silent group's windows close on the monotonic time, marked partial") {
   RulesHarness h(kTumbling + "idle_timeout = \"30s\"\n");
   h.Feed(Reading("a", 1000, {{"temp", 5.0}}));
@@ -104,7 +44,7 @@ TEST_CASE("idle timeout: a silent group's windows close on the monotonic time, m
   out = On(h.Advance(10s), "aggregates");
   REQUIRE(out.size() == 1);
   CHECK(out[0].device_id == "b");
-  CHECK(h.committed().empty());
+  CHECK(h.Groups("t") == 0);
   CHECK(h.stage().NextTimer() == Stage::kNoTimer);
 }
 
@@ -117,7 +57,7 @@ TEST_CASE("after a restart, a restored group that stays silent still closes on t
   auto out = On(h.Advance(2s), "aggregates");
   REQUIRE(out.size() == 1);
   CHECK(Num(out[0], "temp_mean") == 5);
-  CHECK(h.committed().empty());
+  CHECK(h.Groups("t") == 0);
 }
 
 TEST_CASE("memory bound: past max_groups the least recently used group closes early, counted") {
@@ -130,7 +70,7 @@ TEST_CASE("memory bound: past max_groups the least recently used group closes ea
   CHECK(out[0].device_id == "b");
   CHECK(Num(out[0], "partial") == 1);
   CHECK(h.Counter("edgeferry_rule_groups_evicted_total") == 1);
-  CHECK(h.committed().count("t/b") == 0);
+  CHECK(h.Groups("t") == 2);
 }
 
 TEST_CASE("total memory bound over all rules") {
@@ -195,7 +135,8 @@ TEST_CASE("reload: unchanged rules keep their windows, changed and removed ones 
   h.stage().Offer(LoadOrFail(kTumbling));
   h.Advance(0s);
   CHECK(h.stage().RuleNames() == std::vector<std::string>{"t"});
-  CHECK(h.committed().count("s/a") == 0);
+  CHECK(h.committed().count("#snapshot/s") == 0);  // the removed rule's state is erased
+  CHECK(h.committed().count("#snapshot/t") == 1);
 }
 
 }  // namespace
