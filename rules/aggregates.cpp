@@ -73,6 +73,13 @@ void FieldStats::Add(double v, int64_t time_ms) {
   if (quantiles) quantiles->Add(v);
 }
 
+void FieldStats::Clear() {
+  std::optional<Quantiles> kept = std::move(quantiles);
+  *this = FieldStats();
+  quantiles = std::move(kept);
+  if (quantiles) quantiles->Clear();
+}
+
 size_t FieldStats::Bytes() const {
   return sizeof(*this) + (quantiles ? quantiles->Bytes() : 0);
 }

@@ -31,6 +31,8 @@ struct FieldStats {
   std::optional<Quantiles> quantiles;  // only when a percentile is asked for
 
   void Add(double v, int64_t time_ms);
+  // Back to no value, keeping the quantiles' memory.
+  void Clear();
   size_t Bytes() const;
   void Encode(StateWriter& out) const;
   bool Decode(StateReader& in);

@@ -19,11 +19,21 @@ double ValueOf(int32_t i) { return 2 * std::pow(kGamma, i) / (kGamma + 1); }
 void Quantiles::Add(double v) {
   if (std::isnan(v)) return;
   if (!sketched_) {
+    sorted_ = sorted_ && (values_.empty() || values_.back() <= v);
     values_.push_back(v);
     if (values_.size() > kExactValues) MoveToSketch();
     return;
   }
   AddToSketch(v, 1);
+}
+
+void Quantiles::Clear() {
+  sketched_ = false;
+  sorted_ = true;
+  values_.clear();
+  positive_.clear();
+  negative_.clear();
+  zeros_ = count_ = 0;
 }
 
 void Quantiles::MoveToSketch() {
@@ -56,8 +66,11 @@ double Quantiles::Quantile(double q) const {
   q = std::clamp(q, 0.0, 1.0);
   if (sketched_) return SketchQuantile(q);
   if (values_.empty()) return std::numeric_limits<double>::quiet_NaN();
-  std::vector<double> sorted = values_;
-  std::sort(sorted.begin(), sorted.end());
+  if (!sorted_) {
+    std::sort(values_.begin(), values_.end());
+    sorted_ = true;
+  }
+  const std::vector<double>& sorted = values_;
   const double rank = q * static_cast<double>(sorted.size() - 1);
   const auto below = static_cast<size_t>(std::floor(rank));
   const size_t above = std::min(below + 1, sorted.size() - 1);
@@ -111,7 +124,7 @@ bool Quantiles::Decode(StateReader& in) {
   if (!sketched_) {
     const uint64_t n = in.Count(8);
     if (n > kExactValues) return false;
-    for (uint64_t i = 0; i < n && in.ok(); ++i) values_.push_back(in.F64());
+    for (uint64_t i = 0; i < n && in.ok(); ++i) Add(in.F64());
     return in.ok();
   }
   zeros_ = in.U64();

@@ -25,7 +25,11 @@ class Quantiles {
   static constexpr size_t kMaxBuckets = 1024;
 
   void Add(double v);
-  // The q-quantile (0 <= q <= 1); NaN when empty.
+  // Empties it, keeping its memory (a window recomputed per event reuses it).
+  void Clear();
+  // The q-quantile (0 <= q <= 1); NaN when empty. The exact values are sorted in place on the
+  // first call after an Add (their order means nothing), so several percentiles of one
+  // window sort once.
   double Quantile(double q) const;
   size_t Bytes() const;
   bool exact() const { return !sketched_; }
@@ -39,7 +43,8 @@ class Quantiles {
   double SketchQuantile(double q) const;
 
   bool sketched_ = false;
-  std::vector<double> values_;              // exact mode
+  mutable bool sorted_ = true;              // exact mode: values_ is in ascending order
+  mutable std::vector<double> values_;      // exact mode
   std::map<int32_t, uint64_t> positive_, negative_;  // sketch mode: bucket -> count
   uint64_t zeros_ = 0, count_ = 0;
 };

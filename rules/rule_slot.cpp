@@ -80,8 +80,8 @@ GroupEntry& RuleSlot::GroupFor(const std::string& key, const Event& event, SlotC
   return *group;
 }
 
-bool RuleSlot::Take(const Event& event, bool device_matches, SlotContext& ctx) {
-  if (!device_matches || !MatchesBesidesDevice(spec_, event)) return true;
+bool RuleSlot::Take(const Event& event, SlotContext& ctx) {
+  if (!MatchesBesidesDevice(spec_, event)) return true;
   ++changes_;
   if (!ctx.replay) taken_.Add();
   const std::string key = GroupKey(spec_, event);

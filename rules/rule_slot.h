@@ -45,10 +45,10 @@ class RuleSlot {
   RuleSlot(LoadedRule loaded, MetricsRegistry& metrics);
 
   const RuleSpec& spec() const { return spec_; }
-  // Runs `event` through the rule when it matches (`device_matches`: the rule's device glob
-  // matched the event's device, as DeviceMatches()). Returns false when the rule wants the raw
+  // Runs `event` through the rule when it matches. Returns false when the rule wants the raw
   // event dropped (raw = drop, or deadband and no value moved enough); true otherwise.
-  bool Take(const Event& event, bool device_matches, SlotContext& ctx);
+  // REQUIRES: the rule's device glob matched the event's device (DeviceMatches()).
+  bool Take(const Event& event, SlotContext& ctx);
   // Closes the groups silent for the idle timeout; returns the earliest time another may be
   // due (kNoTimer when none).
   Clock::TimePoint CloseIdle(SlotContext& ctx);

@@ -184,19 +184,24 @@ void RulesStage::Process(StageGroup& group) {
 void RulesStage::RunEvents(const std::vector<Event>& events, SlotContext& ctx) {
   const size_t inputs = events.size();
   keep_.assign(inputs, 1);
+  any_match_.assign(inputs, 0);
   device_matches_.Trim();
-  event_matches_.resize(inputs);
+  slot_events_.resize(slots_.size());
+  for (std::vector<uint32_t>& list : slot_events_) list.clear();
   for (size_t i = 0; i < inputs; ++i) {
-    event_matches_[i] = device_matches_.For(events[i].device_id, slots_);
+    const std::vector<uint32_t>& matched = device_matches_.For(events[i].device_id, slots_);
+    any_match_[i] = matched.empty() ? 0 : 1;
+    for (const uint32_t s : matched) slot_events_[s].push_back(static_cast<uint32_t>(i));
   }
   // Rule by rule, not event by event: one rule's groups stay in the cache for the whole
-  // group of events (several times faster with many rules and devices). Outputs come rule by
-  // rule, each rule's in event order.
+  // group of events (several times faster with many rules and devices), and each rule sees
+  // only the events its device glob matched. Outputs come rule by rule, each rule's in event
+  // order.
   for (size_t s = 0; s < slots_.size(); ++s) {
     if (ctx.replay && replayed_[s] == 0) continue;
     RuleSlot& slot = *slots_[s];
-    for (size_t i = 0; i < inputs; ++i) {
-      if (!slot.Take(events[i], event_matches_[i][s] != 0, ctx)) keep_[i] = 0;
+    for (const uint32_t i : slot_events_[s]) {
+      if (!slot.Take(events[i], ctx)) keep_[i] = 0;
     }
   }
 }
@@ -255,9 +260,8 @@ void RulesStage::Checkpoint(StageGroup& group, uint64_t changes_before,
   if (Changes() == changes_before) return;
   JournalWriter record(inputs == nullptr, group.now.time_since_epoch().count());
   if (inputs != nullptr) {
-    const size_t any = slots_.size();  // DeviceMatchCache's "any rule" flag
     for (size_t i = 0; i < inputs->size(); ++i) {
-      if (event_matches_[i][any] != 0) record.Add((*inputs)[i]);
+      if (any_match_[i] != 0) record.Add((*inputs)[i]);
     }
   }
   log_.Append(record.Finish(), group.state);

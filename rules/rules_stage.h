@@ -102,7 +102,8 @@ class RulesStage final : public Stage {
   Clock::TimePoint next_timer_ = kNoTimer;
   std::vector<uint8_t> keep_;     // per input event of the group: keep it?
   DeviceMatchCache device_matches_;
-  std::vector<const uint8_t*> event_matches_;  // per input event: its device's flags
+  std::vector<uint8_t> any_match_;  // per input event: did any rule's device glob match?
+  std::vector<std::vector<uint32_t>> slot_events_;  // per rule: the events its glob matched
   std::vector<Event> produced_;  // outputs of the call in progress
 
   mutable std::mutex offer_mu_;

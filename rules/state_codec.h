@@ -48,10 +48,17 @@ class StateWriter {
     used_ += 8;
   }
   void Str(std::string_view s);
-  // The bytes alone, without their length (the caller wrote it).
+  // The bytes alone, without their length (the caller wrote it). Short ones (names, device
+  // ids) go through the buffer, long ones straight to the output.
   void Bytes(std::string_view s) {
-    Flush();
-    out_.append(s);
+    if (s.size() > kShort) {
+      Flush();
+      out_.append(s);
+      return;
+    }
+    if (used_ + s.size() > sizeof buffer_) Flush();
+    std::memcpy(buffer_ + used_, s.data(), s.size());
+    used_ += s.size();
   }
   void Bool(bool b) { *Room(1) = b ? '\1' : '\0'; ++used_; }
   // Moves what is buffered to the output string.
@@ -67,6 +74,7 @@ class StateWriter {
     return buffer_ + used_;
   }
 
+  static constexpr size_t kShort = 64;
   std::string& out_;
   size_t used_ = 0;
   char buffer_[512];

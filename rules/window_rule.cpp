@@ -12,6 +12,36 @@ int64_t FloorTo(int64_t t, int64_t step) {
   return (t % step != 0 && t < 0 ? q - 1 : q) * step;
 }
 
+// The stats FieldStats::Add would give for field `f` (of `n`) of samples [lo, hi) into a
+// cleared `stats`: one pass, then one for the variance (the same sum of squared deviations
+// as Welford's, without a division per value: a sliding window is recomputed per event).
+void AccumulateRun(const Samples& samples, size_t lo, size_t hi, size_t f, size_t n,
+                   FieldStats& stats) {
+  for (size_t j = lo; j < hi; ++j) {
+    const std::optional<double>& value = samples.values[j * n + f];
+    if (!value) continue;
+    const double v = *value;
+    const int64_t time_ms = samples.times[j];
+    if (stats.count == 0) {
+      stats.min = stats.max = stats.first = v;
+      stats.first_ms = time_ms;
+    }
+    stats.min = std::min(stats.min, v);
+    stats.max = std::max(stats.max, v);
+    stats.last = v;  // sorted by time; an equal time keeps arrival order
+    stats.last_ms = time_ms;
+    ++stats.count;
+    stats.sum += v;
+    if (stats.quantiles) stats.quantiles->Add(v);
+  }
+  if (stats.count == 0) return;
+  stats.mean = stats.sum / static_cast<double>(stats.count);
+  for (size_t j = lo; j < hi; ++j) {
+    const std::optional<double>& value = samples.values[j * n + f];
+    if (value) stats.m2 += (*value - stats.mean) * (*value - stats.mean);
+  }
+}
+
 class WindowRule final : public Rule {
  public:
   WindowRule(const RuleSpec& spec, WindowConfig config)
@@ -72,6 +102,19 @@ class WindowRule final : public Rule {
       for (FieldStats& f : w.fields) f.quantiles.emplace();
     }
     return w;
+  }
+
+  // `w` as NewWindow(start_ms, end_ms) would make it, keeping its memory.
+  void ResetWindow(OpenWindow& w, int64_t start_ms, int64_t end_ms) const {
+    w.start_ms = start_ms;
+    w.end_ms = end_ms;
+    w.events = 0;
+    w.fields.resize(fields_.size());
+    for (FieldStats& f : w.fields) {
+      f.Clear();
+      if (needs_quantiles_ && !f.quantiles) f.quantiles.emplace();
+      if (!needs_quantiles_) f.quantiles.reset();
+    }
   }
 
   void Add(OpenWindow& w, const Event& event) const {
@@ -157,9 +200,8 @@ class WindowRule final : public Rule {
   // Inserts the event's sample at index `at` of the group's samples.
   void InsertSample(Samples& samples, size_t at, const Event& event) const {
     const size_t n = fields_.size();
-    samples.times.insert(samples.times.begin() + static_cast<ptrdiff_t>(at), event.event_time_ms);
-    const auto first = samples.values.insert(
-        samples.values.begin() + static_cast<ptrdiff_t>(at * n), n, std::nullopt);
+    samples.times.insert(at, 1, event.event_time_ms);
+    const auto first = samples.values.insert(at * n, n, std::nullopt);
     for (const Field& field : event.fields) {
       for (size_t i = 0; i < n; ++i) {
         if (field.name == fields_[i]) first[static_cast<ptrdiff_t>(i)] = NumberOf(field.value);
@@ -193,18 +235,20 @@ class WindowRule final : public Rule {
   void EmitSliding(const WindowGroup& g, int64_t t, Emitter& out) const {
     const bool by_time = config_.size_ms > 0;
     const Samples& samples = g.samples;
-    const size_t n = fields_.size();
     const int64_t from = by_time ? t - config_.size_ms : samples.times.front();
-    OpenWindow w = NewWindow(from, by_time ? t : samples.times.back());
-    auto value = samples.values.begin();
-    for (const int64_t time_ms : samples.times) {
-      const auto values = value;
-      value += static_cast<ptrdiff_t>(n);
-      if (by_time && (time_ms <= from || time_ms > t)) continue;
-      ++w.events;
-      for (size_t i = 0; i < n; ++i) {
-        if (const auto& v = values[static_cast<ptrdiff_t>(i)]) w.fields[i].Add(*v, time_ms);
-      }
+    // The samples in (from, t]: one run, as they are sorted by time.
+    size_t lo = 0, hi = samples.size();
+    if (by_time) {
+      const auto& times = samples.times;
+      lo = static_cast<size_t>(std::upper_bound(times.begin(), times.end(), from) - times.begin());
+      hi = static_cast<size_t>(std::upper_bound(times.begin(), times.end(), t) - times.begin());
+    }
+    // Recomputed per event: one window per thread is reused rather than allocated each time.
+    thread_local OpenWindow w;
+    ResetWindow(w, from, by_time ? t : samples.times.back());
+    w.events = hi - lo;
+    for (size_t f = 0; f < fields_.size(); ++f) {
+      AccumulateRun(samples, lo, hi, f, fields_.size(), w.fields[f]);
     }
     Emit(w, false, out);
   }

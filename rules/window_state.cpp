@@ -15,8 +15,8 @@ size_t WindowGroup::Bytes() const {
     bytes += sizeof(w);
     for (const FieldStats& f : w.fields) bytes += f.Bytes();
   }
-  bytes += samples.times.size() * sizeof(int64_t) +
-           samples.values.size() * sizeof(std::optional<double>);
+  bytes += samples.times.capacity() * sizeof(int64_t) +
+           samples.values.capacity() * sizeof(std::optional<double>);
   return bytes;
 }
 

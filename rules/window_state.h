@@ -7,10 +7,11 @@
 // still read. A plain value owned by the engine; pipeline thread only.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
-#include <deque>
 #include <limits>
 #include <optional>
+#include <utility>
 #include <vector>
 
 #include "rules/aggregates.h"
@@ -27,19 +28,70 @@ struct OpenWindow {
   std::vector<FieldStats> fields;  // one per spec.fields, in order
 };
 
+// A vector whose front is dropped cheaply: the live elements are [head, end) of one
+// contiguous vector, and the dead prefix is erased once it outgrows the live part (amortised
+// O(1) per element). A sliding window appends at the back (or near it) and drops from the
+// front; contiguous, its recomputation per event runs over plain arrays.
+template <class T>
+class FrontDroppingVector {
+ public:
+  using iterator = typename std::vector<T>::iterator;
+  using const_iterator = typename std::vector<T>::const_iterator;
+
+  size_t size() const { return items_.size() - head_; }
+  bool empty() const { return size() == 0; }
+  iterator begin() { return items_.begin() + static_cast<ptrdiff_t>(head_); }
+  iterator end() { return items_.end(); }
+  const_iterator begin() const { return items_.begin() + static_cast<ptrdiff_t>(head_); }
+  const_iterator end() const { return items_.end(); }
+  T& operator[](size_t i) { return items_[head_ + i]; }
+  const T& operator[](size_t i) const { return items_[head_ + i]; }
+  const T& front() const { return items_[head_]; }
+  const T& back() const { return items_.back(); }
+  template <class... Args>
+  T& emplace_back(Args&&... args) {
+    return items_.emplace_back(std::forward<Args>(args)...);
+  }
+  void push_back(const T& value) { items_.push_back(value); }
+  // Inserts `n` copies of `value` before index `at`; returns where the first is.
+  iterator insert(size_t at, size_t n, const T& value) {
+    return items_.insert(begin() + static_cast<ptrdiff_t>(at), n, value);
+  }
+  void pop_front(size_t n) {
+    head_ += n;
+    if (head_ > 64 && head_ > size()) {
+      items_.erase(items_.begin(), items_.begin() + static_cast<ptrdiff_t>(head_));
+      head_ = 0;
+    }
+  }
+  void clear() {
+    items_.clear();
+    head_ = 0;
+  }
+  // Memory held, in elements.
+  size_t capacity() const { return items_.capacity(); }
+  friend bool operator==(const FrontDroppingVector& a, const FrontDroppingVector& b) {
+    return std::equal(a.begin(), a.end(), b.begin(), b.end());
+  }
+
+ private:
+  std::vector<T> items_;
+  size_t head_ = 0;
+};
+
 // The samples of a sliding window, sorted by time, column by column: sample i's time is
 // times[i] and its value of spec.fields[f] values[i * fields + f] (nullopt: it had none).
 // Flat rather than a vector per sample: no allocation per event and no pointer to chase
 // when a window is recomputed or checkpointed.
 struct Samples {
-  std::deque<int64_t> times;
-  std::deque<std::optional<double>> values;
+  FrontDroppingVector<int64_t> times;
+  FrontDroppingVector<std::optional<double>> values;
 
   size_t size() const { return times.size(); }
   bool empty() const { return times.empty(); }
   void PopFront(size_t fields) {
-    times.pop_front();
-    values.erase(values.begin(), values.begin() + static_cast<ptrdiff_t>(fields));
+    times.pop_front(1);
+    values.pop_front(fields);
   }
   void clear() {
     times.clear();
