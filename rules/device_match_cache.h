@@ -2,8 +2,8 @@
 // engine tests each rule's glob once per device rather than once per event and rule (with 50
 // rules that was a tenth of the engine's work; bench/README.md).
 //
-// For() returns the indices of the rule slots whose glob matches, in slot order, valid until
-// the next Reset() or Trim(). Reset() when the rule set changes; Trim() between groups of
+// For() returns the rule slots whose glob matches, in slot order, each with the hint to its
+// group of the device (rule_slot.h), valid until the next Reset() or Trim(). Reset() when the rule set changes; Trim() between groups of
 // events keeps the cache bounded (it is emptied once it holds kMaxDevices devices).
 //
 // Not thread-safe: the pipeline thread's.
@@ -23,12 +23,17 @@ class DeviceMatchCache {
  public:
   static constexpr size_t kMaxDevices = 100'000;
 
-  const std::vector<uint32_t>& For(const std::string& device,
-                                   const std::vector<std::unique_ptr<RuleSlot>>& slots) {
+  struct Match {
+    uint32_t slot;
+    GroupHint hint;
+  };
+
+  std::vector<Match>& For(const std::string& device,
+                          const std::vector<std::unique_ptr<RuleSlot>>& slots) {
     auto [it, added] = matches_.try_emplace(device);
     if (added) {
       for (uint32_t s = 0; s < slots.size(); ++s) {
-        if (DeviceMatches(slots[s]->spec(), device)) it->second.push_back(s);
+        if (DeviceMatches(slots[s]->spec(), device)) it->second.push_back({s, {}});
       }
     }
     return it->second;
@@ -39,7 +44,7 @@ class DeviceMatchCache {
   }
 
  private:
-  std::unordered_map<std::string, std::vector<uint32_t>> matches_;
+  std::unordered_map<std::string, std::vector<Match>> matches_;
 };
 
 }  // namespace ef::rules

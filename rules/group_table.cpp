@@ -39,6 +39,7 @@ void GroupTable::Erase(const std::string& key_ref) {
   bytes_ -= it->second.bytes;
   lru_.erase(it->second.lru);
   groups_.erase(it);
+  ++generation_;
 }
 
 }  // namespace ef::rules

@@ -44,8 +44,10 @@ class GroupTable {
   void Resize(GroupEntry& entry, size_t bytes);
   // The least recently used group's key, or nullptr when empty.
   const std::string* Oldest() const { return lru_.empty() ? nullptr : &lru_.back(); }
-  // Removes the group.
+  // Removes the group. Pointers to other groups stay valid.
   void Erase(const std::string& key);
+  // Grows with every Erase(): a GroupEntry* taken at the same generation is still valid.
+  uint64_t generation() const { return generation_; }
   // Sets every group's last activity to `now` (after a restore, which knows no time).
   void StampAll(Clock::TimePoint now) {
     for (auto& [key, entry] : groups_) entry.last_seen = now;
@@ -58,6 +60,7 @@ class GroupTable {
  private:
   std::unordered_map<std::string, GroupEntry> groups_;
   std::list<std::string> lru_;  // front: most recent
+  uint64_t generation_ = 0;
   size_t bytes_ = 0;
 };
 

@@ -48,6 +48,7 @@ class RuleSlot::Output final : public Emitter {
 
 RuleSlot::RuleSlot(LoadedRule loaded, MetricsRegistry& metrics)
     : spec_(std::move(loaded.spec)), rule_(std::move(loaded.rule)),
+      by_device_(spec_.group_by.size() == 1 && spec_.group_by[0] == "device"),
       taken_(metrics.GetCounter("edgeferry_rule_events_total",
                                 "Events a rule took (matched and passed its where filter).",
                                 {{"rule", spec_.name}})),
@@ -67,7 +68,12 @@ RuleSlot::RuleSlot(LoadedRule loaded, MetricsRegistry& metrics)
       group_count_(metrics.GetGauge("edgeferry_rule_groups", "A rule's open groups.",
                                     {{"rule", spec_.name}})) {}
 
-GroupEntry& RuleSlot::GroupFor(const std::string& key, const Event& event, SlotContext& ctx) {
+GroupEntry& RuleSlot::GroupFor(const Event& event, SlotContext& ctx, GroupHint* hint) {
+  if (hint != nullptr && hint->entry != nullptr && hint->generation == groups_.generation()) {
+    groups_.Touch(*hint->entry, ctx.now);  // by device: the same key, the same device
+    return *hint->entry;
+  }
+  const std::string key = GroupKey(spec_, event);
   GroupEntry* group = groups_.Find(key);
   if (group == nullptr) {
     group = &groups_.Insert(key, rule_->NewGroup(), ctx.now);
@@ -77,15 +83,16 @@ GroupEntry& RuleSlot::GroupFor(const std::string& key, const Event& event, SlotC
     groups_.Touch(*group, ctx.now);
   }
   if (group->device != event.device_id) group->device = event.device_id;
+  if (hint != nullptr && by_device_) *hint = {group, groups_.generation()};
   return *group;
 }
 
-bool RuleSlot::Take(const Event& event, SlotContext& ctx) {
+bool RuleSlot::Take(const Event& event, SlotContext& ctx, GroupHint* hint) {
   if (!MatchesBesidesDevice(spec_, event)) return true;
   ++changes_;
   if (!ctx.replay) taken_.Add();
-  const std::string key = GroupKey(spec_, event);
-  GroupEntry& group = GroupFor(key, event, ctx);
+  GroupEntry& group = GroupFor(event, ctx, hint);
+  const std::string& key = *group.lru;  // the table's copy: valid while the group is
   Taken taken;
   {
     Output out(spec_, key, group.device, ctx, outputs_);
@@ -94,7 +101,7 @@ bool RuleSlot::Take(const Event& event, SlotContext& ctx) {
   if (taken == Taken::kLate) Late(event, ctx);
   const bool keep = KeepRaw(group, event);
   groups_.Resize(group, rule_->Bytes(*group.state));
-  EnforceBound(key, ctx);
+  EnforceBound(key, ctx);  // never closes `key` itself
   if (!keep && !ctx.replay) dropped_.Add();
   return keep;
 }

@@ -40,6 +40,13 @@ struct SlotContext {
   bool replay = false;
 };
 
+// Where the group of a (device, rule) pair was last found, so that a rule grouping by device
+// finds it again without a lookup by key. Valid while the rule's groups are at `generation`.
+struct GroupHint {
+  GroupEntry* entry = nullptr;
+  uint64_t generation = 0;
+};
+
 class RuleSlot {
  public:
   RuleSlot(LoadedRule loaded, MetricsRegistry& metrics);
@@ -47,8 +54,9 @@ class RuleSlot {
   const RuleSpec& spec() const { return spec_; }
   // Runs `event` through the rule when it matches. Returns false when the rule wants the raw
   // event dropped (raw = drop, or deadband and no value moved enough); true otherwise.
+  // `hint` (may be null) remembers the group of this event's device for the next call.
   // REQUIRES: the rule's device glob matched the event's device (DeviceMatches()).
-  bool Take(const Event& event, SlotContext& ctx);
+  bool Take(const Event& event, SlotContext& ctx, GroupHint* hint = nullptr);
   // Closes the groups silent for the idle timeout; returns the earliest time another may be
   // due (kNoTimer when none).
   Clock::TimePoint CloseIdle(SlotContext& ctx);
@@ -78,7 +86,7 @@ class RuleSlot {
 
  private:
   class Output;
-  GroupEntry& GroupFor(const std::string& key, const Event& event, SlotContext& ctx);
+  GroupEntry& GroupFor(const Event& event, SlotContext& ctx, GroupHint* hint);
   bool KeepRaw(GroupEntry& group, const Event& event);
   void Evict(const std::string& key, CloseReason reason, SlotContext& ctx);
   void EnforceBound(const std::string& keep, SlotContext& ctx);
@@ -86,6 +94,7 @@ class RuleSlot {
 
   const RuleSpec spec_;
   const std::shared_ptr<const Rule> rule_;
+  const bool by_device_;  // group_by = ["device"]: the group key is the device id
   GroupTable groups_;
   Counter& taken_;
   Counter& outputs_;

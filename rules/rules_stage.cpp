@@ -187,11 +187,11 @@ void RulesStage::RunEvents(const std::vector<Event>& events, SlotContext& ctx) {
   any_match_.assign(inputs, 0);
   device_matches_.Trim();
   slot_events_.resize(slots_.size());
-  for (std::vector<uint32_t>& list : slot_events_) list.clear();
+  for (auto& list : slot_events_) list.clear();
   for (size_t i = 0; i < inputs; ++i) {
-    const std::vector<uint32_t>& matched = device_matches_.For(events[i].device_id, slots_);
+    auto& matched = device_matches_.For(events[i].device_id, slots_);
     any_match_[i] = matched.empty() ? 0 : 1;
-    for (const uint32_t s : matched) slot_events_[s].push_back(static_cast<uint32_t>(i));
+    for (auto& m : matched) slot_events_[m.slot].push_back({static_cast<uint32_t>(i), &m.hint});
   }
   // Rule by rule, not event by event: one rule's groups stay in the cache for the whole
   // group of events (several times faster with many rules and devices), and each rule sees
@@ -200,8 +200,8 @@ void RulesStage::RunEvents(const std::vector<Event>& events, SlotContext& ctx) {
   for (size_t s = 0; s < slots_.size(); ++s) {
     if (ctx.replay && replayed_[s] == 0) continue;
     RuleSlot& slot = *slots_[s];
-    for (const uint32_t i : slot_events_[s]) {
-      if (!slot.Take(events[i], ctx)) keep_[i] = 0;
+    for (const auto& [i, hint] : slot_events_[s]) {
+      if (!slot.Take(events[i], ctx, hint)) keep_[i] = 0;
     }
   }
 }

@@ -35,6 +35,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/metrics.h"
@@ -103,7 +104,8 @@ class RulesStage final : public Stage {
   std::vector<uint8_t> keep_;     // per input event of the group: keep it?
   DeviceMatchCache device_matches_;
   std::vector<uint8_t> any_match_;  // per input event: did any rule's device glob match?
-  std::vector<std::vector<uint32_t>> slot_events_;  // per rule: the events its glob matched
+  // Per rule: the events its glob matched, with the hint to the device's group.
+  std::vector<std::vector<std::pair<uint32_t, GroupHint*>>> slot_events_;
   std::vector<Event> produced_;  // outputs of the call in progress
 
   mutable std::mutex offer_mu_;
