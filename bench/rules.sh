@@ -65,7 +65,7 @@ start_broker cloud "$CLOUD_PORT"
 # daemon NAME RULES_DIR: runs edgeferry on the load; leaves the cloud count in $WORK/NAME.json
 # and the peak RSS in $WORK/NAME.rss.
 daemon() {
-  local name=$1 rules_dir=$2 timeout=$((60 + COUNT / 1000)) counter_pid daemon_pid
+  local name=$1 rules_dir=$2 timeout=$((60 + COUNT / 1000)) counter_pid daemon_pid outputs_pid
   mkdir -p "$WORK/$name-data"
   cat >"$WORK/$name.toml" <<TOML
 [gateway]
@@ -99,6 +99,13 @@ TOML
   counter_pid=$!
   PIDS+=("$counter_pid")
   wait_until 15 "$name subscriber" grep -qs '^subscribed' "$WORK/$name-count.err"
+  # The rule outputs (stream "aggregates") go to the cloud too: counted beside the telemetry.
+  "$COUNTER" --uri "tcp://127.0.0.1:$CLOUD_PORT" --topic 'edgeferry/+/aggregates/+' \
+    --client-id "ef-count-outputs-$name" --timeout "$timeout" \
+    >"$WORK/$name-outputs.json" 2>"$WORK/$name-outputs.err" &
+  outputs_pid=$!
+  PIDS+=("$outputs_pid")
+  wait_until 15 "$name outputs subscriber" grep -qs '^subscribed' "$WORK/$name-outputs.err"
   env -u NOTIFY_SOCKET "$EDGEFERRY" run --config "$WORK/$name.toml" --log-level warning \
     >"$WORK/$name.log" 2>&1 &
   daemon_pid=$!
@@ -115,6 +122,8 @@ TOML
   wait "$counter_pid" || status=$?
   forget_pid "$counter_pid"
   ((status == 0)) || die "$name: not all $COUNT arrived: $(tail -n 1 "$WORK/$name.json")"
+  stop_pid "$outputs_pid"  # the rule outputs that arrived while the telemetry did
+  forget_pid "$outputs_pid"
   awk '/^VmHWM:/ {print $2}' "/proc/$daemon_pid/status" >"$WORK/$name.rss"
   stop_pid "$daemon_pid"
   forget_pid "$daemon_pid"
@@ -130,6 +139,11 @@ daemon rules "$WORK/rules.d"
 PLAIN_EPS=$(json_field "$WORK/plain.json" rate)
 RULES_EPS=$(json_field "$WORK/rules.json" rate)
 RATIO=$(awk -v b="$RULES_EPS" -v a="$PLAIN_EPS" 'BEGIN { printf "%.3f", (a > 0 ? b / a : 0) }')
+# Everything the cloud got per second with rules: the telemetry and the rule outputs that
+# arrived in the same time (the uplink publishes both, one message per event).
+OUTPUTS=$(json_field "$WORK/rules-outputs.json" count)
+DELIVERED_EPS=$(awk -v n="$COUNT" -v o="$OUTPUTS" -v r="$RULES_EPS" \
+  'BEGIN { printf "%.0f", (r > 0 ? (n + o) * r / n : 0) }')
 PLAIN_RSS=$(cat "$WORK/plain.rss")
 RULES_RSS=$(cat "$WORK/rules.rss")
 IN_PASS=$(echo "$INPROC" | grep -o '"passthrough_eps":[0-9.]*' | cut -d: -f2)
@@ -147,7 +161,8 @@ echo "in-process (one core): pass-through $IN_PASS events/s, 50 rules $IN_RULES 
 echo "detectors (one core):  50 detector rules $DET_PLAIN events/s ($DET_ADAPTIVE with adaptive" \
   "ones), replay $REPLAY_RATE rows/s"
 echo "daemon end to end:     without rules $PLAIN_EPS events/s (peak RSS $PLAIN_RSS kB)," \
-  "with 50 rules $RULES_EPS events/s (peak RSS $RULES_RSS kB), ratio $RATIO"
+  "with 50 rules $RULES_EPS events/s (peak RSS $RULES_RSS kB), ratio $RATIO;" \
+  "with rules the cloud also got $OUTPUTS rule outputs: $DELIVERED_EPS messages/s in all"
 printf '{"bench":"rules","events":%s,"devices":%s,"rules":50,' "$EVENTS" "$DEVICES"
 printf '"inprocess_passthrough_eps":%s,"inprocess_rules_eps":%s,"inprocess_peak_rss_kb":%s,' \
   "$IN_PASS" "$IN_RULES" "$IN_RSS"
@@ -155,5 +170,6 @@ printf '"inprocess_state_bytes":%s,"daemon_count":%s,"daemon_plain_eps":%s,' \
   "$IN_STATE" "$COUNT" "$PLAIN_EPS"
 printf '"daemon_rules_eps":%s,"daemon_ratio":%s,"daemon_plain_rss_kb":%s,"daemon_rules_rss_kb":%s,' \
   "$RULES_EPS" "$RATIO" "$PLAIN_RSS" "$RULES_RSS"
+printf '"daemon_rules_outputs":%s,"daemon_rules_delivered_per_s":%s,' "$OUTPUTS" "$DELIVERED_EPS"
 printf '"detectors50_eps":%s,"detectors50_adaptive_eps":%s,"replay_rows_per_s":%s}\n' \
   "$DET_PLAIN" "$DET_ADAPTIVE" "$REPLAY_RATE"

@@ -13,7 +13,7 @@
 // of event time, three fields, in pipeline groups of `group` events. Both runs copy every
 // group from the same pre-built events and run it through a RulesStage: with no rules (the
 // pass-through) and with the rules; checkpoints are written as in the daemon (the state
-// entries are built and dropped). The last line is JSON.
+// entries are built, counted in bytes per event, and dropped). The last line is JSON.
 #include <sys/resource.h>
 
 #include <chrono>
@@ -87,6 +87,7 @@ struct RunResult {
   double seconds = 0;
   uint64_t outputs = 0;
   uint64_t state_entries = 0;
+  uint64_t state_bytes = 0;  // keys and values handed to the commits
 };
 
 RunResult Run(ef::rules::RulesStage& stage, const std::vector<Event>& events, size_t group_size) {
@@ -105,6 +106,9 @@ RunResult Run(ef::rules::RulesStage& stage, const std::vector<Event>& events, si
     stage.Process(group);
     result.outputs += group_events.size() - (last - first);
     result.state_entries += state.size();
+    for (const ef::StateEntry& entry : state) {
+      result.state_bytes += entry.key.size() + entry.value.size();
+    }
   }
   result.seconds = std::chrono::duration<double>(SteadyClock::now() - start).count();
   return result;
@@ -158,18 +162,22 @@ int Main(const ef::bench::CliArgs& args) {
   std::printf("events %lld, devices %d, rules %d, group %zu; each event matched %.2f rules\n",
               static_cast<long long>(count), devices, rules, group, matched);
   std::printf("pass-through: %.0f events/s (%.3f s)\n", base_eps, base.seconds);
-  std::printf("rules:        %.0f events/s (%.3f s), %llu outputs, %llu state entries written\n",
+  const double state_per_event =
+      static_cast<double>(with.state_bytes) / static_cast<double>(count);
+  std::printf("rules:        %.0f events/s (%.3f s), %llu outputs, %llu state entries written "
+              "(%.1f bytes per event)\n",
               rules_eps, with.seconds, static_cast<unsigned long long>(with.outputs),
-              static_cast<unsigned long long>(with.state_entries));
+              static_cast<unsigned long long>(with.state_entries), state_per_event);
   std::printf("open state %.0f bytes; peak RSS %ld kB (%ld kB of it the pre-built events)\n",
               state_bytes, rss_kb, rss_events_kb);
   std::printf(
       "{\"bench\":\"rules_inprocess\",\"events\":%lld,\"devices\":%d,\"rules\":%d,"
       "\"matched_per_event\":%.2f,\"passthrough_eps\":%.0f,\"rules_eps\":%.0f,\"ratio\":%.3f,"
-      "\"outputs\":%llu,\"state_bytes\":%.0f,\"peak_rss_kb\":%ld,\"events_rss_kb\":%ld}\n",
+      "\"outputs\":%llu,\"state_bytes\":%.0f,\"state_written_per_event\":%.1f,"
+      "\"peak_rss_kb\":%ld,\"events_rss_kb\":%ld}\n",
       static_cast<long long>(count), devices, rules, matched, base_eps, rules_eps,
-      rules_eps / base_eps, static_cast<unsigned long long>(with.outputs), state_bytes, rss_kb,
-      rss_events_kb);
+      rules_eps / base_eps, static_cast<unsigned long long>(with.outputs), state_bytes,
+      state_per_event, rss_kb, rss_events_kb);
   return 0;
 }
 

@@ -73,6 +73,22 @@ TEST_CASE("memory bound: past max_groups the least recently used group closes ea
   CHECK(h.Groups("t") == 2);
 }
 
+TEST_CASE("a device whose group was closed gets a new one: no stale group is fed") {
+  RulesHarness h(kTumbling + "max_groups = 1\n");
+  std::vector<double> counts;
+  for (int round = 0; round < 3; ++round) {
+    for (const char* device : {"a", "b"}) {
+      for (const Event& e : On(h.Feed(Reading(device, 1000 + round, {{"temp", 1.0}})),
+                               "aggregates")) {
+        counts.push_back(*Num(e, "count"));
+        CHECK(e.device_id != device);  // the other device's group, closed early
+      }
+    }
+  }
+  CHECK(counts == std::vector<double>(5, 1.0));  // every closed window held its one event
+  CHECK(h.Counter("edgeferry_rule_groups_evicted_total") == 5);
+}
+
 TEST_CASE("total memory bound over all rules") {
   RulesOptions options;
   options.max_state_bytes = 1;  // every group but the one just used goes
