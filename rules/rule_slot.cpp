@@ -12,9 +12,9 @@ namespace ef::rules {
 // gives each its JSON payload.
 class RuleSlot::Output final : public Emitter {
  public:
-  Output(const RuleSpec& spec, const std::string& key, const std::string& device,
-         SlotContext& ctx, Counter& outputs)
-      : spec_(spec), key_(key), device_(device), ctx_(ctx), outputs_(outputs),
+  Output(const RuleSpec& spec, const std::string& origin, const std::string& key,
+         const std::string& device, SlotContext& ctx, Counter& outputs)
+      : spec_(spec), origin_(origin), key_(key), device_(device), ctx_(ctx), outputs_(outputs),
         first_(ctx.out.size()) {}
   ~Output() override {
     if (ctx_.replay) return;
@@ -30,7 +30,7 @@ class RuleSlot::Output final : public Emitter {
     Event& e = ctx_.out.emplace_back();
     e.stream = spec_.output;
     e.device_id = device_;
-    e.origin = "rule/" + spec_.name;
+    e.origin = origin_;
     e.event_time_ms = event_time_ms;
     e.ingest_time_ms = ctx_.wall_ms;
     e.format = PayloadFormat::kJson;
@@ -39,6 +39,7 @@ class RuleSlot::Output final : public Emitter {
 
  private:
   const RuleSpec& spec_;
+  const std::string& origin_;
   const std::string& key_;
   const std::string& device_;
   SlotContext& ctx_;
@@ -49,6 +50,7 @@ class RuleSlot::Output final : public Emitter {
 RuleSlot::RuleSlot(LoadedRule loaded, MetricsRegistry& metrics)
     : spec_(std::move(loaded.spec)), rule_(std::move(loaded.rule)),
       by_device_(spec_.group_by.size() == 1 && spec_.group_by[0] == "device"),
+      origin_("rule/" + spec_.name),
       taken_(metrics.GetCounter("edgeferry_rule_events_total",
                                 "Events a rule took (matched and passed its where filter).",
                                 {{"rule", spec_.name}})),
@@ -95,7 +97,7 @@ bool RuleSlot::Take(const Event& event, SlotContext& ctx, GroupHint* hint) {
   const std::string& key = *group.lru;  // the table's copy: valid while the group is
   Taken taken;
   {
-    Output out(spec_, key, group.device, ctx, outputs_);
+    Output out(spec_, origin_, key, group.device, ctx, outputs_);
     taken = rule_->OnEvent(*group.state, event, out);
   }
   if (taken == Taken::kLate) Late(event, ctx);
@@ -148,7 +150,7 @@ void RuleSlot::Evict(const std::string& key_ref, CloseReason reason, SlotContext
   if (group == nullptr) return;
   ++changes_;
   {
-    Output out(spec_, key, group->device, ctx, outputs_);
+    Output out(spec_, origin_, key, group->device, ctx, outputs_);
     rule_->Close(*group->state, reason, out);
   }
   if (reason == CloseReason::kIdle && rule_->KeepsIdleGroup()) {

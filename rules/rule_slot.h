@@ -95,6 +95,7 @@ class RuleSlot {
   const RuleSpec spec_;
   const std::shared_ptr<const Rule> rule_;
   const bool by_device_;  // group_by = ["device"]: the group key is the device id
+  const std::string origin_;  // of its outputs: "rule/<name>"
   GroupTable groups_;
   Counter& taken_;
   Counter& outputs_;

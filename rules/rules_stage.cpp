@@ -277,6 +277,7 @@ void RulesStage::WriteSnapshot(std::vector<StateEntry>& state) {
 }
 
 void RulesStage::End(StageGroup& group) {
+  group.events.reserve(group.events.size() + produced_.size());
   for (Event& e : produced_) group.events.push_back(std::move(e));
   produced_.clear();
   next_timer_ = kNoTimer;

@@ -254,16 +254,18 @@ class WindowRule final : public Rule {
   }
 
   void Emit(const OpenWindow& w, bool partial, Emitter& out) const {
+    static const std::string kStart = "window_start", kEnd = "window_end", kCount = "count",
+                             kPartial = "partial";
     Event& e = out.NewOutput(w.end_ms);
-    e.fields.reserve(4 + names_.size());
-    e.fields.push_back({"window_start", w.start_ms});
-    e.fields.push_back({"window_end", w.end_ms});
-    e.fields.push_back({"count", static_cast<int64_t>(w.events)});
-    if (partial) e.fields.push_back({"partial", true});
+    e.fields.reserve((partial ? 4 : 3) + names_.size());
+    e.fields.emplace_back(kStart, w.start_ms);
+    e.fields.emplace_back(kEnd, w.end_ms);
+    e.fields.emplace_back(kCount, static_cast<int64_t>(w.events));
+    if (partial) e.fields.emplace_back(kPartial, true);
     size_t name = 0;
     for (const FieldStats& stats : w.fields) {
       for (const AggregateDef* def : config_.aggregates) {
-        if (auto v = def->compute(stats)) e.fields.push_back({names_[name], *v});
+        if (auto v = def->compute(stats)) e.fields.emplace_back(names_[name], *v);
         ++name;
       }
     }

@@ -15,19 +15,24 @@ std::string Quoted(std::string_view text) {
   return out;
 }
 
-TEST_CASE("output payloads escape a quote, a backslash or a control character at any position") {
-  for (const char special : {'"', '\\', '\n', '\x01', '\x1f', ' ', '\x7f', '\xc3'}) {
-    for (size_t at = 0; at < 21; ++at) {
-      std::string text(21, 'a');
-      text[at] = special;
-      Event e;
-      e.device_id = text;
-      e.fields.push_back({text, text});
-      const std::string want = "{\"rule\":\"r\",\"device\":" + Quoted(text) + ",\"group\":" +
-                               Quoted(text) + "," + Quoted(text) + ":" + Quoted(text) + "}";
-      CAPTURE(at);
-      CAPTURE(static_cast<int>(special));
-      CHECK(OutputPayload("r", text, e) == want);
+TEST_CASE("output payloads escape a quote, a backslash or a control character at any position "
+          "of strings of any length") {
+  for (size_t length = 0; length < 34; ++length) {
+    for (const char special : {'"', '\\', '\n', '\x01', '\x1f', ' ', '\x7f', '\xc3'}) {
+      // at == length: nothing replaced (the plain string of that length)
+      for (size_t at = 0; at <= length; ++at) {
+        std::string text(length, 'a');
+        if (at < length) text[at] = special;
+        Event e;
+        e.device_id = text;
+        e.fields.push_back({text, text});
+        const std::string want = "{\"rule\":\"r\",\"device\":" + Quoted(text) + ",\"group\":" +
+                                 Quoted(text) + "," + Quoted(text) + ":" + Quoted(text) + "}";
+        CAPTURE(length);
+        CAPTURE(at);
+        CAPTURE(static_cast<int>(special));
+        REQUIRE(OutputPayload("r", text, e) == want);
+      }
     }
   }
 }
