@@ -1,7 +1,7 @@
 // ef-bench-rules: the rules engine in-process, on one core, against a pass-through in the
 // same run.
 //
-//   ef-bench-rules [--events 1000000] [--devices 1000] [--rules 50] [--group 1000]
+//   ef-bench-rules [--events 1000000] [--devices 1000] [--rules 50] [--group 1000] [--rounds 3]
 //   ef-bench-rules --write-rules DIR [--rules 50]     (the same rules as a rule file, for the
 //                                                     daemon run of bench/rules.sh)
 //
@@ -13,12 +13,16 @@
 // of event time, three fields, in pipeline groups of `group` events. Both runs copy every
 // group from the same pre-built events and run it through a RulesStage: with no rules (the
 // pass-through) and with the rules; checkpoints are written as in the daemon (the state
-// entries are built, counted in bytes per event, and dropped). The last line is JSON.
+// entries are built, counted in bytes per event, and dropped). Both run `rounds` times,
+// alternately, each time afresh; the median round of each is reported (the machine may be
+// shared). The last line is JSON.
 #include <sys/resource.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -114,6 +118,13 @@ RunResult Run(ef::rules::RulesStage& stage, const std::vector<Event>& events, si
   return result;
 }
 
+// The run of median time.
+RunResult Median(std::vector<RunResult> runs) {
+  std::sort(runs.begin(), runs.end(),
+            [](const RunResult& a, const RunResult& b) { return a.seconds < b.seconds; });
+  return runs[runs.size() / 2];
+}
+
 ef::rules::RuleSet Load(const std::string& text) {
   ef::rules::RuleSet set;
   const auto errors =
@@ -142,18 +153,32 @@ int Main(const ef::bench::CliArgs& args) {
   const std::vector<Event> events = MakeEvents(count, devices);
   const long rss_events_kb = PeakRssKb();
 
+  const int rounds = static_cast<int>(args.Int("rounds", 3));
+  if (rounds < 1) throw std::invalid_argument("--rounds must be at least 1");
+  // Each round: a fresh pass-through and a fresh engine (empty windows) over the same events.
+  // The median round of each is reported: the machine is shared and one run can be slowed.
   ef::MetricsRegistry metrics;
-  ef::rules::RulesStage pass(ef::rules::RuleSet{}, metrics);
-  const RunResult base = Run(pass, events, group);
-  ef::rules::RulesStage stage(Load(RulesText(rules)), metrics);
-  const RunResult with = Run(stage, events, group);
+  std::vector<RunResult> bases, withs;
+  for (int r = 0; r < rounds; ++r) {
+    ef::rules::RulesStage pass(ef::rules::RuleSet{}, metrics);
+    bases.push_back(Run(pass, events, group));
+    ef::rules::RulesStage stage(Load(RulesText(rules)), metrics);
+    withs.push_back(Run(stage, events, group));
+  }
   const long rss_kb = PeakRssKb();
+  std::string round_eps;
+  for (const RunResult& r : withs) {
+    round_eps += (round_eps.empty() ? "" : ", ") +
+                 std::to_string(static_cast<long long>(static_cast<double>(count) / r.seconds));
+  }
+  const RunResult base = Median(bases);
+  const RunResult with = Median(withs);
 
   const double base_eps = static_cast<double>(count) / base.seconds;
   const double rules_eps = static_cast<double>(count) / with.seconds;
   const double matched =
       static_cast<double>(metrics.CounterTotal("edgeferry_rule_events_total")) /
-      static_cast<double>(count);
+      static_cast<double>(count * rounds);
   double state_bytes = 0;
   for (const auto& family : metrics.Snapshot()) {
     if (family.name != "edgeferry_rules_state_bytes") continue;
@@ -161,21 +186,23 @@ int Main(const ef::bench::CliArgs& args) {
   }
   std::printf("events %lld, devices %d, rules %d, group %zu; each event matched %.2f rules\n",
               static_cast<long long>(count), devices, rules, group, matched);
-  std::printf("pass-through: %.0f events/s (%.3f s)\n", base_eps, base.seconds);
+  std::printf("pass-through: %.0f events/s (%.3f s; the median of %d rounds)\n", base_eps,
+              base.seconds, rounds);
   const double state_per_event =
       static_cast<double>(with.state_bytes) / static_cast<double>(count);
   std::printf("rules:        %.0f events/s (%.3f s), %llu outputs, %llu state entries written "
               "(%.1f bytes per event)\n",
               rules_eps, with.seconds, static_cast<unsigned long long>(with.outputs),
               static_cast<unsigned long long>(with.state_entries), state_per_event);
+  std::printf("rules, each round: %s events/s (the median above)\n", round_eps.c_str());
   std::printf("open state %.0f bytes; peak RSS %ld kB (%ld kB of it the pre-built events)\n",
               state_bytes, rss_kb, rss_events_kb);
   std::printf(
-      "{\"bench\":\"rules_inprocess\",\"events\":%lld,\"devices\":%d,\"rules\":%d,"
+      "{\"bench\":\"rules_inprocess\",\"events\":%lld,\"devices\":%d,\"rules\":%d,\"rounds\":%d,"
       "\"matched_per_event\":%.2f,\"passthrough_eps\":%.0f,\"rules_eps\":%.0f,\"ratio\":%.3f,"
       "\"outputs\":%llu,\"state_bytes\":%.0f,\"state_written_per_event\":%.1f,"
       "\"peak_rss_kb\":%ld,\"events_rss_kb\":%ld}\n",
-      static_cast<long long>(count), devices, rules, matched, base_eps, rules_eps,
+      static_cast<long long>(count), devices, rules, rounds, matched, base_eps, rules_eps,
       rules_eps / base_eps, static_cast<unsigned long long>(with.outputs), state_bytes,
       state_per_event, rss_kb, rss_events_kb);
   return 0;
