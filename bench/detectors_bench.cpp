@@ -3,7 +3,8 @@
 //  1. Each detector type alone: Observe() calls per second on a noisy sine.
 //  2. The rules engine (rules::RulesStage, as the daemon runs it) with 50 detector rules of
 //     mixed types over DEVICES devices (without, then with the adaptive detector), events in
-//     groups of 256 with each group's checkpoint encoded as the daemon commits it, against
+//     groups of 256 with each group's state (a journal record, now and then snapshots)
+//     built as the daemon commits it, against
 //     the same engine with no rules in the same run (EVENTS events; a tenth with adaptive).
 // Prints one line per figure, then one JSON line.
 //   ef-bench-detectors [EVENTS] [DEVICES]
@@ -105,8 +106,8 @@ int main(int argc, char** argv) {
   std::printf("engine, no rules (pass-through) %12.0f events/s\n", pass_rate);
   json += ",\"devices\":" + std::to_string(devices) +
           ",\"pass_events_per_s\":" + std::to_string(llround(pass_rate));
-  // With and without the adaptive detector: its learned state (tens of KB per group) is
-  // encoded for the checkpoint of every group each commit touches, which dominates.
+  // With and without the adaptive detector: its learned state (tens of KB per group) makes
+  // the snapshots large.
   for (const int kinds : {6, 7}) {
     ef::rules::RuleSet set;
     const auto errors = ef::rules::LoadRuleText(RulesText(kinds), "bench.toml",
@@ -119,8 +120,8 @@ int main(int argc, char** argv) {
     const int64_t n = kinds == 7 ? std::max<int64_t>(events / 10, 1000) : events;
     const double rate = EngineRate(stage, n, devices, clock);
     const char* what = kinds == 7 ? "50 rules, 7 kinds with adaptive" : "50 rules, 6 kinds, no adaptive";
-    std::printf("engine, %-31s %10.0f events/s (%lld events over %d devices, checkpoint encoded "
-                "per group of 256)\n", what, rate, static_cast<long long>(n), devices);
+    std::printf("engine, %-31s %10.0f events/s (%lld events over %d devices, state built per "
+                "group of 256)\n", what, rate, static_cast<long long>(n), devices);
     json += std::string(kinds == 7 ? ",\"rules50_adaptive" : ",\"rules50_no_adaptive") +
             "_events_per_s\":" + std::to_string(llround(rate));
   }
