@@ -184,13 +184,12 @@ void RulesStage::Process(StageGroup& group) {
 void RulesStage::RunEvents(const std::vector<Event>& events, SlotContext& ctx) {
   const size_t inputs = events.size();
   keep_.assign(inputs, 1);
-  any_match_.assign(inputs, 0);
+  taken_.assign(inputs, 0);
   device_matches_.Trim();
   slot_events_.resize(slots_.size());
   for (auto& list : slot_events_) list.clear();
   for (size_t i = 0; i < inputs; ++i) {
     auto& matched = device_matches_.For(events[i].device_id, slots_);
-    any_match_[i] = matched.empty() ? 0 : 1;
     for (auto& m : matched) slot_events_[m.slot].push_back({static_cast<uint32_t>(i), &m.hint});
   }
   // Rule by rule, not event by event: one rule's groups stay in the cache for the whole
@@ -201,7 +200,9 @@ void RulesStage::RunEvents(const std::vector<Event>& events, SlotContext& ctx) {
     if (ctx.replay && replayed_[s] == 0) continue;
     RuleSlot& slot = *slots_[s];
     for (const auto& [i, hint] : slot_events_[s]) {
+      const uint64_t before = slot.changes();
       if (!slot.Take(events[i], ctx, hint)) keep_[i] = 0;
+      if (slot.changes() != before) taken_[i] = 1;
     }
   }
 }
@@ -261,7 +262,7 @@ void RulesStage::Checkpoint(StageGroup& group, uint64_t changes_before,
   JournalWriter record(inputs == nullptr, group.now.time_since_epoch().count());
   if (inputs != nullptr) {
     for (size_t i = 0; i < inputs->size(); ++i) {
-      if (any_match_[i] != 0) record.Add((*inputs)[i]);
+      if (taken_[i] != 0) record.Add((*inputs)[i]);  // the others changed nothing
     }
   }
   log_.Append(record.Finish(), group.state);

@@ -103,7 +103,7 @@ class RulesStage final : public Stage {
   Clock::TimePoint next_timer_ = kNoTimer;
   std::vector<uint8_t> keep_;     // per input event of the group: keep it?
   DeviceMatchCache device_matches_;
-  std::vector<uint8_t> any_match_;  // per input event: did any rule's device glob match?
+  std::vector<uint8_t> taken_;  // per input event: did a rule take it (journaled if so)?
   // Per rule: the events its glob matched, with the hint to the device's group.
   std::vector<std::vector<std::pair<uint32_t, GroupHint*>>> slot_events_;
   std::vector<Event> produced_;  // outputs of the call in progress

@@ -1,8 +1,9 @@
 // Journal records: what one call of the rules engine saw, so that a restart can replay it
 // onto the last snapshot instead of every commit re-encoding every group it touched.
 //
-// A record is one engine call: a group of events (Process) or a timer (OnTimer), with the
-// monotonic time it ran at. For events it keeps only what a rule reads: stream, device,
+// A record is one engine call: the events of a group some rule took (Process; the others
+// changed nothing) or a timer (OnTimer), with the monotonic time it ran at. Of an event it
+// keeps only what a rule reads: stream, device,
 // origin (the topic), event time and fields; the payload, sequence numbers and ingest times
 // are left out. Strings equal to the previous event's (its stream, its device, the name of
 // its field at the same position) are written as one byte.
