@@ -31,6 +31,13 @@ std::string CheckpointLog::SnapshotKey(std::string_view rule) {
 void CheckpointLog::RestoredJournal(std::string_view key, size_t bytes) {
   journal_keys_.emplace_back(key);
   journal_bytes_ += bytes;
+  // Never reuse a key still in the store (the next snapshot erases it).
+  uint64_t seq = 0;
+  for (const char c : key.substr(kJournalPrefix.size())) {
+    if (c < '0' || c > '9') return;
+    seq = seq * 10 + static_cast<uint64_t>(c - '0');
+  }
+  next_seq_ = std::max(next_seq_, seq + 1);
 }
 
 bool CheckpointLog::SnapshotDue(size_t state_bytes) const {
@@ -43,7 +50,6 @@ void CheckpointLog::WroteSnapshot(const std::vector<std::string>& rules,
   for (std::string& key : journal_keys_) state.push_back({std::move(key), {}, true});
   journal_keys_.clear();
   journal_bytes_ = 0;
-  next_seq_ = 0;
   for (const std::string& rule : snapshots_) {
     if (std::find(rules.begin(), rules.end(), rule) == rules.end()) {
       state.push_back({SnapshotKey(rule), {}, true});

@@ -3,8 +3,9 @@
 // rules that was a tenth of the engine's work; bench/README.md).
 //
 // For() returns the rule slots whose glob matches, in slot order, each with the hint to its
-// group of the device (rule_slot.h), valid until the next Reset() or Trim(). Reset() when the rule set changes; Trim() between groups of
-// events keeps the cache bounded (it is emptied once it holds kMaxDevices devices).
+// group of the device (rule_slot.h), valid until the next Reset() or Trim(). Reset() when
+// the rule set changes; Trim() between groups of events keeps the cache bounded (it is
+// emptied once it holds kMaxDevices devices).
 //
 // Not thread-safe: the pipeline thread's.
 #pragma once

@@ -48,9 +48,17 @@ class GroupTable {
   void Erase(const std::string& key);
   // Grows with every Erase(): a GroupEntry* taken at the same generation is still valid.
   uint64_t generation() const { return generation_; }
-  // Sets every group's last activity to `now` (after a restore, which knows no time).
+  // Sets every group's last activity to `now` (after a restore that knows no time).
   void StampAll(Clock::TimePoint now) {
     for (auto& [key, entry] : groups_) entry.last_seen = now;
+  }
+  // Moves every group's last activity by `by` (onto another run's monotonic clock).
+  void ShiftAll(Clock::Duration by) {
+    for (auto& [key, entry] : groups_) entry.last_seen += by;
+  }
+  // The last activity of the most recently used group; min() when there is none.
+  Clock::TimePoint NewestSeen() const {
+    return lru_.empty() ? Clock::TimePoint::min() : Find(lru_.front())->last_seen;
   }
   size_t size() const { return groups_.size(); }
   size_t bytes() const { return bytes_; }

@@ -171,10 +171,17 @@ void RuleSlot::EnforceBound(const std::string& keep, SlotContext& ctx) {
   }
 }
 
-bool RuleSlot::EvictOldest(SlotContext& ctx) {
+std::optional<std::string> RuleSlot::EvictOldest(SlotContext& ctx) {
   const std::string* oldest = groups_.Oldest();
-  if (oldest == nullptr) return false;
-  Evict(*oldest, CloseReason::kEvicted, ctx);
+  if (oldest == nullptr) return std::nullopt;
+  std::string key = *oldest;
+  Evict(key, CloseReason::kEvicted, ctx);
+  return key;
+}
+
+bool RuleSlot::EvictGroup(const std::string& key, SlotContext& ctx) {
+  if (groups_.Find(key) == nullptr) return false;
+  Evict(key, CloseReason::kEvicted, ctx);
   return true;
 }
 

@@ -8,14 +8,16 @@
 // must be journaled (rules_stage.h).
 //
 // Snapshot() is every open group in one value, oldest first: the rule's fingerprint (a
-// changed definition discards its state), the group count, then per group its key, device,
-// last activity (monotonic ns), the deadband's kept values and the kind's own bytes.
+// changed definition discards its state), the group count, then per group its key, its last
+// activity (monotonic ns) and, length-prefixed, its device, the deadband's kept values and
+// the kind's own bytes.
 // Restore() still reads the per-group checkpoints of earlier versions.
 //
 // Not thread-safe: the pipeline thread's.
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -60,9 +62,12 @@ class RuleSlot {
   // Closes the groups silent for the idle timeout; returns the earliest time another may be
   // due (kNoTimer when none).
   Clock::TimePoint CloseIdle(SlotContext& ctx);
-  // Closes the least recently used group (a memory bound); false when there is none.
-  bool EvictOldest(SlotContext& ctx);
-  // Closes every group (the rule is removed); its checkpoints are erased.
+  // Closes the least recently used group (a memory bound); returns its key, nullopt when
+  // there is none.
+  std::optional<std::string> EvictOldest(SlotContext& ctx);
+  // Closes group `key` as EvictOldest() would (a replayed eviction); false when it is not open.
+  bool EvictGroup(const std::string& key, SlotContext& ctx);
+  // Closes every group (the rule is removed or changed).
   void CloseAll(CloseReason reason, SlotContext& ctx);
   // Every open group, as one value (see above).
   std::string Snapshot() const;
@@ -76,8 +81,11 @@ class RuleSlot {
   void UpdateGauges();
   // Grows whenever a group is created, fed, closed or evicted.
   uint64_t changes() const { return changes_; }
-  // Groups restored without a time get `now` as their last activity.
+  // After a restore: every group's last activity set to `now` (groups of an earlier
+  // version's checkpoints, which know no time), or moved by `by`.
   void StampRestored(Clock::TimePoint now) { groups_.StampAll(now); }
+  void ShiftRestored(Clock::Duration by) { groups_.ShiftAll(by); }
+  Clock::TimePoint NewestSeen() const { return groups_.NewestSeen(); }
   size_t bytes() const { return groups_.bytes(); }
   size_t groups() const { return groups_.size(); }
   // The last activity of the least recently used group; kNoTimer when there is none.

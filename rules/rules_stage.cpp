@@ -67,19 +67,21 @@ bool RulesStage::RestoreLegacy(const StateEntry& entry) {
   if (slash == std::string::npos) return false;
   const std::string_view rule = std::string_view(entry.key).substr(0, slash);
   for (auto& slot : slots_) {
-    if (slot->spec().name == rule) {
-      return slot->Restore(std::string_view(entry.key).substr(slash + 1), entry.value, {});
-    }
+    if (slot->spec().name != rule) continue;
+    const bool restored =
+        slot->Restore(std::string_view(entry.key).substr(slash + 1), entry.value, {});
+    legacy_restored_ = legacy_restored_ || restored;
+    return restored;
   }
   return false;
 }
 
 void RulesStage::Replay(std::vector<const StateEntry*> records) {
   std::vector<Event> discarded;
-  for (const StateEntry* record : records) {
-    auto call = DecodeJournalCall(record->value);
+  for (size_t r = 0; r < records.size(); ++r) {
+    auto call = DecodeJournalCall(records[r]->value);
     if (!call.ok()) {  // the rest cannot be applied in order: the state is as of before it
-      discarded_.Add();
+      discarded_.Add(records.size() - r);
       return;
     }
     discarded.clear();
@@ -90,7 +92,15 @@ void RulesStage::Replay(std::vector<const StateEntry*> records) {
     } else {
       RunEvents(call.value().events, ctx);
     }
-    EnforceTotalBound(ctx);
+    // The total bound's evictions as they were made (the bound depends on every rule's state,
+    // and a rule changed while the daemon was down is not replayed).
+    for (const JournalEviction& eviction : call.value().evictions) {
+      for (size_t s = 0; s < slots_.size(); ++s) {
+        if (replayed_[s] != 0 && slots_[s]->spec().name == eviction.rule) {
+          slots_[s]->EvictGroup(eviction.key, ctx);
+        }
+      }
+    }
   }
 }
 
@@ -121,7 +131,7 @@ Clock::TimePoint RulesStage::NextTimer() const {
 
 void RulesStage::Begin(StageGroup& group, SlotContext& ctx) {
   if (stamp_restored_) {
-    for (auto& slot : slots_) slot->StampRestored(group.now);
+    StampRestored(group.now);
     stamp_restored_ = false;
   }
   for (std::string& key : orphans_) {
@@ -165,6 +175,7 @@ void RulesStage::Swap(RuleSet rules, SlotContext& ctx) {
 
 void RulesStage::Process(StageGroup& group) {
   produced_.clear();
+  bound_evictions_.clear();
   SlotContext ctx{produced_, group.now, group.wall_ms};
   Begin(group, ctx);
   const uint64_t changes_before = Changes();
@@ -209,6 +220,7 @@ void RulesStage::RunEvents(const std::vector<Event>& events, SlotContext& ctx) {
 
 void RulesStage::OnTimer(StageGroup& group) {
   produced_.clear();
+  bound_evictions_.clear();
   SlotContext ctx{produced_, group.now, group.wall_ms};
   Begin(group, ctx);
   const uint64_t changes_before = Changes();
@@ -231,6 +243,19 @@ uint64_t RulesStage::Changes() const {
   return changes;
 }
 
+void RulesStage::StampRestored(Clock::TimePoint now) {
+  if (legacy_restored_) {  // groups without a time: all active as of now
+    for (auto& slot : slots_) slot->StampRestored(now);
+    return;
+  }
+  // Onto this run's clock, keeping their order and the time between their last events: the
+  // most recently active group counts as active now (the downtime does not count).
+  Clock::TimePoint newest = Clock::TimePoint::min();
+  for (const auto& slot : slots_) newest = std::max(newest, slot->NewestSeen());
+  if (newest == Clock::TimePoint::min()) return;
+  for (auto& slot : slots_) slot->ShiftRestored(now - newest);
+}
+
 void RulesStage::EnforceTotalBound(SlotContext& ctx) {
   for (;;) {
     size_t total = 0;
@@ -247,7 +272,9 @@ void RulesStage::EnforceTotalBound(SlotContext& ctx) {
     total_bytes_.Set(static_cast<double>(total));
     total_bytes_now_ = total;
     if (total <= static_cast<size_t>(options_.max_state_bytes) || oldest == nullptr) return;
-    oldest->EvictOldest(ctx);
+    if (auto key = oldest->EvictOldest(ctx)) {
+      bound_evictions_.push_back({oldest->spec().name, std::move(*key)});
+    }
   }
 }
 
@@ -265,6 +292,7 @@ void RulesStage::Checkpoint(StageGroup& group, uint64_t changes_before,
       if (taken_[i] != 0) record.Add((*inputs)[i]);  // the others changed nothing
     }
   }
+  for (const JournalEviction& e : bound_evictions_) record.AddEviction(e.rule, e.key);
   log_.Append(record.Finish(), group.state);
 }
 

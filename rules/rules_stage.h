@@ -20,7 +20,8 @@
 // - Reloads: Offer() hands over a new RuleSet from any thread; the pipeline thread swaps it in
 //   before its next group or timer (a group boundary): rules whose definition did not change
 //   keep their groups; removed or changed ones are closed (their windows emitted, partial)
-//   and their state erased (the commit writes a snapshot). No event is seen by both sets or by none.
+//   and their state erased (the commit writes a snapshot). No event is seen by both sets or
+//   by none.
 //
 // Metrics: per rule (rule_slot.h), and edgeferry_rules_loaded, edgeferry_rules_state_bytes,
 // edgeferry_rules_state_discarded_total, edgeferry_rules_reloads_total.
@@ -44,6 +45,7 @@
 #include "rules/device_match_cache.h"
 #include "rules/rule_loader.h"
 #include "rules/rule_slot.h"
+#include "rules/state_journal.h"
 
 namespace ef::rules {
 
@@ -81,7 +83,11 @@ class RulesStage final : public Stage {
   // Runs the events through the rules (in a replay, only the replayed ones); sets keep_.
   void RunEvents(const std::vector<Event>& events, SlotContext& ctx);
   void RunTimers(SlotContext& ctx);
+  // Past max_state_bytes, closes the least recently used groups of all rules; each one
+  // closed is noted in bound_evictions_ for the journal.
   void EnforceTotalBound(SlotContext& ctx);
+  // Puts the restored groups' last activity on this run's clock (rule_slot.h).
+  void StampRestored(Clock::TimePoint now);
   uint64_t Changes() const;
   // Replays the journal records (keys in order) onto the restored snapshots.
   void Replay(std::vector<const StateEntry*> records);
@@ -100,6 +106,8 @@ class RulesStage final : public Stage {
   std::vector<uint8_t> replayed_;  // during Restore: per slot, is it replayed?
   size_t total_bytes_now_ = 0;     // the open groups' bytes, as of the last bound check
   bool stamp_restored_ = false;
+  bool legacy_restored_ = false;  // groups of an earlier version's checkpoints, without time
+  std::vector<JournalEviction> bound_evictions_;  // by EnforceTotalBound in this call
   Clock::TimePoint next_timer_ = kNoTimer;
   std::vector<uint8_t> keep_;     // per input event of the group: keep it?
   DeviceMatchCache device_matches_;

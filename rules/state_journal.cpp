@@ -41,7 +41,9 @@ void JournalWriter::Add(const Event& event) {
   Text(event.stream, prev != nullptr ? std::string_view(prev->stream) : std::string_view());
   Text(event.device_id, prev != nullptr ? std::string_view(prev->device_id) : std::string_view());
   Text(event.origin, prev != nullptr ? std::string_view(prev->origin) : std::string_view());
-  writer_.I64(event.event_time_ms - previous_time_);
+  // Wrapping, as unsigned: far-apart times must not overflow.
+  writer_.I64(static_cast<int64_t>(static_cast<uint64_t>(event.event_time_ms) -
+                                   static_cast<uint64_t>(previous_time_)));
   writer_.U64(event.fields.size());
   for (size_t i = 0; i < event.fields.size(); ++i) {
     const Field& field = event.fields[i];
@@ -75,7 +77,15 @@ void JournalWriter::Add(const Event& event) {
   ++count_;
 }
 
+void JournalWriter::AddEviction(std::string_view rule, std::string_view key) {
+  StateWriter out(&evictions_);
+  out.Str(rule);
+  out.Str(key);
+  ++eviction_count_;
+}
+
 std::string JournalWriter::Finish() {
+  writer_.U64(eviction_count_);
   writer_.Flush();
   std::string out;
   out.reserve(body_.size() + 24);
@@ -87,6 +97,7 @@ std::string JournalWriter::Finish() {
     head.U64(count_);
   }
   out.append(body_);
+  out.append(evictions_);
   return out;
 }
 
@@ -109,9 +120,8 @@ Result<JournalCall> DecodeJournalCall(std::string_view bytes) {
     e.stream = ReadText(in, prev->stream);
     e.device_id = ReadText(in, prev->device_id);
     e.origin = ReadText(in, prev->origin);
-    time += in.I64();
+    time = static_cast<int64_t>(static_cast<uint64_t>(time) + static_cast<uint64_t>(in.I64()));
     e.event_time_ms = time;
-    e.ingest_time_ms = time;
     const uint64_t fields = in.Count(2);
     e.fields.reserve(fields);
     for (uint64_t f = 0; f < fields && ok && in.ok(); ++f) {
@@ -121,6 +131,11 @@ Result<JournalCall> DecodeJournalCall(std::string_view bytes) {
       e.fields.push_back({std::move(name), ReadValue(in, &ok)});
     }
     call.events.push_back(std::move(e));
+  }
+  const uint64_t evictions = in.Count(2);
+  for (uint64_t i = 0; i < evictions && ok && in.ok(); ++i) {
+    std::string rule = in.Str();
+    call.evictions.push_back({std::move(rule), in.Str()});
   }
   if (!ok || !in.ok() || !in.done()) return Status::Corruption("bad journal record");
   return call;

@@ -12,13 +12,16 @@
 // the event count, then per event: stream, device, origin (each 0 = as the previous event,
 // else length + 1 and the bytes), event time as a zigzag delta from the previous event's,
 // the field count and per field its name (as the strings above) and its value (a tag: 0
-// false, 1 true, 2 integer, 3 double, 4 string; then the value).
+// false, 1 true, 2 integer, 3 double, 4 string; then the value); then the count of
+// evictions by the engine's total memory bound and per eviction the rule's name and the
+// group's key (length-prefixed). A replay makes these evictions rather than recomputing the
+// bound, which depends on every rule's state (a rule changed while the daemon was down is
+// not replayed).
 //
 // Plain functions and values, not thread-safe.
 #pragma once
 
 #include <cstdint>
-#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -29,10 +32,17 @@
 
 namespace ef::rules {
 
+// A group the engine's total memory bound closed: which rule's, which key.
+struct JournalEviction {
+  std::string rule;
+  std::string key;
+};
+
 struct JournalCall {
   bool timer = false;
   int64_t now_ns = 0;
-  std::vector<Event> events;  // only the members a rule reads are set
+  std::vector<Event> events;  // only stream, device_id, origin, event time and fields are set
+  std::vector<JournalEviction> evictions;  // in the order they were made, after the events
 };
 
 // Builds one record. Not thread-safe; one per record.
@@ -40,6 +50,8 @@ class JournalWriter {
  public:
   JournalWriter(bool timer, int64_t now_ns);
   void Add(const Event& event);
+  // A group the engine's total bound closed during the call (after every Add()).
+  void AddEviction(std::string_view rule, std::string_view key);
   // The record; the writer is spent afterwards.
   std::string Finish();
 
@@ -51,6 +63,8 @@ class JournalWriter {
   std::string body_;
   StateWriter writer_{&body_};
   uint64_t count_ = 0;
+  std::string evictions_;  // their count is written after the events
+  uint64_t eviction_count_ = 0;
   const Event* previous_ = nullptr;
   int64_t previous_time_ = 0;
 };

@@ -12,9 +12,10 @@ int64_t FloorTo(int64_t t, int64_t step) {
   return (t % step != 0 && t < 0 ? q - 1 : q) * step;
 }
 
-// The stats FieldStats::Add would give for field `f` (of `n`) of samples [lo, hi) into a
-// cleared `stats`: one pass, then one for the variance (the same sum of squared deviations
-// as Welford's, without a division per value: a sliding window is recomputed per event).
+// The stats FieldStats::Add would give for field `f` (of `n`) of samples [lo, hi), in order,
+// into a cleared `stats`: one pass, then one for the variance (the same sum of squared
+// deviations as Welford's, without a division per value: a sliding window is recomputed per
+// event). First and last by event time as Add (a count window's samples are in arrival order).
 void AccumulateRun(const Samples& samples, size_t lo, size_t hi, size_t f, size_t n,
                    FieldStats& stats) {
   for (size_t j = lo; j < hi; ++j) {
@@ -23,13 +24,19 @@ void AccumulateRun(const Samples& samples, size_t lo, size_t hi, size_t f, size_
     const double v = *value;
     const int64_t time_ms = samples.times[j];
     if (stats.count == 0) {
-      stats.min = stats.max = stats.first = v;
-      stats.first_ms = time_ms;
+      stats.min = stats.max = stats.first = stats.last = v;
+      stats.first_ms = stats.last_ms = time_ms;
     }
     stats.min = std::min(stats.min, v);
     stats.max = std::max(stats.max, v);
-    stats.last = v;  // sorted by time; an equal time keeps arrival order
-    stats.last_ms = time_ms;
+    if (time_ms < stats.first_ms) {  // an equal time keeps arrival order
+      stats.first = v;
+      stats.first_ms = time_ms;
+    }
+    if (time_ms >= stats.last_ms) {
+      stats.last = v;
+      stats.last_ms = time_ms;
+    }
     ++stats.count;
     stats.sum += v;
     if (stats.quantiles) stats.quantiles->Add(v);
@@ -236,7 +243,8 @@ class WindowRule final : public Rule {
     const bool by_time = config_.size_ms > 0;
     const Samples& samples = g.samples;
     const int64_t from = by_time ? t - config_.size_ms : samples.times.front();
-    // The samples in (from, t]: one run, as they are sorted by time.
+    // By time, the samples in (from, t]: one run, as they are kept sorted by time. By count,
+    // all of them (in arrival order).
     size_t lo = 0, hi = samples.size();
     if (by_time) {
       const auto& times = samples.times;

@@ -15,8 +15,10 @@ size_t WindowGroup::Bytes() const {
     bytes += sizeof(w);
     for (const FieldStats& f : w.fields) bytes += f.Bytes();
   }
-  bytes += samples.times.capacity() * sizeof(int64_t) +
-           samples.values.capacity() * sizeof(std::optional<double>);
+  // What is held, not the vectors' capacity: a group restored from a snapshot must weigh
+  // what the live one did, or a replay would evict differently.
+  bytes += samples.times.size() * sizeof(int64_t) +
+           samples.values.size() * sizeof(std::optional<double>);
   return bytes;
 }
 

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <algorithm>
+#include <cassert>
 #include <cstdint>
 #include <limits>
 #include <optional>
@@ -46,8 +47,14 @@ class FrontDroppingVector {
   const_iterator end() const { return items_.end(); }
   T& operator[](size_t i) { return items_[head_ + i]; }
   const T& operator[](size_t i) const { return items_[head_ + i]; }
-  const T& front() const { return items_[head_]; }
-  const T& back() const { return items_.back(); }
+  const T& front() const {
+    assert(!empty());
+    return items_[head_];
+  }
+  const T& back() const {
+    assert(!empty());
+    return items_.back();
+  }
   template <class... Args>
   T& emplace_back(Args&&... args) {
     return items_.emplace_back(std::forward<Args>(args)...);
@@ -68,8 +75,6 @@ class FrontDroppingVector {
     items_.clear();
     head_ = 0;
   }
-  // Memory held, in elements.
-  size_t capacity() const { return items_.capacity(); }
   friend bool operator==(const FrontDroppingVector& a, const FrontDroppingVector& b) {
     return std::equal(a.begin(), a.end(), b.begin(), b.end());
   }

@@ -3,6 +3,8 @@
 // bad records, per-group checkpoints of earlier versions.
 #include <doctest/doctest.h>
 
+#include <cstdint>
+
 #include "rules/state_codec.h"
 #include "rules/state_journal.h"
 #include "tests/rules/rules_harness.h"
@@ -136,6 +138,67 @@ TEST_CASE("replayed events are not counted again; a rule changed while down star
   CHECK(h.committed().count("#snapshot/t") == 1);
 }
 
+// A sliding window by count bounded by memory, fed, reloaded (a snapshot), fed again, and
+// optionally restarted (replaying the journal): the count of the window device "a" emits
+// at the end (1: its group was closed by the bound meanwhile).
+double SlidingBoundScenario(int64_t max_state_bytes, bool restart) {
+  const std::string rules = "[[rule]]\nname = \"w\"\nkind = \"window\"\nwindow = \"sliding\"\n"
+                            "events = 2\nfields = [\"temp\"]\naggregates = [\"count\"]\n"
+                            "max_state_bytes = " + std::to_string(max_state_bytes) + "\n";
+  RulesHarness h(rules);
+  for (int i = 0; i < 70; ++i) h.Feed(Reading("a", 1000 * (i + 1), {{"temp", 1.0}}));
+  h.stage().Offer(LoadOrFail(rules));  // a reload: the snapshot of the live groups
+  for (int i = 0; i < 71; ++i) h.Feed(Reading("b", 1000 * (i + 1), {{"temp", 1.0}}));
+  if (restart) h.Restart(rules);
+  auto out = On(h.Feed(Reading("a", 100000, {{"temp", 1.0}})), "aggregates");
+  REQUIRE(!out.empty());
+  return *Num(out.back(), "count");
+}
+
+TEST_CASE("a restored group weighs what the live one did: the replay closes the same groups") {
+  for (const int64_t bound : {3500, 4500, 5000, 6250}) {
+    CAPTURE(bound);
+    CHECK(SlidingBoundScenario(bound, true) == SlidingBoundScenario(bound, false));
+  }
+}
+
+// Rules a (devices x*) and b (devices y*) under one total memory bound; "x1" is closed early
+// by the bound. With `change_b`, b is changed while the daemon is down (not replayed) and a
+// is removed by a reload afterwards. Returns the sum of x1's window counts: each of its two
+// events counted once, whatever the restart.
+double TotalBoundScenario(bool change_b) {
+  const std::string a = "[[rule]]\nname = \"a\"\nkind = \"window\"\nwindow = \"tumbling\"\n"
+                        "size = \"10s\"\ndevice = \"x*\"\nfields = [\"temp\"]\n"
+                        "aggregates = [\"count\"]\n";
+  std::string b = a;
+  b.replace(b.find("\"a\""), 3, "\"b\"");
+  b.replace(b.find("x*"), 2, "y*");
+  RulesOptions options;
+  options.max_state_bytes = 5000;
+  RulesHarness h(a + b, options);
+  double count = 0;
+  auto add = [&](const std::vector<Event>& events) {
+    for (const Event& e : On(events, "aggregates")) {
+      if (e.device_id == "x1") count += *Num(e, "count");
+    }
+  };
+  add(h.Feed(Reading("x1", 1000, {{"temp", 1.0}})));
+  for (int i = 0; i < 40; ++i) add(h.Feed(Reading("y" + std::to_string(i), 1000, {{"temp", 1.0}})));
+  if (change_b) {
+    b.replace(b.find("10s"), 3, "20s");
+    h.Restart(a + b);
+  }
+  add(h.Feed(Reading("x1", 2000, {{"temp", 1.0}})));
+  h.stage().Offer(LoadOrFail(b));  // a removed: its window closes
+  add(h.Advance(0s));
+  return count;
+}
+
+TEST_CASE("the total bound's evictions are replayed as made, also when another rule changed") {
+  CHECK(TotalBoundScenario(false) == 2);
+  CHECK(TotalBoundScenario(true) == 2);
+}
+
 TEST_CASE("a bad journal record stops the replay there and is counted") {
   RulesHarness h(kTumbling);
   h.Feed(Reading("a", 1000, {{"temp", 1.0}}));
@@ -216,6 +279,21 @@ TEST_CASE("journal records keep what rules read and reject bad bytes") {
     CHECK_FALSE(DecodeJournalCall(bytes.substr(0, cut)).ok());
   }
   CHECK_FALSE(DecodeJournalCall(bytes + "x").ok());
+}
+
+TEST_CASE("journal records carry far-apart event times and the total bound's evictions") {
+  JournalWriter writer(false, 0);
+  writer.Add(Reading("a", INT64_MIN));
+  writer.Add(Reading("a", INT64_MAX));
+  writer.AddEviction("rule-1", "dev-7");
+  auto call = DecodeJournalCall(writer.Finish());
+  REQUIRE(call.ok());
+  REQUIRE(call.value().events.size() == 2);
+  CHECK(call.value().events[0].event_time_ms == INT64_MIN);
+  CHECK(call.value().events[1].event_time_ms == INT64_MAX);
+  REQUIRE(call.value().evictions.size() == 1);
+  CHECK(call.value().evictions[0].rule == "rule-1");
+  CHECK(call.value().evictions[0].key == "dev-7");
 }
 
 }  // namespace

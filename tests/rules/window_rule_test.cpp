@@ -263,3 +263,28 @@ fields = ["temp"]
 
 }  // namespace
 }  // namespace ef::rules::testing
+
+namespace ef::rules::testing {
+namespace {
+
+TEST_CASE("a sliding window by count takes first and last by event time, not arrival") {
+  RulesHarness h(R"(
+[[rule]]
+name = "w"
+kind = "window"
+window = "sliding"
+events = 3
+fields = ["temp"]
+aggregates = ["first", "last", "delta"]
+)");
+  h.Feed(Reading("a", 3000, {{"temp", 3.0}}));
+  h.Feed(Reading("a", 1000, {{"temp", 1.0}}));
+  auto out = On(h.Feed(Reading("a", 2000, {{"temp", 2.0}})), "aggregates");
+  REQUIRE(out.size() == 1);
+  CHECK(Num(out[0], "temp_first") == 1.0);
+  CHECK(Num(out[0], "temp_last") == 3.0);
+  CHECK(Num(out[0], "temp_delta") == 2.0);
+}
+
+}  // namespace
+}  // namespace ef::rules::testing
