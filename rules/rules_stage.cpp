@@ -249,11 +249,14 @@ void RulesStage::StampRestored(Clock::TimePoint now) {
     return;
   }
   // Onto this run's clock, keeping their order and the time between their last events: the
-  // most recently active group counts as active now (the downtime does not count).
+  // most recently active group counts as active just before now (the downtime does not
+  // count), so every group touched from now on is newer than all of them, as it would have
+  // been without the restart (the memory bounds close the least recently active first).
   Clock::TimePoint newest = Clock::TimePoint::min();
   for (const auto& slot : slots_) newest = std::max(newest, slot->NewestSeen());
   if (newest == Clock::TimePoint::min()) return;
-  for (auto& slot : slots_) slot->ShiftRestored(now - newest);
+  const Clock::Duration shift = now - Clock::Duration(1) - newest;
+  for (auto& slot : slots_) slot->ShiftRestored(shift);
 }
 
 void RulesStage::EnforceTotalBound(SlotContext& ctx) {
