@@ -179,30 +179,15 @@ TEST_CASE("chunks: a dead letter from the middle of a chunk keeps its seq and fi
   CHECK(QueryInt(twins.fixture.path(), "SELECT count FROM c_1") == 8);
 }
 
-// queue.db as schema version 4 wrote it: events are rows of q_1 (seq 1 and 2).
+// The two events (seq 1 and 2) of a schema version 4 queue.db, as rows of q_1.
 constexpr const char* kVersion4 = R"sql(
-CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
-INSERT INTO meta (key, value) VALUES ('last_seq', 2), ('schema_version', 4);
-CREATE TABLE streams (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE,
-  dropped INTEGER NOT NULL DEFAULT 0, rejected INTEGER NOT NULL DEFAULT 0,
-  expired INTEGER NOT NULL DEFAULT 0, dead_lettered INTEGER NOT NULL DEFAULT 0,
-  drain_per_s REAL NOT NULL DEFAULT 0, drain_measured_ms INTEGER NOT NULL DEFAULT 0);
-CREATE TABLE dead_letters (id INTEGER PRIMARY KEY, seq INTEGER NOT NULL,
-  stream TEXT NOT NULL, device TEXT NOT NULL, origin TEXT NOT NULL,
-  event_time INTEGER NOT NULL, ingest_time INTEGER NOT NULL, quality INTEGER NOT NULL,
-  format INTEGER NOT NULL, payload BLOB NOT NULL, reason TEXT NOT NULL,
-  dead_time INTEGER NOT NULL, fields BLOB NOT NULL DEFAULT x'');
-INSERT INTO streams (id, name) VALUES (1, 'telemetry');
-CREATE TABLE q_1 (seq INTEGER PRIMARY KEY, device TEXT NOT NULL, origin TEXT NOT NULL,
-  event_time INTEGER NOT NULL, ingest_time INTEGER NOT NULL, quality INTEGER NOT NULL,
-  format INTEGER NOT NULL, size INTEGER NOT NULL, payload BLOB NOT NULL,
-  fields BLOB NOT NULL DEFAULT x'');
 INSERT INTO q_1 VALUES (1, 'd', 'o', 900, 900, 0, 1, 50, '{"n":1}', x''),
   (2, 'd', 'o', 901, 901, 0, 1, 60, '{"n":2}', x'');
 )sql";
 
 TEST_CASE("chunks: rows of an earlier version are read, counted and removed with them") {
   SqliteFixture fixture;
+  ExecRaw(fixture.path(), kSchemaVersion4Tables);
   ExecRaw(fixture.path(), kVersion4);
   {
     auto store = fixture.Open();

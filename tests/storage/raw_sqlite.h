@@ -10,6 +10,27 @@
 
 namespace ef::storage {
 
+// The tables of a queue.db as schema version 4 wrote them (events as rows of q_1, stream
+// "telemetry" with id 1, meta's last_seq 2), without events: a test inserts its own rows.
+constexpr const char* kSchemaVersion4Tables = R"sql(
+CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
+INSERT INTO meta (key, value) VALUES ('last_seq', 2), ('schema_version', 4);
+CREATE TABLE streams (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE,
+  dropped INTEGER NOT NULL DEFAULT 0, rejected INTEGER NOT NULL DEFAULT 0,
+  expired INTEGER NOT NULL DEFAULT 0, dead_lettered INTEGER NOT NULL DEFAULT 0,
+  drain_per_s REAL NOT NULL DEFAULT 0, drain_measured_ms INTEGER NOT NULL DEFAULT 0);
+CREATE TABLE dead_letters (id INTEGER PRIMARY KEY, seq INTEGER NOT NULL,
+  stream TEXT NOT NULL, device TEXT NOT NULL, origin TEXT NOT NULL,
+  event_time INTEGER NOT NULL, ingest_time INTEGER NOT NULL, quality INTEGER NOT NULL,
+  format INTEGER NOT NULL, payload BLOB NOT NULL, reason TEXT NOT NULL,
+  dead_time INTEGER NOT NULL, fields BLOB NOT NULL DEFAULT x'');
+INSERT INTO streams (id, name) VALUES (1, 'telemetry');
+CREATE TABLE q_1 (seq INTEGER PRIMARY KEY, device TEXT NOT NULL, origin TEXT NOT NULL,
+  event_time INTEGER NOT NULL, ingest_time INTEGER NOT NULL, quality INTEGER NOT NULL,
+  format INTEGER NOT NULL, size INTEGER NOT NULL, payload BLOB NOT NULL,
+  fields BLOB NOT NULL DEFAULT x'');
+)sql";
+
 // Runs `sql` (any number of statements) on the database at `path`, creating it if needed.
 inline void ExecRaw(const std::string& path, const char* sql) {
   sqlite3* db = nullptr;

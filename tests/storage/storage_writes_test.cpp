@@ -78,30 +78,16 @@ TEST_CASE("storage writes: SaveWrites stores the figure at once") {
   CheckSame(Stored(fixture), stop);
 }
 
-// queue.db as schema version 4 wrote it before the figure existed: meta has no written_* rows.
+// The events of a schema version 4 queue.db, written before the figure existed (meta has no
+// written_* rows).
 constexpr const char* kWithoutFigure = R"sql(
-CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
-INSERT INTO meta (key, value) VALUES ('last_seq', 2), ('schema_version', 4);
-CREATE TABLE streams (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE,
-  dropped INTEGER NOT NULL DEFAULT 0, rejected INTEGER NOT NULL DEFAULT 0,
-  expired INTEGER NOT NULL DEFAULT 0, dead_lettered INTEGER NOT NULL DEFAULT 0,
-  drain_per_s REAL NOT NULL DEFAULT 0, drain_measured_ms INTEGER NOT NULL DEFAULT 0);
-CREATE TABLE dead_letters (id INTEGER PRIMARY KEY, seq INTEGER NOT NULL,
-  stream TEXT NOT NULL, device TEXT NOT NULL, origin TEXT NOT NULL,
-  event_time INTEGER NOT NULL, ingest_time INTEGER NOT NULL, quality INTEGER NOT NULL,
-  format INTEGER NOT NULL, payload BLOB NOT NULL, reason TEXT NOT NULL,
-  dead_time INTEGER NOT NULL, fields BLOB NOT NULL DEFAULT x'');
-INSERT INTO streams (id, name) VALUES (1, 'telemetry');
-CREATE TABLE q_1 (seq INTEGER PRIMARY KEY, device TEXT NOT NULL, origin TEXT NOT NULL,
-  event_time INTEGER NOT NULL, ingest_time INTEGER NOT NULL, quality INTEGER NOT NULL,
-  format INTEGER NOT NULL, size INTEGER NOT NULL, payload BLOB NOT NULL,
-  fields BLOB NOT NULL DEFAULT x'');
 INSERT INTO q_1 VALUES (1, 'd', 'o', 1000, 1000, 0, 1, 50, '{"n":1}', x''),
   (2, 'd', 'o', 1001, 1001, 0, 1, 50, '{"n":2}', x'');
 )sql";
 
 TEST_CASE("storage writes: a file written before the figure opens and gains it") {
   SqliteFixture fixture;
+  ExecRaw(fixture.path(), kSchemaVersion4Tables);
   ExecRaw(fixture.path(), kWithoutFigure);
   {
     auto reader = fixture.OpenSqlite({}, /*read_only=*/true);  // queue stats before the daemon
