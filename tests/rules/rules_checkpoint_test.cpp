@@ -14,25 +14,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-const std::string kTumbling = R"(
-[[rule]]
-name = "t"
-kind = "window"
-window = "tumbling"
-size = "10s"
-lateness = "1s"
-fields = ["temp"]
-aggregates = ["count", "mean", "p50", "stddev"]
-)";
-
-const std::string kSession = R"(
-[[rule]]
-name = "s"
-kind = "window"
-window = "session"
-gap = "3s"
-)";
-
 // Three devices, slightly out of order, with pauses that end sessions.
 std::vector<Event> Workload() {
   std::vector<Event> events;

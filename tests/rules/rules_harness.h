@@ -18,6 +18,27 @@
 
 namespace ef::rules::testing {
 
+// Two small rules the engine tests share: "t", 10 s tumbling windows over temp; "s", session
+// windows with a 3 s gap.
+inline const std::string kTumbling = R"(
+[[rule]]
+name = "t"
+kind = "window"
+window = "tumbling"
+size = "10s"
+lateness = "1s"
+fields = ["temp"]
+aggregates = ["count", "mean", "p50", "stddev"]
+)";
+
+inline const std::string kSession = R"(
+[[rule]]
+name = "s"
+kind = "window"
+window = "session"
+gap = "3s"
+)";
+
 inline RuleSet LoadOrFail(const std::string& text) {
   RuleSet set;
   const std::vector<std::string> errors =

@@ -11,25 +11,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-const std::string kTumbling = R"(
-[[rule]]
-name = "t"
-kind = "window"
-window = "tumbling"
-size = "10s"
-lateness = "1s"
-fields = ["temp"]
-aggregates = ["count", "mean", "p50", "stddev"]
-)";
-
-const std::string kSession = R"(
-[[rule]]
-name = "s"
-kind = "window"
-window = "session"
-gap = "3s"
-)";
-
 TEST_CASE("idle timeout: a silent group's windows close on the monotonic time, marked partial") {
   RulesHarness h(kTumbling + "idle_timeout = \"30s\"\n");
   h.Feed(Reading("a", 1000, {{"temp", 5.0}}));
